@@ -1,0 +1,60 @@
+"""CPR and CVR number checks, and masking of CPR numbers in text.
+
+CPR: ten digits DDMMYY-SSSS. The 7th digit with the year gives the century.
+Modulus 11 is deliberately *not* checked: CPR numbers issued since 2007 need
+not satisfy it (CPR-kontoret). CVR: eight digits with modulus 11.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def cpr_birthdate(cpr: str) -> date | None:
+    """The birth date a CPR number encodes, or None when it is not a valid CPR number."""
+    if len(cpr) != 10 or not cpr.isascii() or not cpr.isdigit():
+        return None
+    day, month, yy, digit7 = int(cpr[0:2]), int(cpr[2:4]), int(cpr[4:6]), int(cpr[6])
+    if digit7 <= 3:
+        century = 1900
+    elif digit7 in (4, 9):
+        century = 2000 if yy <= 36 else 1900
+    else:  # 5-8
+        century = 2000 if yy <= 57 else 1800
+    try:
+        return date(century + yy, month, day)
+    except ValueError:
+        return None
+
+
+def valid_cpr(cpr: str) -> bool:
+    """True if `cpr` is ten digits encoding a real date under the century rules."""
+    return cpr_birthdate(cpr) is not None
+
+
+def valid_cvr(cvr: str) -> bool:
+    """True if `cvr` is eight digits, not starting with 0, passing modulus 11."""
+    if len(cvr) != 8 or not cvr.isascii() or not cvr.isdigit() or cvr[0] == "0":
+        return False
+    return sum(int(d) * w for d, w in zip(cvr, _CVR_WEIGHTS, strict=True)) % 11 == 0
+
+
+def mask_cpr(cpr: str) -> str:
+    """Show only the birth date of a CPR number: ``0101901234`` -> ``010190-****``."""
+    digits = cpr.replace("-", "")
+    return f"{digits[:6]}-****" if len(digits) == 10 else "**********"
+
+
+_CPR_IN_TEXT = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+
+
+def mask_cprs_in_text(text: str) -> str:
+    """Mask every valid CPR number in free text (with or without the dash)."""
+
+    def _mask(m: re.Match[str]) -> str:
+        return f"{m.group(1)}-****" if valid_cpr(m.group(1) + m.group(2)) else m.group(0)
+
+    return _CPR_IN_TEXT.sub(_mask, text)

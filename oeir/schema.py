@@ -1,0 +1,65 @@
+"""XSD validation of messages and SOAP headers with lxml.
+
+The schemas ship in `oeir/schemas/`. `Schemas.load(directory)` reads another
+directory with the same file names, which is how an official KOMBIT schema
+would be plugged in (docs/contract.md).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from oeir.faults import SchemaInvalid
+from oeir.namespaces import OEIR, SP
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+class Schemas:
+    """The loaded XSDs, one per namespace."""
+
+    def __init__(self, by_namespace: dict[str, etree.XMLSchema]) -> None:
+        self._by_namespace = by_namespace
+
+    @classmethod
+    def load(cls, directory: Path = SCHEMA_DIR) -> Schemas:
+        """Load `oeir.xsd` and `sp.xsd` from `directory`."""
+        return cls(
+            {
+                OEIR: etree.XMLSchema(etree.parse(str(directory / "oeir.xsd"))),
+                SP: etree.XMLSchema(etree.parse(str(directory / "sp.xsd"))),
+            }
+        )
+
+    def validate(self, el: etree._Element) -> None:
+        """Validate one top-level element against its namespace's XSD, or raise `SchemaInvalid`."""
+        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        if schema is None:
+            raise SchemaInvalid(f"no schema for {el.tag}")
+        if not schema.validate(el):
+            raise SchemaInvalid(describe(schema.error_log), felt=_first_path(schema.error_log))
+
+
+def describe(log: etree._ListErrorLog) -> str:
+    """Readable summary of an lxml schema error log: line and message of each error."""
+    lines = [f"line {e.line}: {e.message}" for e in list(log)[:5]]
+    return "; ".join(lines)
+
+
+def _first_path(log: etree._ListErrorLog) -> str | None:
+    errors = list(log)
+    return errors[0].path if errors and errors[0].path else None
+
+
+@cache
+def default() -> Schemas:
+    """The schemas shipped with debitorsim (loaded once)."""
+    return Schemas.load()
+
+
+def validate(el: etree._Element) -> None:
+    """Validate `el` against the shipped schemas; see `Schemas.validate`."""
+    default().validate(el)

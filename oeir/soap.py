@@ -1,0 +1,160 @@
+"""SOAP 1.1 envelopes: build requests, responses and Faults; read them back safely."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from oeir import codec, safexml
+from oeir.faults import (
+    InvalidEnvelope,
+    OeirFault,
+    SchemaInvalid,
+    WrongNamespace,
+)
+from oeir.model import AuthorityContext, Fejl, InvocationContext, SpHeader
+from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP
+from oeir.schema import Schemas
+from oeir.schema import default as default_schemas
+from oeir.services import Operation, Service
+
+_NSMAP = {"soap": SOAP_ENV, "o": OEIR, "sp": SP}
+_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+_HEADER = f"{{{SOAP_ENV}}}Header"
+_BODY = f"{{{SOAP_ENV}}}Body"
+_FAULT = f"{{{SOAP_ENV}}}Fault"
+_INVOCATION = f"{{{SP}}}InvocationContext"
+_AUTHORITY = f"{{{SP}}}AuthorityContext"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request read off the wire: its Serviceplatformen header, operation and message."""
+
+    header: SpHeader
+    operation: Operation
+    message: Any
+
+
+def _envelope(body_child: etree._Element, header: SpHeader | None = None) -> bytes:
+    env = etree.Element(_ENVELOPE, nsmap=_NSMAP)
+    if header is not None:
+        head = etree.SubElement(env, _HEADER)
+        head.append(codec.encode(header.invocation_context))
+        head.append(codec.encode(header.authority_context))
+    etree.SubElement(env, _BODY).append(body_child)
+    return etree.tostring(env, encoding="UTF-8", xml_declaration=True)
+
+
+def request_envelope(message: Any, header: SpHeader) -> bytes:
+    """A complete SOAP request: Serviceplatformen headers and the message in the body."""
+    return _envelope(codec.encode(message), header)
+
+
+def response_envelope(message: Any) -> bytes:
+    """A complete SOAP response carrying `message`."""
+    return _envelope(codec.encode(message))
+
+
+def fault_envelope(fault: OeirFault) -> bytes:
+    """A SOAP 1.1 Fault: faultcode, a Danish/English faultstring and a `Fejl` detail."""
+    el = etree.Element(_FAULT)
+    etree.SubElement(el, "faultcode").text = f"soap:{fault.faultcode}"
+    etree.SubElement(el, "faultstring").text = f"{fault.kode}: {fault.tekst_da} / {fault.tekst_en}"
+    etree.SubElement(el, "detail").append(codec.encode(fault.as_fejl()))
+    return _envelope(el)
+
+
+def _split(data: bytes, max_bytes: int) -> tuple[etree._Element | None, etree._Element]:
+    root = safexml.parse(data, max_bytes=max_bytes)
+    if root.tag == f"{{{SOAP12_ENV}}}Envelope":
+        raise OeirFault(kode="SoapVersionIkkeUnderstoettet")
+    if root.tag != _ENVELOPE:
+        raise InvalidEnvelope(f"root element is {root.tag}")
+    parts = [c for c in root if isinstance(c.tag, str)]
+    header = parts[0] if parts and parts[0].tag == _HEADER else None
+    bodies = [c for c in parts if c.tag == _BODY]
+    if len(bodies) != 1 or len(parts) != len(bodies) + (header is not None):
+        raise InvalidEnvelope("expected an optional Header and exactly one Body")
+    children = [c for c in bodies[0] if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise InvalidEnvelope(f"Body has {len(children)} elements, expected 1")
+    return header, children[0]
+
+
+def read_header(header: etree._Element | None, schemas: Schemas) -> SpHeader:
+    """Validate and decode the Serviceplatformen header blocks."""
+    blocks = {c.tag: c for c in header if isinstance(c.tag, str)} if header is not None else {}
+    if _INVOCATION not in blocks or _AUTHORITY not in blocks:
+        raise OeirFault(kode="ManglendeSoapHeader")
+    for tag in (_INVOCATION, _AUTHORITY):
+        schemas.validate(blocks[tag])
+    return SpHeader(
+        invocation_context=codec.from_element(InvocationContext, blocks[_INVOCATION]),
+        authority_context=codec.from_element(AuthorityContext, blocks[_AUTHORITY]),
+    )
+
+
+def read_request(
+    data: bytes,
+    service: Service,
+    *,
+    soap_action: str | None = None,
+    max_bytes: int = safexml.MAX_BYTES,
+    schemas: Schemas | None = None,
+) -> Request:
+    """Read a request for `service`: safe parse, header, operation, SOAPAction, XSD, decode.
+
+    Raises `OeirFault` (always with a `FejlKode`) on the first problem found.
+    """
+    schemas = schemas or default_schemas()
+    header_el, body_el = _split(data, max_bytes)
+    qname = etree.QName(body_el)
+    if qname.namespace != OEIR:
+        raise WrongNamespace(f"{{{qname.namespace}}}")
+    operation = service.operation_for(qname.localname)
+    if operation is None:
+        raise OeirFault(f"{qname.localname} on {service.name}", kode="UkendtOperation")
+    action = (soap_action or "").strip().strip('"')
+    if action and action != operation.soap_action:
+        raise OeirFault(f"expected {operation.soap_action}", kode="ForkertSoapAction")
+    header = read_header(header_el, schemas)
+    schemas.validate(body_el)
+    return Request(header, operation, codec.from_element(operation.request, body_el))
+
+
+def read_response(
+    data: bytes,
+    expected: type,
+    *,
+    max_bytes: int = safexml.MAX_BYTES,
+    schemas: Schemas | None = None,
+) -> Any:
+    """Read a response of class `expected`; a SOAP Fault is raised as `OeirFault`."""
+    schemas = schemas or default_schemas()
+    _, body_el = _split(data, max_bytes)
+    if body_el.tag == _FAULT:
+        raise read_fault(body_el)
+    if body_el.tag != f"{{{OEIR}}}{expected.__name__}":
+        raise SchemaInvalid(f"expected {expected.__name__}, got {body_el.tag}")
+    schemas.validate(body_el)
+    return codec.from_element(expected, body_el)
+
+
+def read_fault(fault_el: etree._Element) -> OeirFault:
+    """Turn a received soap:Fault element into an `OeirFault` with the sender's code and texts."""
+    code = (fault_el.findtext("faultcode") or "Server").rpartition(":")[2]
+    fejl_el = fault_el.find(f"detail/{{{OEIR}}}Fejl")
+    if fejl_el is not None:
+        try:
+            return OeirFault.from_fejl(codec.from_element(Fejl, fejl_el), faultcode=code)
+        except OeirFault:
+            pass
+    text = fault_el.findtext("faultstring") or ""
+    fault = OeirFault(text[:200] or None, kode="InternFejl" if code == "Server" else "UkendtFejl")
+    fault.definition = type(fault.definition)(
+        fault.kode, code, fault.definition.da, fault.definition.en
+    )
+    return fault
