@@ -1,0 +1,20 @@
+"""`debitorsim load`: run a Locust load profile."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "load"
+HELP = "run a Locust load profile"
+BUILT = False
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this subcommand's arguments."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Not built yet: say so and fail."""
+    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
+    return 2

@@ -1,0 +1,20 @@
+"""`debitorsim scenarios`: run the KLIK go-live scenarios and write the readiness report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "scenarios"
+HELP = "run the KLIK go-live scenarios and write the readiness report"
+BUILT = False
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this subcommand's arguments."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Not built yet: say so and fail."""
+    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
+    return 2
