@@ -8,11 +8,11 @@ contract, and the round-trip tests prove the two agree.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -42,15 +42,24 @@ def kroner(oere: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+# xsd:decimal's lexical space, bounded so that a hostile amount cannot make a huge int.
+_AMOUNT = re.compile(r"([+-]?)([0-9]{0,30})(?:\.([0-9]{0,30}))?")
+
+
 def oere(text: str) -> int:
-    """Read kroner with at most two decimals as exact øre: "123.4" -> 12340."""
-    try:
-        value = Decimal(text.strip()) * 100
-    except InvalidOperation as exc:
-        raise DecodeError(f"not an amount: {text!r}") from exc
-    if not value.is_finite() or value != value.to_integral_value():
-        raise DecodeError(f"amount has more than two decimals: {text!r}")
-    return int(value)
+    """Read kroner with at most two decimals as exact øre: "123.4" -> 12340.
+
+    Exact integer arithmetic (no float, no Decimal context rounding); accepts the
+    xsd:decimal forms ("+1", "1.", ".5", "1.500") and raises `DecodeError` otherwise.
+    """
+    m = _AMOUNT.fullmatch(text.strip())
+    if m is None or not (m.group(2) or m.group(3)):
+        raise DecodeError(f"not an amount: {text[:40]!r}")
+    sign, whole, fraction = m.group(1), m.group(2) or "0", (m.group(3) or "").rstrip("0")
+    if len(fraction) > 2:
+        raise DecodeError(f"amount has more than two decimals: {text[:40]!r}")
+    value = int(whole) * 100 + int(fraction.ljust(2, "0"))
+    return -value if sign == "-" else value
 
 
 def _camel(name: str) -> str:
@@ -89,14 +98,28 @@ def _text(kind: Any, value: Any) -> str:
         return kroner(value)
     if kind is bool:
         return "true" if value else "false"
-    if kind in (date, datetime):
+    if kind is datetime:
+        return _datetime_text(value)
+    if kind is date:
         return value.isoformat()
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         return value.value
     return str(value)
 
 
+def _datetime_text(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is None:
+        # A naive time on the wire is ambiguous between two systems; refuse to send one.
+        raise ValueError(f"naive datetime {value.isoformat()} cannot be encoded; give it a tzinfo")
+    if offset.total_seconds() % 60:
+        value = value.astimezone(UTC)  # xsd:dateTime offsets are whole minutes
+    return value.isoformat()
+
+
 def _value(kind: Any, text: str) -> Any:
+    if kind is not str and not (isinstance(kind, type) and issubclass(kind, StrEnum)):
+        text = text.strip()  # xsd:whiteSpace="collapse" for every non-string type
     try:
         if kind == "oere":
             return oere(text)
@@ -109,7 +132,10 @@ def _value(kind: Any, text: str) -> Any:
         if kind is date:
             return date.fromisoformat(text)
         if kind is datetime:
-            return datetime.fromisoformat(text)
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                raise ValueError("no time zone")
+            return value
         if isinstance(kind, type) and issubclass(kind, StrEnum):
             return kind(text)
     except ValueError as exc:
@@ -120,7 +146,11 @@ def _value(kind: Any, text: str) -> Any:
 def to_element(obj: Any, tag: str | None = None) -> etree._Element:
     """Build the element for a dataclass instance (its class name is the tag by default)."""
     cls = type(obj)
-    el = etree.Element(tag or f"{{{_namespace(cls)}}}{cls.__name__}")
+    if tag is None:
+        ns = _namespace(cls)
+        el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={"sp" if ns == SP else "o": ns})
+    else:
+        el = etree.Element(tag)
     for f in _fields(cls):
         value = getattr(obj, f.name)
         if value is None:
@@ -162,16 +192,43 @@ def from_element(cls: type, el: etree._Element) -> Any:
         raise DecodeError(f"{cls.__name__}: {exc}") from exc
 
 
-MESSAGES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in vars(model).values()
-    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__
-}
-"""Every top-level element name in the OEIR namespace, mapped to its class."""
+TOP_LEVEL: tuple[type, ...] = (
+    model.OpretDebitorkonto,
+    model.OpretDebitorkontoSvar,
+    model.OpretFordring,
+    model.OpretFordringSvar,
+    model.NedskrivFordring,
+    model.NedskrivFordringSvar,
+    model.AnnullerFordring,
+    model.AnnullerFordringSvar,
+    model.SkiftHaefter,
+    model.SkiftHaefterSvar,
+    model.RegistrerDaekningAfskrivning,
+    model.RegistrerDaekningAfskrivningSvar,
+    model.HentDebitorkonto,
+    model.HentDebitorkontoSvar,
+    model.SoegDebitorkonti,
+    model.SoegDebitorkontiSvar,
+    model.SoegDelfordringTilIndbetaling,
+    model.SoegDelfordringTilIndbetalingSvar,
+    model.ForetagIndbetaling,
+    model.ForetagIndbetalingSvar,
+    model.Fejl,
+    model.InvocationContext,
+    model.AuthorityContext,
+)
+"""The classes that are global elements of the XSDs (messages, fault detail, SP headers)."""
+
+MESSAGES: dict[str, type] = {cls.__name__: cls for cls in TOP_LEVEL}
+"""Every top-level element name (OEIR and SP namespaces), mapped to its class."""
 
 
 def encode(message: Any) -> etree._Element:
-    """Encode a message (any class of `oeir.model`) as its top-level element."""
+    """Encode a message (any class of `oeir.model`) as an element named after its class.
+
+    Building blocks (e.g. `Fordring`) encode too, for logs and tests; only the
+    `TOP_LEVEL` classes are elements the XSD and `decode` accept on their own.
+    """
     return to_element(message)
 
 
@@ -191,6 +248,7 @@ def to_bytes(message: Any) -> bytes:
 
 __all__ = [
     "MESSAGES",
+    "TOP_LEVEL",
     "decode",
     "encode",
     "from_element",

@@ -8,6 +8,7 @@ The codes are the contract: a vendor's adapter may branch on them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from oeir.model import Fejl
@@ -228,6 +229,15 @@ CATALOGUE: dict[str, FejlDefinition] = {d.kode: d for d in _CATALOGUE}
 """Every known `FejlKode`, with its faultcode and texts."""
 
 
+# Characters XML 1.0 cannot carry; a detail quoting hostile input must still serialise.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str, limit: int = 500) -> str:
+    """`text` cut to `limit` characters, with characters XML 1.0 cannot carry replaced by '?'."""
+    return _NOT_XML.sub("?", text[:limit])
+
+
 class OeirFault(Exception):
     """An error that is answered with a SOAP Fault carrying a `FejlKode`.
 
@@ -265,10 +275,10 @@ class OeirFault(Exception):
     def as_fejl(self) -> Fejl:
         """The structured fault detail for the wire."""
         return Fejl(
-            fejl_kode=self.kode,
-            fejl_tekst=self.tekst_da[:500],
-            fejl_tekst_engelsk=self.tekst_en[:500],
-            felt=self.felt[:500] if self.felt else None,
+            fejl_kode=xml_safe(self.kode, 32),
+            fejl_tekst=xml_safe(self.tekst_da),
+            fejl_tekst_engelsk=xml_safe(self.tekst_en),
+            felt=xml_safe(self.felt) if self.felt else None,
         )
 
     @classmethod

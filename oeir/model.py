@@ -414,13 +414,13 @@ class Haendelse:
     @property
     def art(self) -> str:
         """The XML name of the event kind that is set, e.g. ``"Daekning"``."""
-        for name in _HAENDELSE_ARTER:
+        for name in HAENDELSE_ARTER:
             if getattr(self, name) is not None:
                 return "".join(p.capitalize() for p in name.split("_"))
         return ""
 
 
-_HAENDELSE_ARTER = (
+HAENDELSE_ARTER = (
     "daekning",
     "daekning_tilbagefoert",
     "afskrivning",
@@ -428,6 +428,7 @@ _HAENDELSE_ARTER = (
     "debitorkonto_lukket",
     "overdraget_til_inddrivelse",
 )
+"""The field names of `Haendelse` that are event kinds (an xsd:choice on the wire)."""
 
 
 @dataclass(**_MSG)

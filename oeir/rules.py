@@ -83,8 +83,9 @@ _BELOEB_ARTER = ("daekning", "daekning_tilbagefoert", "afskrivning", "nedreguler
 
 
 def _haendelse(h: model.Haendelse, felt: str) -> Iterator[BusinessRuleBroken]:
-    if not h.art:
-        yield _broken("HaendelseUgyldig", felt)
+    kinds = sum(getattr(h, art) is not None for art in model.HAENDELSE_ARTER)
+    if kinds != 1:
+        yield _broken("HaendelseUgyldig", felt, f"{kinds} event kinds, expected exactly 1")
     if h.fordring_id is None and h.debitorkonto_lukket is None:
         yield _broken("HaendelseUgyldig", f"{felt}/FordringId", "FordringId is required")
     for art in _BELOEB_ARTER:

@@ -18,7 +18,8 @@ MAX_DEPTH = 64
 # two depth checks, so we always stop it before libxml2's own limit of 256.
 _CHUNK = 256
 
-_DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_BOM = b"\xef\xbb\xbf"
+_DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 
 
 def _parser() -> etree.XMLPullParser:
@@ -35,6 +36,7 @@ def _parser() -> etree.XMLPullParser:
 
 def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> etree._Element:
     """Parse untrusted XML bytes into an element tree, or raise `XmlRejected`."""
+    data = bytes(data)
     if len(data) > max_bytes:
         raise MessageTooLarge(f"{len(data)} bytes > {max_bytes}")
     _check_encoding(data)
@@ -56,10 +58,11 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
 
 
 def _check_encoding(data: bytes) -> None:
-    declared = _DECLARED_ENCODING.match(data)
+    declared = _DECLARED_ENCODING.match(data.removeprefix(_BOM))
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-        raise InvalidEncoding(f"declared encoding {declared.group(1).decode('ascii')}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        name = declared.group(1)[:40].decode("ascii", "replace")
+        raise InvalidEncoding(f"declared encoding {name!r}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
         raise InvalidEncoding("UTF-16 is not accepted")
     try:
         data.decode("utf-8")

@@ -13,6 +13,7 @@ from oeir.faults import (
     OeirFault,
     SchemaInvalid,
     WrongNamespace,
+    xml_safe,
 )
 from oeir.model import AuthorityContext, Fejl, InvocationContext, SpHeader
 from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP
@@ -45,6 +46,7 @@ def _envelope(body_child: etree._Element, header: SpHeader | None = None) -> byt
         head.append(codec.encode(header.invocation_context))
         head.append(codec.encode(header.authority_context))
     etree.SubElement(env, _BODY).append(body_child)
+    etree.cleanup_namespaces(env, top_nsmap=_NSMAP)
     return etree.tostring(env, encoding="UTF-8", xml_declaration=True)
 
 
@@ -62,7 +64,8 @@ def fault_envelope(fault: OeirFault) -> bytes:
     """A SOAP 1.1 Fault: faultcode, a Danish/English faultstring and a `Fejl` detail."""
     el = etree.Element(_FAULT)
     etree.SubElement(el, "faultcode").text = f"soap:{fault.faultcode}"
-    etree.SubElement(el, "faultstring").text = f"{fault.kode}: {fault.tekst_da} / {fault.tekst_en}"
+    text = f"{fault.kode}: {fault.tekst_da} / {fault.tekst_en}"
+    etree.SubElement(el, "faultstring").text = xml_safe(text, 1000)
     etree.SubElement(el, "detail").append(codec.encode(fault.as_fejl()))
     return _envelope(el)
 

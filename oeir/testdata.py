@@ -22,14 +22,17 @@ class DanishIdentifierProvider(BaseProvider):
         """A valid CPR number for `birthdate` (random adult birth date by default)."""
         born = birthdate or self.generator.date_of_birth(minimum_age=18, maximum_age=90)
         yy = born.year % 100
-        if born.year < 1900:
-            digit7 = self.random_element((5, 6, 7, 8)) if yy >= 58 else None
-        elif born.year < 2000:
-            digit7 = self.random_element((0, 1, 2, 3))
+        if 1858 <= born.year <= 1899 or 2037 <= born.year <= 2057:
+            digits: tuple[int, ...] = (5, 6, 7, 8)
+        elif 1900 <= born.year <= 1936:
+            digits = (0, 1, 2, 3)
+        elif 1937 <= born.year <= 1999:
+            digits = (0, 1, 2, 3, 4, 9)
+        elif 2000 <= born.year <= 2036:
+            digits = (4, 9, 5, 6, 7, 8)
         else:
-            digit7 = self.random_element((4, 9)) if yy <= 36 else self.random_element((5, 6, 7, 8))
-        if digit7 is None:
-            raise ValueError(f"no CPR century digit for {born.year}")
+            raise ValueError(f"no CPR century digit for {born.year} (CPR covers 1858-2057)")
+        digit7 = self.random_element(digits)
         return f"{born:%d%m}{yy:02d}{digit7}{self.random_int(0, 999):03d}"
 
     def cvr(self) -> str:
