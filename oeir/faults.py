@@ -207,6 +207,30 @@ _CATALOGUE = [
         "Kommunen har ingen betalingsløsning. Betal via indbetalingskort.",
         "The municipality has no payment solution. Pay by payment slip.",
     ),
+    FejlDefinition(
+        "NedskrivningIdAlleredeBrugt",
+        "Client",
+        "Nedskrivnings-id'et er allerede brugt til en anden nedskrivning.",
+        "The write-down id is already used for a different write-down.",
+    ),
+    FejlDefinition(
+        "IndbetalingIdAlleredeBrugt",
+        "Client",
+        "Indbetalings-id'et er allerede brugt til en anden indbetaling.",
+        "The payment id is already used for a different payment.",
+    ),
+    FejlDefinition(
+        "DebitorkontoHarAabneFordringer",
+        "Client",
+        "Debitorkontoen har åbne fordringer og kan ikke lukkes.",
+        "The debtor account has open claims and cannot be closed.",
+    ),
+    FejlDefinition(
+        "HaendelseFindesIkke",
+        "Client",
+        "Hændelsen findes ikke eller kan ikke tilbageføres.",
+        "The event does not exist or cannot be reversed.",
+    ),
     # Server side
     FejlDefinition(
         "TjenesteUtilgaengelig",
