@@ -302,7 +302,7 @@ class OeirFault(Exception):
             fejl_kode=xml_safe(self.kode, 32),
             fejl_tekst=xml_safe(self.tekst_da),
             fejl_tekst_engelsk=xml_safe(self.tekst_en),
-            felt=xml_safe(self.felt) if self.felt else None,
+            felt=xml_safe(self.felt) if self.felt is not None else None,
         )
 
     @classmethod
