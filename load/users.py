@@ -1,0 +1,506 @@
+"""Locust user classes, one per kind of traffic, and the event hooks every profile shares.
+
+Imported only by the Locust files (`smoke.py`, `national.py`, `stress.py`): this module
+pulls in Locust and therefore gevent's monkeypatching. Never import it from the app
+packages or from a test process; tests run Locust as a subprocess.
+
+Two targets: the simulator (Serviceplatformen + debtor systems) and the integration
+core. `--sim-host` / `--core-host` (or DEBITORSIM_SIM_URL / DEBITORSIM_CORE_URL) point at
+them; a plain `--host` is taken as the simulator. Core traffic is skipped when no core
+host is given.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any, ClassVar
+
+from locust import FastHttpUser, LoadTestShape, between, constant, events, task
+from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
+
+from load import gate, traffic, weights
+
+log = logging.getLogger("debitorsim.load")
+
+CORE_FEE_PATH = "/harness/fees"
+"""The core's harness endpoint that creates a fee as FBS would (JSON)."""
+CORE_CALLBACK_PATH = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
+PAYMENT_PAGE_PATH = "/betaling/{kommunekode}"
+"""The simulator's citizen payment page (issue 4); the citizen class skips itself on 404."""
+
+_traffic = traffic.Traffic()
+_national = weights.national()
+_picker = weights.Picker(_national)
+_payers = _picker.only(weights.WITH_PAYMENT_SOLUTION)
+_system_requests: Counter[str] = Counter()
+_workers_reported: set[str] = set()
+_lock = threading.Lock()
+_known: list[tuple[str, str, int]] = []
+"""(fordring_id, debitorkontonummer, øre) of claims created in this process: callback targets."""
+
+
+# --- command line and set-up ---------------------------------------------------
+
+
+@events.init_command_line_parser.add_listener
+def _arguments(parser: Any) -> None:
+    parser.add_argument(
+        "--sim-host",
+        default=os.environ.get("DEBITORSIM_SIM_URL", ""),
+        help="simulator base URL (Serviceplatformen endpoints)",
+    )
+    parser.add_argument(
+        "--core-host",
+        default=os.environ.get("DEBITORSIM_CORE_URL", ""),
+        help="integration core base URL; core traffic is skipped when empty",
+    )
+    parser.add_argument(
+        "--thresholds", default=str(gate.DEFAULT_FILE), help="gate thresholds (TOML)"
+    )
+    parser.add_argument(
+        "--profile-name",
+        default=os.environ.get("DEBITORSIM_PROFILE", "smoke"),
+        help="profile whose [profiles.NAME] thresholds apply",
+    )
+    parser.add_argument(
+        "--summary-json",
+        default="",
+        help="write the gate verdict and per-request figures here (JSON)",
+    )
+    parser.add_argument(
+        "--profile-seconds",
+        type=float,
+        default=0.0,
+        help="how long the profile's shape runs (0 = the profile's default)",
+    )
+    parser.add_argument(
+        "--profile-users",
+        type=int,
+        default=0,
+        help="users the profile's shape holds (0 = the profile's default)",
+    )
+
+
+class _Target:
+    """Mixin: which system a user class talks to ('sim' or 'core')."""
+
+    target: ClassVar[str] = "sim"
+
+
+@events.init.add_listener
+def _on_init(environment: Environment, **_: Any) -> None:
+    opts = environment.parsed_options
+    sim = (getattr(opts, "sim_host", "") or environment.host or "").rstrip("/")
+    core = (getattr(opts, "core_host", "") or "").rstrip("/")
+    # environment.host would override every class's host; it names the simulator here.
+    environment.host = None
+    keep = []
+    for cls in environment.user_classes:
+        cls.host = core if getattr(cls, "target", "sim") == "core" else sim
+        if not cls.host:
+            log.warning("%s skipped: no %s host given", cls.__name__, cls.target)
+        elif issubclass(cls, CitizenUser) and not _payment_pages(sim):
+            log.warning("%s skipped: no payment pages at %s", cls.__name__, sim)
+        else:
+            keep.append(cls)
+    # Classes that cannot run are removed before spawning, so they neither count
+    # as failures nor hold a user slot.
+    environment.user_classes[:] = keep
+    if isinstance(environment.runner, MasterRunner):
+        environment.events.worker_report.add_listener(_on_worker_report)
+
+
+def _payment_pages(sim: str) -> bool:
+    """Whether the simulator serves the citizen payment pages (404 = not built yet)."""
+    kode = _payers.pick().kommune.kode
+    try:
+        with urllib.request.urlopen(sim + PAYMENT_PAGE_PATH.format(kommunekode=kode), timeout=5):
+            return True
+    except urllib.error.HTTPError as e:
+        return e.code != 404
+    except OSError:
+        return True  # unreachable: keep the class, so its requests fail visibly
+
+
+# --- per-request bookkeeping ---------------------------------------------------
+
+
+@events.request.add_listener
+def _on_request(context: dict[str, Any] | None = None, **_: Any) -> None:
+    system = (context or {}).get("system")
+    if system:
+        with _lock:
+            _system_requests[system] += 1
+
+
+@events.report_to_master.add_listener
+def _report(client_id: str, data: dict[str, Any]) -> None:
+    with _lock:
+        data["debitorsim_systems"] = dict(_system_requests)
+        _system_requests.clear()
+
+
+def _on_worker_report(client_id: str, data: dict[str, Any]) -> None:
+    with _lock:
+        _workers_reported.add(client_id)
+        for system, n in data.get("debitorsim_systems", {}).items():
+            _system_requests[system] += n
+
+
+# --- the gate ----------------------------------------------------------------------
+
+
+@events.quitting.add_listener
+def _on_quitting(environment: Environment, **_: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    opts = environment.parsed_options
+    thresholds = gate.load(opts.thresholds, opts.profile_name)
+    rows = [
+        gate.RequestStats(
+            name=e.name,
+            requests=e.num_requests,
+            failures=e.num_failures,
+            p95_ms=e.get_response_time_percentile(0.95) or 0.0,
+            p99_ms=e.get_response_time_percentile(0.99) or 0.0,
+        )
+        for e in environment.stats.entries.values()
+    ]
+    breaches = gate.evaluate(rows, thresholds)
+    exceptions = sum(e["count"] for e in environment.runner.exceptions.values())
+    if exceptions:
+        breaches.append(f"{exceptions} exception(s) in the load code itself")
+    environment.process_exit_code = 1 if breaches else 0
+    for line in breaches:
+        log.error("gate: %s", line)
+    log.info("gate: %s", "FAILED" if breaches else "passed")
+    if opts.summary_json:
+        total = environment.stats.total
+        summary = {
+            "profile": opts.profile_name,
+            "passed": not breaches,
+            "breaches": breaches,
+            "requests": total.num_requests,
+            "failures": total.num_failures,
+            "rps": round(total.total_rps, 1),
+            "per_request": {r.name: vars_of(r) for r in rows},
+            "system_requests": dict(_system_requests),
+            "workers_reported": sorted(_workers_reported),
+            "knee": getattr(environment.shape_class, "knee", None),
+        }
+        Path(opts.summary_json).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def vars_of(r: gate.RequestStats) -> dict[str, Any]:
+    """A request-stats row as a JSON object."""
+    return {"requests": r.requests, "failures": r.failures, "p95_ms": r.p95_ms, "p99_ms": r.p99_ms}
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def bursty(burst: int, pause: float) -> Any:
+    """A wait_time: `burst` requests back to back, then `pause` seconds (nightly batches)."""
+
+    def wait(user: Any) -> float:
+        user._burst_left = getattr(user, "_burst_left", burst) - 1
+        if user._burst_left > 0:
+            return 0.0
+        user._burst_left = burst
+        return pause * random.uniform(0.5, 1.5)
+
+    return wait
+
+
+def _soap(user: FastHttpUser, call: traffic.SoapCall, system: str) -> bytes | None:
+    """POST one SOAP call; a Fault or a non-200 answer is a failure. Returns the body."""
+    with user.client.post(
+        call.path,
+        data=call.body,
+        headers=call.headers,
+        name=call.operation,
+        catch_response=True,
+        context={"system": system},
+    ) as resp:
+        body = resp.content or b""
+        if resp.status_code != 200 or traffic.is_fault(body):
+            resp.failure(f"HTTP {resp.status_code}: {body[:300]!r}")
+            return None
+        return body
+
+
+def _remember(fordring_id: str, konto: str, oere: int) -> None:
+    with _lock:
+        _known.append((fordring_id, konto, oere))
+        if len(_known) > 10_000:
+            del _known[:5_000]
+
+
+# --- the user classes ----------------------------------------------------------------
+
+
+class DebtorSystemUser(_Target, FastHttpUser):
+    """FBS straight to the simulator over SOAP: accounts, claims and look-ups for one citizen."""
+
+    abstract = True
+    target = "sim"
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self) -> None:
+        """Pick a municipality by weight and open an account for a new citizen."""
+        w = _picker.pick()
+        self.kommune, self.system = w.kommune, w.system
+        self.konto: str | None = None
+        self.debitor = None
+        self.opret_debitorkonto()
+
+    @task(1)
+    def opret_debitorkonto(self) -> None:
+        """A new citizen's first fee opens a debtor account."""
+        call, debitor, fordring = _traffic.opret_debitorkonto(self.kommune)
+        body = _soap(self, call, self.system)
+        if body:
+            self.konto, self.debitor = traffic.kontonummer(body), debitor
+            if self.konto:
+                _remember(fordring.fordring_id, self.konto, fordring.hovedstol)
+
+    @task(5)
+    def opret_fordring(self) -> None:
+        """Another fee on the citizen's existing account."""
+        if self.debitor is None:
+            return self.opret_debitorkonto()
+        call, fordring = _traffic.opret_fordring(self.kommune, self.debitor)
+        body = _soap(self, call, self.system)
+        if body and self.konto:
+            _remember(fordring.fordring_id, self.konto, fordring.hovedstol)
+
+    @task(3)
+    def hent_debitorkonto(self) -> None:
+        """Look the account up (FBS refreshing a patron's balance)."""
+        if self.konto is None:
+            return self.opret_debitorkonto()
+        _soap(self, _traffic.hent_debitorkonto(self.kommune, kontonummer=self.konto), self.system)
+
+
+class ReconciliationUser(_Target, FastHttpUser):
+    """The nightly reconciliation: pages through one municipality's accounts."""
+
+    abstract = True
+    target = "sim"
+    wait_time = between(2.0, 5.0)
+    max_pages = 5
+
+    @task
+    def reconcile(self) -> None:
+        """`SoegDebitorkonti` page by page, as far as `max_pages`."""
+        w = _picker.pick()
+        cursor = None
+        for _ in range(self.max_pages):
+            body = _soap(self, _traffic.soeg_debitorkonti(w.kommune, cursor), w.system)
+            cursor = traffic.naeste_cursor(body) if body else None
+            if not cursor:
+                break
+
+
+class FbsNightlyRunUser(_Target, FastHttpUser):
+    """FBS's nightly fee run through the core: bursts of new fees, then a pause."""
+
+    abstract = True
+    target = "core"
+    wait_time = bursty(burst=20, pause=3.0)
+
+    def on_start(self) -> None:
+        """Pick a municipality by weight and a patron."""
+        w = _picker.pick()
+        self.kommune, self.system = w.kommune, w.system
+        self.patron = _traffic.debitor()
+
+    @task
+    def opret_gebyr(self) -> None:
+        """Create one fee as FBS does; the core turns it into an OpretFordring via its outbox."""
+        fordring = _traffic.fordring(self.kommune, self.patron)
+        payload = fee_payload(fordring)
+        with self.client.post(
+            CORE_FEE_PATH.format(agencyid=fordring.kreditor.agency_id),
+            json=payload,
+            name="fbs: opret gebyr",
+            catch_response=True,
+            context={"system": self.system},
+        ) as resp:
+            if resp.status_code not in (200, 201, 202):
+                resp.failure(f"HTTP {resp.status_code}: {(resp.content or b'')[:300]!r}")
+
+
+def fee_payload(fordring: Any) -> dict[str, Any]:
+    """The harness's JSON for one fee (FBS FeeV2 fields), from a generated claim."""
+    return {
+        "agencyid": fordring.kreditor.agency_id,
+        "patronid": fordring.debitor.cpr_nummer,
+        "feeid": fordring.fordring_id,
+        "type": "compensation" if fordring.fordring_type == "Erstatning" else "fee",
+        "amount": fordring.hovedstol,
+        "reasonMessage": fordring.tekst,
+        "creationDate": fordring.stiftelsesdato.isoformat(),
+    }
+
+
+class CallbackStormUser(_Target, FastHttpUser):
+    """The debtor systems' nightly batch: bursts of `RegistrerDaekningAfskrivning` to the core."""
+
+    abstract = True
+    target = "core"
+    wait_time = bursty(burst=10, pause=5.0)
+
+    @task
+    def registrer(self) -> None:
+        """One batch of payment events (on claims this process created, when there are any)."""
+        w = _picker.pick()
+        with _lock:
+            picks = random.sample(_known, k=min(5, len(_known)))
+        call = _traffic.callback(w.kommune, picks, batch=5)
+        _soap(self, traffic.SoapCall(CORE_CALLBACK_PATH, call.operation, call.body), w.system)
+
+
+class CitizenUser(_Target, FastHttpUser):
+    """A citizen on the municipality's payment page (only systems with a payment solution).
+
+    The payment pages arrive with issue 4: while the page answers 404 the class is removed
+    at start-up (no load, no failure counted).
+    """
+
+    abstract = True
+    target = "sim"
+    wait_time = between(3.0, 10.0)
+
+    def on_start(self) -> None:
+        """Pick a municipality whose system has a payment solution, and a citizen."""
+        w = _payers.pick()
+        self.kommune, self.system = w.kommune, w.system
+        self.debitor = _traffic.debitor()
+
+    @task(3)
+    def side(self) -> None:
+        """Open the payment page."""
+        self.client.get(
+            PAYMENT_PAGE_PATH.format(kommunekode=self.kommune.kode),
+            name="borger: betalingsside",
+            context={"system": self.system},
+        )
+
+    @task(1)
+    def soeg(self) -> None:
+        """The page asks what the citizen owes (`SoegDelfordringTilIndbetaling`)."""
+        _soap(self, _traffic.soeg_delfordring(self.kommune, self.debitor), self.system)
+
+
+# --- shapes ------------------------------------------------------------------------------
+
+
+class HoldShape(LoadTestShape):
+    """Ramp to `users` and hold them for `seconds`; both overridable on the command line."""
+
+    abstract = True
+    users = 10
+    seconds = 30.0
+    spawn_rate = 10.0
+
+    def tick(self) -> tuple[int, float] | None:
+        """(users, spawn rate) until the duration is over, then None (stop)."""
+        opts = self.runner.environment.parsed_options
+        seconds = getattr(opts, "profile_seconds", 0.0) or self.seconds
+        users = getattr(opts, "profile_users", 0) or self.users
+        if self.get_run_time() >= seconds:
+            return None
+        return users, self.spawn_rate
+
+
+# --- stress: ramp until the gate breaks ------------------------------------------------
+
+
+class KneeShape(LoadTestShape):
+    """Adds `step_users` every `step_s` until a step's p95 or failure ratio breaks the limit.
+
+    The last step that held is the knee; it is logged and written to the run summary.
+    """
+
+    abstract = True
+    step_users = 10
+    step_s = 10.0
+    max_users = 400
+    spawn_rate = 20.0
+    p95_limit_ms = 250.0
+    failure_limit = 0.01
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.knee: dict[str, Any] | None = None
+        self._step = 0
+        self._mark = (0, 0)
+        self._last_good: dict[str, Any] | None = None
+        self._stopped = False
+
+    def tick(self) -> tuple[int, float] | None:
+        """Next (users, spawn rate), or None once the knee is found."""
+        if self._stopped:
+            return None
+        step = int(self.get_run_time() // self.step_s) + 1
+        if step != self._step:
+            if self._step and not self._judge():
+                self._stopped = True
+                return None
+            self._step = step
+        users = min(step * self.step_users, self.max_users)
+        return users, self.spawn_rate
+
+    def _judge(self) -> bool:
+        total = self.runner.stats.total
+        requests, failures = total.num_requests, total.num_failures
+        d_req, d_fail = requests - self._mark[0], failures - self._mark[1]
+        self._mark = (requests, failures)
+        p95 = total.get_current_response_time_percentile(0.95) or 0.0
+        ratio = d_fail / d_req if d_req else 0.0
+        here = {
+            "users": min(self._step * self.step_users, self.max_users),
+            "rps": round(d_req / self.step_s, 1),
+            "p95_ms": p95,
+            "failure_ratio": round(ratio, 4),
+        }
+        log.info("stress step %s", here)
+        broken = p95 > self.p95_limit_ms or ratio > self.failure_limit
+        if broken or here["users"] >= self.max_users:
+            self.knee = {
+                "last_good": self._last_good,
+                "broke_at": here if broken else None,
+                "reason": (
+                    f"p95 {p95:.0f} ms > {self.p95_limit_ms} ms"
+                    if p95 > self.p95_limit_ms
+                    else f"failure ratio {ratio:.3f} > {self.failure_limit}"
+                    if broken
+                    else f"reached max_users={self.max_users} without breaking"
+                ),
+            }
+            log.warning("knee: %s", self.knee)
+            return False
+        self._last_good = here
+        return True
+
+
+__all__ = [
+    "CallbackStormUser",
+    "CitizenUser",
+    "DebtorSystemUser",
+    "FbsNightlyRunUser",
+    "HoldShape",
+    "KneeShape",
+    "ReconciliationUser",
+    "constant",
+]
