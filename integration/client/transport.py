@@ -1,0 +1,51 @@
+"""The wire: POST bytes to a URL, get status and bytes back. Knows nothing of SOAP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import requests
+
+
+class TransportError(Exception):
+    """No answer: timeout, refused or broken connection. Always worth retrying."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """Status code and body of an HTTP answer."""
+
+    status: int
+    body: bytes
+    content_type: str = ""
+
+
+class Transport(Protocol):
+    """Anything that can POST a body and return the answer."""
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        """Send `body` to `url`; raise `TransportError` when no answer comes."""
+        ...
+
+
+class RequestsTransport:
+    """HTTP with `requests`: one keep-alive session, a timeout on every call."""
+
+    def __init__(self, timeout_s: float = 10.0, session: requests.Session | None = None) -> None:
+        self.timeout_s = timeout_s
+        self.session = session or requests.Session()
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
+        """POST with the configured timeout; connection problems become `TransportError`."""
+        try:
+            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
+        except requests.Timeout as exc:
+            raise TransportError(f"timeout after {self.timeout_s:g} s") from exc
+        except requests.RequestException as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return HttpResponse(resp.status_code, resp.content, resp.headers.get("Content-Type", ""))
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()

@@ -1,0 +1,76 @@
+"""Derive a fee's balance from the debtor system's events, independent of their order.
+
+The state is a pure function of the *set* of applied events, so duplicates
+(ignored before they get here) and any arrival order give the same result.
+A reversal (DaekningTilbagefoert) only counts once the payment it reverses is
+known; before that it waits, so a reversal arriving first cannot make the
+balance larger than the fee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from integration.fbs.model import FeeStatus
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredEvent:
+    """One applied callback event, as stored with the fee."""
+
+    haendelse_id: str
+    art: str
+    beloeb: int
+    dato: date
+    ref: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Balance:
+    """The debtor-system side of a fee's state."""
+
+    daekket: int
+    afskrevet: int
+    nedreguleret: int
+    paid_date: date | None
+    overdraget_status: str | None
+    status: FeeStatus
+
+
+def derive(principal: int, cancelled: bool, events: list[StoredEvent]) -> Balance:
+    """The fee's balance after `events`, given its principal (amount minus FBS write-downs)."""
+    payments = {e.haendelse_id: e for e in events if e.art == "Daekning"}
+    reversed_ = {e.ref for e in events if e.art == "DaekningTilbagefoert" and e.ref in payments}
+    reversal_amount = sum(
+        e.beloeb for e in events if e.art == "DaekningTilbagefoert" and e.ref in payments
+    )
+    daekket = sum(e.beloeb for e in payments.values()) - reversal_amount
+    afskrevet = sum(e.beloeb for e in events if e.art == "Afskrivning")
+    nedreguleret = sum(e.beloeb for e in events if e.art == "Nedregulering")
+    handovers = sorted(
+        (e for e in events if e.art == "OverdragetTilInddrivelse"),
+        key=lambda e: (e.dato, e.haendelse_id),
+    )
+    overdraget = handovers[-1].status if handovers else None
+    remaining = principal - daekket - afskrevet - nedreguleret
+    paid_date = None
+    if cancelled:
+        status = FeeStatus.CANCELLED
+    elif remaining > 0:
+        status = FeeStatus.OPEN
+    elif afskrevet > 0:
+        status = FeeStatus.WRITTEN_OFF
+    else:
+        status = FeeStatus.PAID
+        effective = [p.dato for hid, p in payments.items() if hid not in reversed_]
+        paid_date = max(effective) if effective else None
+    return Balance(
+        daekket=daekket,
+        afskrevet=afskrevet,
+        nedreguleret=nedreguleret,
+        paid_date=paid_date,
+        overdraget_status=overdraget,
+        status=status,
+    )

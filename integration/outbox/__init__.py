@@ -1,0 +1,1 @@
+"""The transactional outbox: fee changes and their outgoing messages commit together."""

@@ -1,0 +1,255 @@
+"""Compare FBS's fees of one municipality with the debtor system's claims.
+
+The debtor side comes from `SoegDebitorkonti`, read page by page with its
+cursor. Claims are matched on FordringId. Kinds of difference:
+
+- ``missing_in_debtor``: FBS has an uncancelled fee the debtor system lacks
+  (also a fee still waiting in the outbox: it is not there yet);
+- ``missing_in_fbs``: the debtor system has a claim FBS does not know;
+- ``amount_differs``: principal (after FBS's write-downs) or the remaining
+  principal differs; reminder fees and interest are the debtor system's own
+  and are left out;
+- ``status_differs``: open / paid / written off / cancelled / handed over differ;
+- ``debtor_differs``: the claim sits on another CPR/CVR than FBS's patron has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from integration.client import DebtorClient
+from integration.fbs.model import Fee, FeeStatus
+from integration.store import Store
+from oeir import model
+from oeir.identifiers import mask_cpr
+
+KINDS = (
+    "missing_in_debtor",
+    "missing_in_fbs",
+    "amount_differs",
+    "status_differs",
+    "debtor_differs",
+)
+
+_STATUS = {
+    FeeStatus.OPEN: model.FordringStatus.AABEN,
+    FeeStatus.PAID: model.FordringStatus.BETALT,
+    FeeStatus.WRITTEN_OFF: model.FordringStatus.AFSKREVET,
+    FeeStatus.CANCELLED: model.FordringStatus.ANNULLERET,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DebtorClaim:
+    """A claim as the debtor system reports it, with its account's debtor."""
+
+    saldo: model.FordringSaldo
+    debitorkontonummer: str
+    ident: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Difference:
+    """One difference between FBS and the debtor system."""
+
+    kind: str
+    fordring_id: str
+    detail: str
+    fbs: dict[str, Any] | None = None
+    debtor: dict[str, Any] | None = None
+
+
+@dataclass(kw_only=True)
+class Report:
+    """The outcome of one reconciliation run."""
+
+    kommunekode: str
+    generated_at: str
+    fbs_claims: int
+    debtor_claims: int
+    matched: int
+    differences: list[Difference] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Number of differences per kind (every kind listed)."""
+        out = dict.fromkeys(KINDS, 0)
+        for d in self.differences:
+            out[d.kind] += 1
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "kommunekode": self.kommunekode,
+            "generatedAt": self.generated_at,
+            "fbsClaims": self.fbs_claims,
+            "debtorClaims": self.debtor_claims,
+            "matched": self.matched,
+            "counts": self.counts(),
+            "differences": [asdict(d) for d in self.differences],
+        }
+
+
+def fetch_debtor_view(
+    client: DebtorClient, kommunekode: str, page_size: int = 100, max_pages: int = 100_000
+) -> dict[str, DebtorClaim]:
+    """Every claim of the municipality in the debtor system, by FordringId (all pages)."""
+    claims: dict[str, DebtorClaim] = {}
+    cursor: str | None = None
+    for page in range(max_pages):
+        answer = client.call(
+            kommunekode,
+            model.SoegDebitorkonti(kommunekode=kommunekode, cursor=cursor, maks_antal=page_size),
+            f"afstemning-{kommunekode}-{page}",
+        )
+        for konto in answer.debitorkonti:
+            for saldo in konto.fordringer:
+                claims[saldo.fordring_id] = DebtorClaim(
+                    saldo=saldo,
+                    debitorkontonummer=konto.debitorkontonummer,
+                    ident=konto.debitor.ident,
+                )
+        cursor = answer.naeste_cursor
+        if not cursor:
+            break
+    return claims
+
+
+def _expected_status(fee: Fee) -> model.FordringStatus:
+    if fee.status is FeeStatus.OPEN and fee.overdraget_status is not None:
+        return model.FordringStatus.OVERDRAGET
+    return _STATUS[fee.status]
+
+
+def _debtor_remaining(s: model.FordringSaldo) -> int:
+    return max(0, s.hovedstol - s.nedskrevet - s.daekket - s.afskrevet)
+
+
+def _fbs_json(fee: Fee) -> dict[str, Any]:
+    return {
+        "feeId": fee.fee_id,
+        "status": _expected_status(fee).value,
+        "principal": fee.principal,
+        "remaining": fee.remaining,
+    }
+
+
+def _debtor_json(c: DebtorClaim) -> dict[str, Any]:
+    return {
+        "debitorkontonummer": c.debitorkontonummer,
+        "status": c.saldo.status.value,
+        "principal": c.saldo.hovedstol - c.saldo.nedskrevet,
+        "remaining": _debtor_remaining(c.saldo),
+        "saldo": c.saldo.saldo,
+    }
+
+
+def _masked(ident: str) -> str:
+    return mask_cpr(ident) if len(ident) == 10 else ident
+
+
+def compare(
+    kommunekode: str,
+    fees: list[Fee],
+    idents: dict[int, str],
+    debtor: dict[str, DebtorClaim],
+    now: datetime,
+) -> Report:
+    """Classify every difference between FBS's fees and the debtor system's claims."""
+    report = Report(
+        kommunekode=kommunekode,
+        generated_at=now.isoformat(),
+        fbs_claims=0,
+        debtor_claims=len(debtor),
+        matched=0,
+    )
+    seen: set[str] = set()
+    for fee in fees:
+        claim = debtor.get(fee.fordring_id)
+        if fee.status is FeeStatus.CANCELLED and claim is None:
+            continue  # cancelled before it ever left FBS
+        report.fbs_claims += 1
+        if claim is None:
+            report.differences.append(
+                Difference(
+                    kind="missing_in_debtor",
+                    fordring_id=fee.fordring_id,
+                    detail="Fordringen findes i FBS, men ikke i debitorsystemet.",
+                    fbs=_fbs_json(fee),
+                )
+            )
+            continue
+        seen.add(fee.fordring_id)
+        found = _differences(fee, claim, idents.get(fee.patron_id, ""))
+        report.differences.extend(found)
+        if not found:
+            report.matched += 1
+    for fordring_id, claim in sorted(debtor.items()):
+        if fordring_id not in seen:
+            report.differences.append(
+                Difference(
+                    kind="missing_in_fbs",
+                    fordring_id=fordring_id,
+                    detail="Fordringen findes i debitorsystemet, men ikke i FBS.",
+                    debtor=_debtor_json(claim),
+                )
+            )
+    return report
+
+
+def _differences(fee: Fee, claim: DebtorClaim, ident: str) -> list[Difference]:
+    out = []
+    s = claim.saldo
+    fbs, theirs = _fbs_json(fee), _debtor_json(claim)
+    expected = _expected_status(fee)
+    if expected != s.status:
+        out.append(
+            Difference(
+                kind="status_differs",
+                fordring_id=fee.fordring_id,
+                detail=f"Status i FBS: {expected.value}; i debitorsystemet: {s.status.value}.",
+                fbs=fbs,
+                debtor=theirs,
+            )
+        )
+    if fee.principal != theirs["principal"] or (
+        fee.status is not FeeStatus.CANCELLED and fee.remaining != theirs["remaining"]
+    ):
+        out.append(
+            Difference(
+                kind="amount_differs",
+                fordring_id=fee.fordring_id,
+                detail=(
+                    f"Hovedstol {fee.principal} / {theirs['principal']} øre, "
+                    f"restbeløb {fee.remaining} / {theirs['remaining']} øre (FBS / debitorsystem)."
+                ),
+                fbs=fbs,
+                debtor=theirs,
+            )
+        )
+    if ident and claim.ident and ident != claim.ident:
+        out.append(
+            Difference(
+                kind="debtor_differs",
+                fordring_id=fee.fordring_id,
+                detail=(
+                    f"Debitor i FBS: {_masked(ident)}; i debitorsystemet: {_masked(claim.ident)}."
+                ),
+                fbs=fbs,
+                debtor=theirs,
+            )
+        )
+    return out
+
+
+def reconcile(
+    store: Store, client: DebtorClient, kommunekode: str, now: datetime, page_size: int = 100
+) -> Report:
+    """Fetch both sides for one municipality and compare them."""
+    debtor = fetch_debtor_view(client, kommunekode, page_size)
+    with store.read() as repo:
+        fees = repo.fees_of_kommune(kommunekode)
+        idents = repo.idents_by_patron({f.patron_id for f in fees})
+    return compare(kommunekode, fees, idents, debtor, now)

@@ -1,0 +1,1 @@
+"""The integration core's web layer: FBS API, harness API, callback receiver, reconciliation."""

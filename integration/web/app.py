@@ -1,0 +1,51 @@
+"""`create_app(config)`: the integration core as a Flask app (blueprints, config passed in)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify
+from werkzeug.exceptions import HTTPException
+
+from integration.config import CoreConfig
+from integration.core import Core
+from integration.fbs.service import FbsError
+
+
+def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Flask:
+    """The integration core's WSGI app. Pass `core` to share one with a worker or a test."""
+    from integration.web import callbacks, fbs_api, harness, reconcile_views
+
+    core = core or Core.build(config or CoreConfig())
+    app = Flask("integration")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["integration"] = core
+    app.register_blueprint(fbs_api.bp)
+    app.register_blueprint(harness.bp)
+    app.register_blueprint(callbacks.bp)
+    app.register_blueprint(reconcile_views.bp)
+
+    @app.errorhandler(FbsError)
+    def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]
+        return jsonify({"code": exc.code, "message": exc.message}), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return jsonify({"code": exc.name, "message": exc.description}), exc.code or 500
+
+    @app.get("/")
+    def _index():  # type: ignore[no-untyped-def]
+        return jsonify(
+            {
+                "service": "debitorsim integration core (FBS side)",
+                "openapi": "/harness/openapi.json",
+                "feesV2": "/external/{agencyid}/patron/{patronid}/fees/v2",
+                "callback": "/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl",
+                "outbox": "/harness/outbox",
+            }
+        )
+
+    return app
+
+
+def core_of_app() -> Core:
+    """The `Core` of the app handling the current request."""
+    return current_app.extensions["integration"]

@@ -1,0 +1,60 @@
+"""The callback receiver: `DaekningAfskrivningRegistreringAfsend`, served by FBS."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request
+
+from integration.callbacks.apply import apply_batch
+from integration.web.app import core_of_app
+from oeir import rules, soap, wsdl
+from oeir.faults import OeirFault
+from oeir.services import DAEKNING_AFSKRIVNING
+
+bp = Blueprint("callbacks", __name__)
+log = logging.getLogger(__name__)
+_XML = "text/xml; charset=utf-8"
+
+
+@bp.get(DAEKNING_AFSKRIVNING.path)
+def wsdl_document():  # type: ignore[no-untyped-def]
+    """``?wsdl``: the service description with this server's address."""
+    if "wsdl" not in {k.lower() for k in request.args}:
+        return Response(b"Use ?wsdl, or POST a SOAP request.", 405, {"Allow": "GET, POST"})
+    return Response(wsdl.render(DAEKNING_AFSKRIVNING, request.host_url), 200, content_type=_XML)
+
+
+@bp.get(f"{wsdl.SCHEMA_PATH}/<name>")
+def schema(name: str):  # type: ignore[no-untyped-def]
+    """The XSDs the WSDL imports."""
+    doc = wsdl.schema_document(name)
+    if doc is None:
+        return Response(b"not found", 404)
+    return Response(doc, 200, content_type=_XML)
+
+
+@bp.post(DAEKNING_AFSKRIVNING.path)
+def receive():  # type: ignore[no-untyped-def]
+    """Apply a batch of events; answer per event only after the transaction committed."""
+    core = core_of_app()
+    try:
+        req = soap.read_request(
+            request.get_data(cache=False),
+            DAEKNING_AFSKRIVNING,
+            soap_action=request.headers.get("SOAPAction"),
+        )
+        rules.validate(req.message)
+        answer = apply_batch(
+            core.store,
+            core.service,
+            req.message,
+            req.header.authority_context.municipality_cvr,
+        )
+    except OeirFault as fault:
+        status = 500  # SOAP 1.1 answers every Fault with HTTP 500
+        return Response(soap.fault_envelope(fault), status, content_type=_XML)
+    except Exception:
+        log.exception("callback failed")
+        return Response(soap.fault_envelope(OeirFault(kode="InternFejl")), 500, content_type=_XML)
+    return Response(soap.response_envelope(answer), 200, content_type=_XML)

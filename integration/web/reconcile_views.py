@@ -1,0 +1,34 @@
+"""Reconciliation over HTTP: JSON, or a readable HTML page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from integration.client import BusinessFault, TechnicalFault
+from integration.fbs.service import FbsError
+from integration.reconcile import reconcile, render_html
+from integration.web.app import core_of_app
+
+bp = Blueprint("reconcile", __name__, url_prefix="/harness/reconcile")
+
+
+def _run(kommunekode: str):  # type: ignore[no-untyped-def]
+    core = core_of_app()
+    try:
+        return reconcile(core.store, core.client, kommunekode, core.config.clock.now())
+    except (BusinessFault, TechnicalFault) as exc:
+        raise FbsError(
+            "DebitorsystemFejl", f"The debtor system could not be read: {exc}", 502
+        ) from exc
+
+
+@bp.get("/<kommunekode>")
+def as_json(kommunekode: str):  # type: ignore[no-untyped-def]
+    """The reconciliation report as JSON."""
+    return jsonify(_run(kommunekode).as_json())
+
+
+@bp.get("/<kommunekode>.html")
+def as_html(kommunekode: str):  # type: ignore[no-untyped-def]
+    """The reconciliation report as an HTML page (Danish)."""
+    return Response(render_html(_run(kommunekode)), 200, content_type="text/html; charset=utf-8")
