@@ -1,0 +1,165 @@
+"""The testbed's virtual clock, in Europe/Copenhagen.
+
+Anything with a `now() -> datetime` method (aware) is a clock to the rest of
+the test bed; `VirtualClock` satisfies that, so the integration core can be
+handed the very same object when both run in one process.
+
+Modes:
+- ``frozen``: time stands still until someone sets or advances it (tests).
+- ``real``: time runs with the wall clock from the last anchor.
+- ``accelerated``: time runs `factor` times faster than the wall clock.
+
+The clock only tells time. Running the jobs that fall due while time moves is
+the scheduler's work (`simulators.scheduler.Scheduler.advance`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Europe/Copenhagen")
+"""The testbed's time zone."""
+
+DEFAULT_START = datetime(2026, 1, 5, 8, 0, tzinfo=TZ)
+"""Where a fresh frozen clock starts: a Monday morning."""
+
+
+class ClockMode(StrEnum):
+    """How virtual time moves."""
+
+    FROZEN = "frozen"
+    REAL = "real"
+    ACCELERATED = "accelerated"
+
+
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    """What the clock persists: the virtual time at a wall-clock instant, and how it runs."""
+
+    mode: ClockMode
+    anchor: datetime
+    anchor_wall: float
+    factor: float = 1.0
+
+    def to_json(self) -> str:
+        """Serialise for the store."""
+        data = asdict(self)
+        data["anchor"] = self.anchor.isoformat()
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> ClockState:
+        """Read back what `to_json` wrote."""
+        data = json.loads(text)
+        return cls(
+            mode=ClockMode(data["mode"]),
+            anchor=datetime.fromisoformat(data["anchor"]).astimezone(TZ),
+            anchor_wall=float(data["anchor_wall"]),
+            factor=float(data.get("factor", 1.0)),
+        )
+
+
+def aware(dt: datetime) -> datetime:
+    """`dt` in Europe/Copenhagen; a naive datetime is taken as Copenhagen local time."""
+    return dt.replace(tzinfo=TZ) if dt.tzinfo is None else dt.astimezone(TZ)
+
+
+def shift(dt: datetime, delta: timedelta) -> datetime:
+    """`dt` moved by `delta` of elapsed time (so P1D across a DST change is 24 real hours)."""
+    return (dt.astimezone(UTC) + delta).astimezone(TZ)
+
+
+class VirtualClock:
+    """A thread-safe virtual clock. `wallclock` is injectable so tests never sleep."""
+
+    def __init__(
+        self,
+        state: ClockState | None = None,
+        *,
+        wallclock: Callable[[], float] = time.time,
+        on_change: Callable[[ClockState], None] | None = None,
+    ) -> None:
+        self._wall = wallclock
+        self._lock = threading.Lock()
+        self._state = state or ClockState(ClockMode.FROZEN, DEFAULT_START, wallclock())
+        self.on_change = on_change
+
+    @property
+    def state(self) -> ClockState:
+        """The current persisted state."""
+        return self._state
+
+    @property
+    def mode(self) -> ClockMode:
+        """The current mode."""
+        return self._state.mode
+
+    @property
+    def factor(self) -> float:
+        """Virtual seconds per wall second (1 in real mode, 0 when frozen)."""
+        s = self._state
+        return {ClockMode.FROZEN: 0.0, ClockMode.REAL: 1.0}.get(s.mode, s.factor)
+
+    def now(self) -> datetime:
+        """The current virtual time, aware, in Europe/Copenhagen."""
+        s = self._state
+        if s.mode == ClockMode.FROZEN:
+            return s.anchor
+        elapsed = (self._wall() - s.anchor_wall) * self.factor
+        return shift(s.anchor, timedelta(seconds=elapsed))
+
+    def _change(self, state: ClockState) -> None:
+        self._state = state
+        if self.on_change is not None:
+            self.on_change(state)
+
+    def set(self, when: datetime) -> None:
+        """Jump to `when` (no jobs run; see `Scheduler.set` for that)."""
+        with self._lock:
+            self._change(replace(self._state, anchor=aware(when), anchor_wall=self._wall()))
+
+    def set_mode(self, mode: ClockMode | str, factor: float | None = None) -> None:
+        """Switch mode, keeping the current virtual time."""
+        mode = ClockMode(mode)
+        if factor is not None and factor <= 0:
+            raise ValueError("factor must be positive")
+        with self._lock:
+            now = self.now()
+            self._change(
+                ClockState(
+                    mode=mode,
+                    anchor=now,
+                    anchor_wall=self._wall(),
+                    factor=factor if factor is not None else self._state.factor,
+                )
+            )
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready view: now, mode and factor."""
+        return {"now": self.now().isoformat(), "mode": str(self.mode), "factor": self._state.factor}
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration of weeks, days, hours, minutes, seconds (``P3D``, ``PT1H30M``).
+
+    Years and months are refused: their length depends on the date, so say days.
+    """
+    match = _DURATION.match(text.strip().upper())
+    if not match or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
+        raise ValueError(f"not an ISO 8601 duration of W/D/H/M/S: {text!r}")
+    parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v}
+    return timedelta(**parts)

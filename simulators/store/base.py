@@ -1,0 +1,181 @@
+"""The narrow storage interface beneath the simulators' domain.
+
+The domain (ledger, clock, scheduler, journal, tenant registry) talks only to
+these two protocols. `simulators.store.sqlite` implements them on SQLite in
+WAL mode; a PostgreSQL backend implements the same methods later.
+
+All money is integer øre. Datetimes are aware. Every write happens inside
+`Store.transaction()`, which is atomic and serialised against other writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from simulators.ledger.records import Account, Claim, Event, NewEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A persisted job of the scheduler: run handler `name` with `payload` at `due`."""
+
+    id: int
+    name: str
+    due: datetime
+    payload: dict[str, Any]
+    key: str | None
+    status: str  # pending | done | failed
+    ran_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One SOAP call as the request journal records it (CPR already masked)."""
+
+    id: int
+    tidspunkt: datetime
+    service: str
+    operation: str | None
+    kommunekode: str | None
+    verdict: str  # ok | fault
+    fejlkode: str | None
+    felt: str | None
+    http_status: int
+    request: str
+    detail: str | None
+
+
+class Tx(Protocol):
+    """One unit of work: reads and writes that commit or roll back together."""
+
+    # -- meta ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        """A stored setting (clock state, instance id...), or None."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting."""
+
+    # -- accounts -----------------------------------------------------------
+    def account(self, nummer: str) -> Account | None:
+        """An account by its number."""
+
+    def account_by_debtor(self, kommunekode: str, ident: str) -> Account | None:
+        """The account of the debtor with this CPR/CVR in this municipality."""
+
+    def insert_account(self, account: Account) -> Account:
+        """Insert an account; the store assigns `nummer` (the given one is ignored)."""
+
+    def update_account(self, account: Account) -> None:
+        """Write an account's changed fields."""
+
+    def accounts_page(self, kommunekode: str, after: str | None, limit: int) -> list[Account]:
+        """Accounts of a municipality ordered by number, those after `after`."""
+
+    def accounts_by_debtor(self, ident: str) -> list[Account]:
+        """Every municipality's account for this CPR/CVR."""
+
+    # -- claims -------------------------------------------------------------
+    def claim(self, kommunekode: str, fordring_id: str) -> Claim | None:
+        """A claim by its FordringId in a municipality."""
+
+    def claims_of_account(self, konto: str) -> list[Claim]:
+        """The claims on an account, oldest due date first."""
+
+    def insert_claim(self, claim: Claim) -> None:
+        """Insert a new claim."""
+
+    def update_claim(self, claim: Claim) -> None:
+        """Write a claim's changed fields (balances, status, account)."""
+
+    def count(self, what: str) -> int:
+        """How many rows of `what` (accounts, claims, events, jobs, journal) exist."""
+
+    # -- idempotency --------------------------------------------------------
+    def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:
+        """The stored (content hash, result JSON) for an id already used, or None."""
+
+    def remember(self, scope: str, kommunekode: str, key: str, digest: str, result: str) -> None:
+        """Record an id's content hash and the result it got."""
+
+    # -- events -------------------------------------------------------------
+    def append_event(self, event: NewEvent) -> Event:
+        """Append to the log; the store assigns the next `seq` and a stable `event_id`."""
+
+    def event(self, event_id: str) -> Event | None:
+        """One event by its id."""
+
+    def events(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        kommunekode: str | None = None,
+        fordring_ider: Sequence[str] | None = None,
+        konto: str | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[Event]:
+        """Events with `seq > after` in `seq` order, filtered."""
+
+    # -- jobs ---------------------------------------------------------------
+    def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
+        """Queue a job; with a `key` already queued, return that job unchanged."""
+
+    def next_due_job(self, until: datetime) -> Job | None:
+        """The pending job due first (ties: queued first) at or before `until`."""
+
+    def finish_job(self, job_id: int, status: str, ran_at: datetime, error: str | None) -> None:
+        """Mark a job done or failed."""
+
+    def jobs(self, status: str | None, limit: int) -> list[Job]:
+        """Jobs in due order, optionally only one status."""
+
+    # -- journal ------------------------------------------------------------
+    def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
+        """Record a call and trim to the newest `max_rows`; returns the entry id."""
+
+    def journal(
+        self,
+        *,
+        kommunekode: str | None,
+        operation: str | None,
+        verdict: str | None,
+        fejlkode: str | None,
+        before: int | None,
+        limit: int,
+    ) -> list[JournalEntry]:
+        """Newest first, filtered, those with id < `before`."""
+
+    # -- tenants ------------------------------------------------------------
+    def tenant_overrides(self) -> dict[str, dict[str, Any]]:
+        """Persisted per-municipality overrides by kommunekode."""
+
+    def set_tenant_override(self, kommunekode: str, data: dict[str, Any]) -> None:
+        """Replace one municipality's persisted overrides."""
+
+    # -- admin --------------------------------------------------------------
+    def reset(self) -> None:
+        """Delete every row of every table (schema stays)."""
+
+
+class Store(Protocol):
+    """A storage backend: hands out transactions."""
+
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """A write transaction (re-entrant per thread: nested calls join the outer one)."""
+
+    def read(self) -> AbstractContextManager[Tx]:
+        """A read-only snapshot (joins an open transaction of the same thread)."""
+
+    def close(self) -> None:
+        """Close every connection."""
+
+
+def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """Split a list of ids for IN (...) queries."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,46 @@
+"""Builders for the simulator tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from oeir import model
+
+CPRS = ("0101901234", "1502851111", "3112700042")
+"""Valid test CPR numbers (date and century rules)."""
+
+
+def debitor(cpr: str = CPRS[0], navn: str | None = "Test Person") -> model.Debitor:
+    """A CPR debtor."""
+    return model.Debitor(cpr_nummer=cpr, navn=navn)
+
+
+def kreditor(kommunekode: str = "101") -> model.Kreditor:
+    """The library of a municipality as creditor."""
+    return model.Kreditor(agency_id=f"DK-7{kommunekode}00", kommunekode=kommunekode)
+
+
+def fordring(
+    fordring_id: str,
+    hovedstol: int = 5000,
+    *,
+    cpr: str = CPRS[0],
+    kommunekode: str = "101",
+    forfald: date = date(2026, 1, 19),
+    tekst: str = "Gebyr (for sent)",
+    cvr: str | None = None,
+) -> model.Fordring:
+    """A late-return fee claim."""
+    deb = model.Debitor(cvr_nummer=cvr, navn="Firma") if cvr else debitor(cpr)
+    return model.Fordring(
+        fordring_id=fordring_id,
+        fordring_type=model.FordringType.GEBYR,
+        klassifikationskode="BIB-GEBYR",
+        hovedstol=hovedstol,
+        stiftelsesdato=forfald - timedelta(days=14),
+        forfaldsdato=forfald,
+        sidste_rettidige_betalingsdato=forfald,
+        tekst=tekst,
+        debitor=deb,
+        kreditor=kreditor(kommunekode),
+    )
