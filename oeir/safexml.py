@@ -58,10 +58,14 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
 
 
 def _check_encoding(data: bytes) -> None:
-    declared = _DECLARED_ENCODING.match(data.removeprefix(_BOM))
+    declared = _DECLARED_ENCODING.match(data.removeprefix(_BOM)[:256])  # a declaration is short
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         name = declared.group(1)[:40].decode("ascii", "replace")
         raise InvalidEncoding(f"declared encoding {name!r}")
+    if b"\x00" in data:
+        # Valid UTF-8, but never in an XML 1.0 document: UTF-16/32 without a BOM,
+        # which libxml2 would otherwise autodetect and happily parse.
+        raise InvalidEncoding("NUL byte: UTF-16 or UTF-32 is not accepted")
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")):
         raise InvalidEncoding("UTF-16 is not accepted")
     try:
