@@ -1,0 +1,239 @@
+"""The outbox worker against a mocked HTTP layer: order, backoff on the clock, parking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import requests
+import responses
+
+from integration.outbox.worker import backoff
+from oeir import model, soap
+from oeir.services import DEBITOR_REGISTRERING
+from tests.integration.conftest import new_fee
+from tests.integration.soapfakes import REGISTRERING_URL, fault, operation_of
+
+
+class FakeDebtor:
+    """A `responses` callback answering the registration service like a tiny ledger."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str]] = []  # (operation, call id, fordring id)
+        self.accounts: dict[str, str] = {}
+        self.down = False
+        self.refuse: dict[str, str] = {}  # operation -> FejlKode
+
+    def __call__(self, request):
+        req = soap.read_request(request.body, DEBITOR_REGISTRERING)
+        msg, op = req.message, req.operation.name
+        if self.down:
+            raise requests.exceptions.ConnectionError("refused")
+        fid = getattr(msg, "fordring_id", None) or getattr(
+            getattr(msg, "fordring", None), "fordring_id", None
+        )
+        if isinstance(msg, model.OpretDebitorkonto):
+            fid = msg.fordringer[0].fordring_id
+        self.calls.append((op, req.header.invocation_context.callers_service_call_identifier, fid))
+        if op in self.refuse:
+            kw = fault(self.refuse[op])
+            return kw["status"], {}, kw["body"]
+        if isinstance(msg, model.OpretDebitorkonto):
+            konto = self.accounts.setdefault(msg.debitor.ident, f"K{len(self.accounts) + 1}")
+            svar = model.OpretDebitorkontoSvar(debitorkontonummer=konto, fordring_ider=(fid,))
+        elif isinstance(msg, model.OpretFordring):
+            ident = msg.fordring.debitor.ident
+            if ident not in self.accounts:
+                kw = fault("DebitorkontoFindesIkke")
+                return kw["status"], {}, kw["body"]
+            svar = model.OpretFordringSvar(debitorkontonummer=self.accounts[ident], fordring_id=fid)
+        elif isinstance(msg, model.NedskrivFordring):
+            svar = model.NedskrivFordringSvar(fordring_id=fid, saldo=0)
+        elif isinstance(msg, model.AnnullerFordring):
+            svar = model.AnnullerFordringSvar(
+                fordring_id=fid, status=model.FordringStatus.ANNULLERET
+            )
+        else:
+            svar = model.SkiftHaefterSvar(fordring_id=fid, debitorkontonummer="K-ny")
+        return 200, {}, soap.response_envelope(svar)
+
+
+def _mock(debtor: FakeDebtor) -> None:
+    responses.add_callback(responses.POST, REGISTRERING_URL, callback=debtor)
+
+
+@responses.activate
+def test_first_fee_opens_an_account_later_ones_add_claims(core, fake):
+    debtor = FakeDebtor()
+    _mock(debtor)
+    cpr = fake.cpr()
+    a = core.service.create_fee(new_fee(fake, cpr=cpr))
+    b = core.service.create_fee(new_fee(fake, cpr=cpr))
+    r = core.worker.drain()
+    assert (r.sent, r.retried, r.parked) == (2, 0, 0)
+    assert [c[0] for c in debtor.calls] == ["OpretDebitorkonto", "OpretFordring"]
+    with core.store.read() as repo:
+        assert repo.account("101", cpr) == "K1"
+        assert repo.fee(a.fee_id).handed_over_at == core.config.clock.now()
+        assert repo.fee(b.fee_id).handed_over_at is not None
+
+
+@responses.activate
+def test_call_id_is_the_stable_message_id(core, fake):
+    debtor = FakeDebtor()
+    _mock(debtor)
+    core.service.create_fee(new_fee(fake))
+    with core.store.read() as repo:
+        msg_id = repo.outbox_rows()[0].msg_id
+    core.worker.drain()
+    assert debtor.calls[0][1] == msg_id
+
+
+@responses.activate
+def test_messages_of_one_claim_go_in_order_even_after_retries(core, fake, clock):
+    debtor = FakeDebtor()
+    _mock(debtor)
+    fee = core.service.create_fee(new_fee(fake, 5000))
+    core.service.write_down(fee.fee_id, 1000)
+    core.service.cancel(fee.fee_id)
+    debtor.down = True
+    r = core.worker.run_once()
+    assert (r.sent, r.retried) == (0, 1)  # only the first in line was tried
+    debtor.down = False
+    assert core.worker.drain().handled == 0  # nothing is due before the backoff ends
+    clock.advance(timedelta(seconds=10))
+    assert core.worker.drain().sent == 3
+    assert [c[0] for c in debtor.calls] == [
+        "OpretDebitorkonto",
+        "NedskrivFordring",
+        "AnnullerFordring",
+    ]
+
+
+@responses.activate
+def test_backoff_doubles_on_the_clock_and_is_capped(core, fake, clock):
+    debtor = FakeDebtor()
+    debtor.down = True
+    _mock(debtor)
+    core.service.create_fee(new_fee(fake))
+    start = clock.now()
+    waits = []
+    for _ in range(8):
+        core.worker.run_once()
+        with core.store.read() as repo:
+            row = repo.outbox_rows()[0]
+        waits.append((row.not_before - clock.now()).total_seconds())
+        clock.set(row.not_before)
+    assert waits == [10, 20, 40, 80, 160, 320, 600, 600]
+    assert row.attempts == 8 and row.state == "pending" and "refused" in row.last_error
+    assert clock.now() - start == timedelta(seconds=sum(waits))
+
+
+def test_jitter_stays_within_its_fraction():
+    import random
+
+    rng = random.Random(3)
+    delays = [backoff(3, 2, 900, 0.2, rng).total_seconds() for _ in range(200)]
+    assert all(8 <= d <= 9.6 for d in delays) and len(set(delays)) > 100
+
+
+@responses.activate
+def test_business_fault_parks_with_readable_reason_and_holds_later_messages(core, fake, clock):
+    debtor = FakeDebtor()
+    debtor.refuse["SkiftHaefter"] = "SkiftHaefterIkkeUnderstoettet"
+    _mock(debtor)
+    fee = core.service.create_fee(new_fee(fake, 5000))
+    core.worker.drain()
+    core.service.change_ident(fee.patron_id, fake.cpr(), None)
+    core.service.write_down(fee.fee_id, 500)
+    r = core.worker.drain()
+    assert (r.sent, r.parked) == (0, 1)
+    with core.store.read() as repo:
+        parked = repo.outbox_rows("parked")
+        pending = repo.outbox_rows("pending")
+    assert parked[0].fault_code == "SkiftHaefterIkkeUnderstoettet"
+    assert "understøtter ikke skift af hæfter" in parked[0].fault_text
+    assert [p.operation for p in pending] == ["NedskrivFordring"]  # waits behind the parked one
+    clock.advance(timedelta(days=1))
+    assert core.worker.drain().handled == 0
+    # a person decides: retry after the profile was fixed
+    del debtor.refuse["SkiftHaefter"]
+    with core.store.tx() as repo:
+        assert repo.requeue(parked[0].id, clock.now())
+    assert core.worker.drain().sent == 2
+
+
+@responses.activate
+def test_unknown_account_falls_back_to_opening_one(core, fake):
+    debtor = FakeDebtor()
+    _mock(debtor)
+    cpr = fake.cpr()
+    core.service.create_fee(new_fee(fake, cpr=cpr))
+    core.worker.drain()
+    debtor.accounts.clear()  # the debtor system lost/closed the account
+    core.service.create_fee(new_fee(fake, cpr=cpr))
+    assert core.worker.drain().sent == 1
+    ops = [(c[0], c[1].endswith("-konto")) for c in debtor.calls]
+    assert ops == [
+        ("OpretDebitorkonto", False),
+        ("OpretFordring", False),
+        ("OpretDebitorkonto", True),
+    ]
+
+
+@responses.activate
+def test_timeout_is_retried_and_redelivery_carries_the_same_ids(core, fake, clock):
+    attempts = []
+
+    def flaky(request):
+        req = soap.read_request(request.body, DEBITOR_REGISTRERING)
+        attempts.append(req.header.invocation_context.callers_service_call_identifier)
+        if len(attempts) == 1:
+            raise requests.exceptions.ReadTimeout("slow")
+        f = req.message.fordringer[0]
+        return (
+            200,
+            {},
+            soap.response_envelope(
+                model.OpretDebitorkontoSvar(debitorkontonummer="K1", fordring_ider=(f.fordring_id,))
+            ),
+        )
+
+    responses.add_callback(responses.POST, REGISTRERING_URL, callback=flaky)
+    core.service.create_fee(new_fee(fake))
+    assert core.worker.run_once().retried == 1
+    clock.advance(timedelta(minutes=1))
+    assert core.worker.run_once().sent == 1
+    assert len(attempts) == 2 and attempts[0] == attempts[1]
+
+
+@responses.activate
+def test_two_workers_never_take_the_same_message(core, fake, config):
+    from integration.core import Core
+
+    debtor = FakeDebtor()
+    _mock(debtor)
+    for _ in range(30):
+        core.service.create_fee(new_fee(fake))
+    other = Core.build(config)  # a second process would open the same file the same way
+    now = config.clock.now()
+    with core.store.tx() as a:
+        first = a.claim_due(now, now + timedelta(minutes=1), 20)
+    with other.store.tx() as b:
+        second = b.claim_due(now, now + timedelta(minutes=1), 20)
+    assert len(first) == 20 and len(second) == 10
+    assert not {r.id for r in first} & {r.id for r in second}
+    other.store.close()
+
+
+@responses.activate
+def test_lease_expiry_lets_another_worker_take_over(core, fake, clock):
+    debtor = FakeDebtor()
+    _mock(debtor)
+    core.service.create_fee(new_fee(fake))
+    now = clock.now()
+    with core.store.tx() as repo:
+        assert len(repo.claim_due(now, now + timedelta(seconds=60), 10)) == 1  # then "crash"
+    assert core.worker.drain().handled == 0
+    clock.advance(timedelta(seconds=61))
+    assert core.worker.drain().sent == 1
+    assert operation_of(responses.calls[0].request.body) == "OpretDebitorkonto"

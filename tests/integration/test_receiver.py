@@ -1,0 +1,199 @@
+"""The callback receiver over its SOAP endpoint: once per event, any order, atomic."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from integration.clock import COPENHAGEN
+from integration.web.app import create_app
+from oeir import kommuner, model, soap
+from oeir.faults import OeirFault
+from oeir.services import DAEKNING_AFSKRIVNING
+from tests.integration.conftest import new_fee
+
+KREDITOR = model.Kreditor(agency_id="DK-710100", kommunekode="101")
+ACTION = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"].soap_action
+
+
+def _header(cvr: str | None = None) -> model.SpHeader:
+    k = kommuner.by_kode()["101"]
+    return model.SpHeader(
+        invocation_context=model.InvocationContext(
+            service_agreement_uuid=k.service_agreement_uuid,
+            user_system_uuid=kommuner.FBS_USER_SYSTEM_UUID,
+            user_uuid="00000000-0000-4000-8000-000000000002",
+            service_uuid=kommuner.service_uuid(DAEKNING_AFSKRIVNING.name),
+            callers_service_call_identifier="cb-1",
+        ),
+        authority_context=model.AuthorityContext(municipality_cvr=cvr or k.cvr),
+    )
+
+
+def daekning(hid: str, fid: str, beloeb: int, day: int = 10) -> model.Haendelse:
+    return model.Haendelse(
+        haendelse_id=hid,
+        tidspunkt=datetime(2026, 1, day, 2, 0, tzinfo=COPENHAGEN),
+        kreditor=KREDITOR,
+        debitorkontonummer="K1",
+        fordring_id=fid,
+        daekning=model.Daekning(
+            beloeb=beloeb,
+            betalingsdato=date(2026, 1, day),
+            betalingsmiddel=model.Betalingsmiddel.KORT,
+        ),
+    )
+
+
+def tilbagefoert(hid: str, fid: str, beloeb: int, original: str) -> model.Haendelse:
+    return model.Haendelse(
+        haendelse_id=hid,
+        tidspunkt=datetime(2026, 1, 12, 2, 0, tzinfo=COPENHAGEN),
+        kreditor=KREDITOR,
+        debitorkontonummer="K1",
+        fordring_id=fid,
+        daekning_tilbagefoert=model.DaekningTilbagefoert(
+            beloeb=beloeb, oprindelig_haendelse_id=original
+        ),
+    )
+
+
+@pytest.fixture
+def http(core):
+    return create_app(core=core).test_client()
+
+
+def post(http, *events: model.Haendelse, cvr: str | None = None):
+    body = soap.request_envelope(
+        model.RegistrerDaekningAfskrivning(haendelser=events), _header(cvr)
+    )
+    return http.post(
+        DAEKNING_AFSKRIVNING.path,
+        data=body,
+        headers={"SOAPAction": f'"{ACTION}"', "Content-Type": "text/xml"},
+    )
+
+
+def receipts(resp) -> list[tuple[str, str]]:
+    svar = soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+    return [(k.haendelse_id, k.status.value) for k in svar.kvitteringer]
+
+
+def test_wsdl_is_served_with_this_address(http):
+    resp = http.get(DAEKNING_AFSKRIVNING.path + "?wsdl")
+    assert resp.status_code == 200
+    assert (
+        b'location="http://localhost/service/OIR/DaekningAfskrivningRegistreringAfsend/1"'
+        in resp.data
+    )
+    assert http.get("/service/OIR/schemas/oeir.xsd").status_code == 200
+
+
+def test_partial_then_full_payment_sets_paid_date_and_unblocks(http, core, fake, clock):
+    fee = core.service.create_fee(new_fee(fake, 12_000))
+    with core.store.read() as repo:
+        assert repo.open_block(fee.patron_id, "101") is not None
+    resp = post(http, daekning("h1", fee.fordring_id, 4000))
+    assert resp.status_code == 200 and receipts(resp) == [("h1", "Modtaget")]
+    with core.store.read() as repo:
+        assert repo.open_block(fee.patron_id, "101") is None  # 80 kr < 100 kr
+        mid = repo.fee(fee.fee_id)
+    assert (mid.remaining, mid.paid_date) == (8000, None)
+    clock.advance(timedelta(days=1))
+    post(http, daekning("h2", fee.fordring_id, 8000, day=11))
+    with core.store.read() as repo:
+        done = repo.fee(fee.fee_id)
+        [period] = repo.block_periods(fee.patron_id)
+    assert (done.status.value, done.paid_date, done.remaining) == ("paid", date(2026, 1, 11), 0)
+    assert period.ended is not None
+
+
+def test_duplicate_event_is_answered_dublet_and_applied_once(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 5000))
+    assert receipts(post(http, daekning("h1", fee.fordring_id, 1000))) == [("h1", "Modtaget")]
+    again = post(http, daekning("h1", fee.fordring_id, 1000), daekning("h1", fee.fordring_id, 1000))
+    assert receipts(again) == [("h1", "Dublet"), ("h1", "Dublet")]
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).daekket == 1000
+
+
+def test_duplicate_inside_one_batch_counts_once(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 5000))
+    r = post(http, daekning("h1", fee.fordring_id, 1000), daekning("h1", fee.fordring_id, 1000))
+    assert receipts(r) == [("h1", "Modtaget"), ("h1", "Dublet")]
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).daekket == 1000
+
+
+def test_reversal_before_its_payment_leaves_the_balance_right(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    post(http, tilbagefoert("r1", fee.fordring_id, 3000, original="p1"))
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).remaining == 3000  # not 6000
+    post(http, daekning("p1", fee.fordring_id, 3000))
+    with core.store.read() as repo:
+        f = repo.fee(fee.fee_id)
+    assert (f.status.value, f.remaining, f.paid_date) == ("open", 3000, None)
+
+
+def test_unknown_claim_faults_and_applies_nothing_of_the_batch(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    resp = post(
+        http, daekning("ok", fee.fordring_id, 1000), daekning("bad", "FBS-710100-999", 1000)
+    )
+    assert resp.status_code == 500
+    with pytest.raises(OeirFault) as err:
+        soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+    assert err.value.kode == "FordringFindesIkke"
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).daekket == 0
+        assert not repo.has_haendelse("ok")
+
+
+def test_another_municipality_may_not_report_on_our_claims(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    resp = post(http, daekning("x", fee.fordring_id, 1000), cvr=kommuner.by_kode()["147"].cvr)
+    with pytest.raises(OeirFault) as err:
+        soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+    assert err.value.kode == "AdgangNaegtet"
+
+
+def test_bad_input_is_a_fault_never_a_crash(http):
+    resp = http.post(DAEKNING_AFSKRIVNING.path, data=b"<notsoap/>", headers={"SOAPAction": ACTION})
+    assert resp.status_code == 500
+    with pytest.raises(OeirFault) as err:
+        soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+    assert err.value.kode == "UgyldigSoapKonvolut"
+
+
+def test_write_off_and_handover_show_on_the_fee(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    base = dict(
+        tidspunkt=datetime(2026, 3, 1, 2, tzinfo=COPENHAGEN),
+        kreditor=KREDITOR,
+        debitorkontonummer="K1",
+        fordring_id=fee.fordring_id,
+    )
+    post(
+        http,
+        model.Haendelse(
+            haendelse_id="o1",
+            overdraget_til_inddrivelse=model.OverdragetTilInddrivelse(
+                status=model.PsrmStatus.MODTAGET
+            ),
+            **base,
+        ),
+    )
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).overdraget_status == "MODTAGET"
+    post(
+        http,
+        model.Haendelse(
+            haendelse_id="a1",
+            afskrivning=model.Afskrivning(beloeb=3000, aarsag=model.AfskrivningAarsag.UERHOLDELIG),
+            **base,
+        ),
+    )
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).status.value == "written_off"
