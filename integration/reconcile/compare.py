@@ -6,9 +6,10 @@ cursor. Claims are matched on FordringId. Kinds of difference:
 - ``missing_in_debtor``: FBS has an uncancelled fee the debtor system lacks
   (also a fee still waiting in the outbox: it is not there yet);
 - ``missing_in_fbs``: the debtor system has a claim FBS does not know;
-- ``amount_differs``: principal (after FBS's write-downs) or the remaining
-  principal differs; reminder fees and interest are the debtor system's own
-  and are left out;
+- ``amount_differs``: the original amount (Hovedstol) or the remaining
+  principal differs. Remaining = Hovedstol - Nedskrevet (write-downs,
+  cancellations and down-adjustments) - Daekket - Afskrevet; reminder fees
+  and interest are the debtor system's own and are left out;
 - ``status_differs``: open / paid / written off / cancelled / handed over differ;
 - ``debtor_differs``: the claim sits on another CPR/CVR than FBS's patron has.
 """
@@ -131,7 +132,7 @@ def _fbs_json(fee: Fee) -> dict[str, Any]:
     return {
         "feeId": fee.fee_id,
         "status": _expected_status(fee).value,
-        "principal": fee.principal,
+        "hovedstol": fee.amount,
         "remaining": fee.remaining,
     }
 
@@ -140,7 +141,7 @@ def _debtor_json(c: DebtorClaim) -> dict[str, Any]:
     return {
         "debitorkontonummer": c.debitorkontonummer,
         "status": c.saldo.status.value,
-        "principal": c.saldo.hovedstol - c.saldo.nedskrevet,
+        "hovedstol": c.saldo.hovedstol,
         "remaining": _debtor_remaining(c.saldo),
         "saldo": c.saldo.saldo,
     }
@@ -214,15 +215,13 @@ def _differences(fee: Fee, claim: DebtorClaim, ident: str) -> list[Difference]:
                 debtor=theirs,
             )
         )
-    if fee.principal != theirs["principal"] or (
-        fee.status is not FeeStatus.CANCELLED and fee.remaining != theirs["remaining"]
-    ):
+    if fee.amount != s.hovedstol or fee.remaining != theirs["remaining"]:
         out.append(
             Difference(
                 kind="amount_differs",
                 fordring_id=fee.fordring_id,
                 detail=(
-                    f"Hovedstol {fee.principal} / {theirs['principal']} øre, "
+                    f"Hovedstol {fee.amount} / {s.hovedstol} øre, "
                     f"restbeløb {fee.remaining} / {theirs['remaining']} øre (FBS / debitorsystem)."
                 ),
                 fbs=fbs,
