@@ -28,6 +28,8 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
 from load import gate, traffic, weights
+from oeir import kommuner
+from oeir.codec import kroner
 
 log = logging.getLogger("debitorsim.load")
 
@@ -44,6 +46,9 @@ _payers = _picker.only(weights.WITH_PAYMENT_SOLUTION)
 _system_requests: Counter[str] = Counter()
 _workers_reported: set[str] = set()
 _lock = threading.Lock()
+_systems = {w.kommune.kode: w.system for w in _national}
+_fees: dict[str, list[tuple[str, int]]] = {}
+"""Fees created through the core in this process, by municipality: callback targets."""
 _known: list[tuple[str, str, int]] = []
 """(fordring_id, debitorkontonummer, øre) of claims created in this process: callback targets."""
 
@@ -238,6 +243,14 @@ def _soap(user: FastHttpUser, call: traffic.SoapCall, system: str) -> bytes | No
         return body
 
 
+def _remember_fee(kode: str, fordring_id: str, oere: int) -> None:
+    with _lock:
+        fees = _fees.setdefault(kode, [])
+        fees.append((fordring_id, oere))
+        if len(fees) > 2_000:
+            del fees[:1_000]
+
+
 def _remember(fordring_id: str, konto: str, oere: int) -> None:
     with _lock:
         _known.append((fordring_id, konto, oere))
@@ -328,28 +341,33 @@ class FbsNightlyRunUser(_Target, FastHttpUser):
     def opret_gebyr(self) -> None:
         """Create one fee as FBS does; the core turns it into an OpretFordring via its outbox."""
         fordring = _traffic.fordring(self.kommune, self.patron)
-        payload = fee_payload(fordring)
         with self.client.post(
-            CORE_FEE_PATH.format(agencyid=fordring.kreditor.agency_id),
-            json=payload,
+            CORE_FEE_PATH,
+            json=fee_payload(fordring),
             name="fbs: opret gebyr",
             catch_response=True,
             context={"system": self.system},
         ) as resp:
-            if resp.status_code not in (200, 201, 202):
+            if resp.status_code != 201:
                 resp.failure(f"HTTP {resp.status_code}: {(resp.content or b'')[:300]!r}")
+                return
+            fee = resp.json()
+            _remember_fee(self.kommune.kode, str(fee.get("fordringId")), fordring.hovedstol)
 
 
 def fee_payload(fordring: Any) -> dict[str, Any]:
-    """The harness's JSON for one fee (FBS FeeV2 fields), from a generated claim."""
+    """The harness's JSON for one fee (amounts in kroner as text: no float), from a claim."""
     return {
-        "agencyid": fordring.kreditor.agency_id,
-        "patronid": fordring.debitor.cpr_nummer,
-        "feeid": fordring.fordring_id,
+        "agencyId": fordring.kreditor.agency_id,
         "type": "compensation" if fordring.fordring_type == "Erstatning" else "fee",
-        "amount": fordring.hovedstol,
         "reasonMessage": fordring.tekst,
+        "amount": kroner(fordring.hovedstol),
+        "patron": {"cpr": fordring.debitor.cpr_nummer, "name": fordring.debitor.navn},
         "creationDate": fordring.stiftelsesdato.isoformat(),
+        "materials": [
+            {"materialItemNumber": m.materialenummer, "recordId": m.post_id}
+            for m in fordring.materialer
+        ],
     }
 
 
@@ -362,12 +380,21 @@ class CallbackStormUser(_Target, FastHttpUser):
 
     @task
     def registrer(self) -> None:
-        """One batch of payment events (on claims this process created, when there are any)."""
-        w = _picker.pick()
+        """One batch of small payments on fees this process created through the core.
+
+        The core rejects events on claims it does not know (a Fault), so until the nightly
+        run class has created fees there is nothing to report and the task waits.
+        """
         with _lock:
-            picks = random.sample(_known, k=min(5, len(_known)))
-        call = _traffic.callback(w.kommune, picks, batch=5)
-        _soap(self, traffic.SoapCall(CORE_CALLBACK_PATH, call.operation, call.body), w.system)
+            if not _fees:
+                return
+            kode = random.choice(list(_fees))
+            picks = random.sample(_fees[kode], k=min(5, len(_fees[kode])))
+        kommune = kommuner.by_kode()[kode]
+        # 1 kr per event: a storm of partial payments never overpays a fee.
+        call = _traffic.callback(kommune, [(fid, f"{kode}-load", 100) for fid, _ in picks])
+        system = _systems.get(kode, "")
+        _soap(self, traffic.SoapCall(CORE_CALLBACK_PATH, call.operation, call.body), system)
 
 
 class CitizenUser(_Target, FastHttpUser):

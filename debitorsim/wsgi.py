@@ -1,0 +1,107 @@
+"""Production WSGI entry points: gunicorn-loadable factories for the simulator and the core.
+
+    gunicorn -c python:debitorsim.wsgi --bind 127.0.0.1:8081 'debitorsim.wsgi:simulator()'
+    gunicorn -c python:debitorsim.wsgi --bind 127.0.0.1:8080 'debitorsim.wsgi:core()'
+
+`-c python:debitorsim.wsgi` reads the gunicorn settings at the end of this module
+(gthread workers and threads as measured on the 2-core machine, TCP_NODELAY).
+
+Configuration comes from the environment (a WSGI server passes no arguments):
+
+| variable | meaning | default |
+|---|---|---|
+| DEBITORSIM_SIM_DB | simulator SQLite file | .debitorsim/simulator.db |
+| DEBITORSIM_CORE_DB | core SQLite file | .debitorsim/core.db |
+| DEBITORSIM_SIM_URL | where the core sends SOAP (Serviceplatformen) | http://127.0.0.1:8081 |
+| DEBITORSIM_CORE_URL | where the simulator sends callbacks | http://127.0.0.1:8080 |
+| DEBITORSIM_JOURNAL | simulator request journal on/off | on |
+| DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
+
+Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
+writers and a 30 s busy timeout, so several gunicorn worker processes can share one
+file: reads run in parallel, writes are serialised by SQLite. See docs/load.md for the
+measured worker/thread counts.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+_ON = {"1", "on", "true", "yes"}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in _ON
+
+
+def _db(name: str, default: str) -> str:
+    path = _env(name, default)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def simulator() -> Any:
+    """The simulators' WSGI app (Serviceplatformen + the four debtor systems, admin API)."""
+    from simulators import SimConfig, create_app
+
+    config = SimConfig(
+        db_path=_db("DEBITORSIM_SIM_DB", ".debitorsim/simulator.db"),
+        callback_url=_env("DEBITORSIM_CORE_URL", "http://127.0.0.1:8080"),
+        journal=_flag("DEBITORSIM_JOURNAL", True),
+    )
+    return create_app(config)
+
+
+def core() -> Any:
+    """The integration core's WSGI app, with its outbox worker in a background thread."""
+    from integration.config import CoreConfig
+    from integration.core import Core
+    from integration.web.app import create_app
+
+    config = CoreConfig(
+        db_path=_db("DEBITORSIM_CORE_DB", ".debitorsim/core.db"),
+        sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
+    )
+    built = Core.build(config)
+    if _flag("DEBITORSIM_OUTBOX_WORKER", True):
+        # Each gunicorn worker runs one loop; the outbox leases rows, so loops never double-send.
+        stop = threading.Event()
+        threading.Thread(
+            target=built.worker.serve, args=(stop, 0.2), name="outbox", daemon=True
+        ).start()
+    return create_app(config, core=built)
+
+
+# --- gunicorn settings (read by `gunicorn -c python:debitorsim.wsgi`) -------------------
+# Measured on the 2-core machine, see docs/load.md: GUNICORN_WORKERS / GUNICORN_THREADS
+# override them. Threads also bound concurrent slow requests (injected latency holds one).
+
+worker_class = "gthread"
+workers = int(_env("GUNICORN_WORKERS", "2"))
+threads = int(_env("GUNICORN_THREADS", "8"))
+keepalive = 75
+backlog = 2048
+timeout = 120
+
+
+def when_ready(server: Any) -> None:
+    """Set TCP_NODELAY on the listening sockets (accepted sockets inherit it on Linux).
+
+    gunicorn writes headers and body separately; without NODELAY the second write waits
+    for the client's delayed ACK and every answer takes ~40 ms.
+    """
+    import socket
+
+    for listener in server.LISTENERS:
+        sock = listener.sock
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

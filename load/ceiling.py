@@ -1,0 +1,77 @@
+"""The machine's ceiling, measured in the same run as our figures.
+
+Two minimal WSGI apps served by the same gunicorn set-up and hit by the same load tool:
+
+* `static_app`: answers every POST with a fixed ~600 B SOAP response (Python's limit);
+* `flask_lxml_app()`: a minimal Flask app that parses the body with lxml and answers the
+  same bytes (Python's limit for any app that reads XML).
+
+`nginx_conf` renders a config for the machine's limit (nginx answering the same bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lxml import etree
+
+from oeir import model, soap
+
+ANSWER: bytes = soap.response_envelope(
+    model.OpretFordringSvar(debitorkontonummer="101-00000001", fordring_id="FBS-" + "0" * 300)
+)[:600]
+"""About 600 bytes of a SOAP answer (the figure the issue's peers were measured with)."""
+_HEADERS = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(ANSWER)))]
+
+
+def static_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Read the request body and answer the fixed bytes: no framework, no parsing."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length:
+        environ["wsgi.input"].read(length)
+    start_response("200 OK", _HEADERS)
+    return [ANSWER]
+
+
+def flask_lxml_app() -> Any:
+    """A minimal Flask app that parses the posted XML with lxml, then answers the fixed bytes."""
+    from flask import Flask, Response, request
+
+    app = Flask("ceiling")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+
+    @app.post("/<path:_path>")
+    def answer(_path: str) -> Response:
+        etree.fromstring(request.get_data(), parser)
+        return Response(ANSWER, content_type="text/xml; charset=utf-8")
+
+    return app
+
+
+def nginx_conf(port: int, prefix: str) -> str:
+    """An nginx config (foreground, loopback) answering every request with the fixed bytes."""
+    body = ANSWER.decode().replace("\\", "\\\\").replace("'", "\\'")
+    return f"""
+daemon off;
+worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            default_type text/xml;
+            return 200 '{body}';
+        }}
+    }}
+}}
+"""
