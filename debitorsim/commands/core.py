@@ -3,18 +3,60 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import threading
 
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
-BUILT = False
+BUILT = True
+
+
+def add_core_options(parser: argparse.ArgumentParser) -> None:
+    """Options every integration-core command shares."""
+    parser.add_argument("--data-dir", default="data", help="directory of the core's SQLite file")
+    parser.add_argument(
+        "--sp-url", default=None, help="Serviceplatformen base URL (default http://127.0.0.1:8081)"
+    )
+    parser.add_argument("--config", default=None, help="TOML/JSON file with per-municipality rules")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    add_core_options(parser)
+    parser.add_argument(
+        "--no-worker", action="store_true", help="do not run the outbox worker in this process"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet: say so and fail."""
-    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
-    return 2
+    """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
+    from werkzeug.serving import make_server
+
+    from integration.core import Core
+    from integration.settings import config_from_options
+    from integration.web.app import create_app
+
+    config = config_from_options(
+        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config
+    )
+    core = Core.build(config)
+    app = create_app(core=core)
+    server = make_server(args.host, args.port, app, threaded=True)
+    base = f"http://{args.host}:{server.server_port}"
+    stop = threading.Event()
+    if not args.no_worker:
+        threading.Thread(target=core.worker.serve, args=(stop,), daemon=True).start()
+    print(f"integration core on {base}  (database {config.db_path}, SP {config.sp_url})")
+    print(f"  FBS fees:   {base}/external/{{agencyid}}/patron/{{patronid}}/fees/v2")
+    print(f"  harness:    {base}/harness/openapi.json")
+    print(f"  callbacks:  {base}/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl")
+    print(f"  outbox:     {base}/harness/outbox  (worker {'off' if args.no_worker else 'on'})")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    return 0

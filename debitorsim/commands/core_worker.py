@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import threading
+
+from debitorsim.commands.core import add_core_options
 
 NAME = "core-worker"
 HELP = "run the outbox worker on its own"
-BUILT = False
+BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
+    add_core_options(parser)
+    parser.add_argument(
+        "--poll", type=float, default=0.5, help="seconds to wait when nothing is due"
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="deliver what is due now, print counts and exit"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet: say so and fail."""
-    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
-    return 2
+    """Deliver outbox messages until interrupted (several workers may share one database)."""
+    from integration.core import Core
+    from integration.settings import config_from_options
+
+    config = config_from_options(
+        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config
+    )
+    core = Core.build(config)
+    if args.once:
+        r = core.worker.drain()
+        print(f"sent {r.sent}, retried {r.retried}, parked {r.parked}")
+        return 0
+    print(f"outbox worker on {config.db_path} → {config.sp_url} (Ctrl-C stops)")
+    stop = threading.Event()
+    try:
+        core.worker.serve(stop, args.poll)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
