@@ -27,6 +27,8 @@ class TestBed:
     core_threads: int = 8
     journal: bool = True
     with_core: bool = True
+    sim_access_log: Path | None = None
+    """Simulator access log with gunicorn's own request time (µs) per line, for benchmarks."""
     servers: list[Gunicorn] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -64,6 +66,7 @@ class TestBed:
                 env=env,
                 sock=sim_sock,
                 log_file=self.workdir / "simulator.log",
+                access_log=self.sim_access_log,
             ).start()
         )
         if self.with_core:

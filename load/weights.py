@@ -28,6 +28,8 @@ from pathlib import Path
 from oeir import kommuner
 
 SIZES_FILE = Path(__file__).parent / "data" / "kommune_stoerrelse.csv"
+TENANTS_FILE = Path(__file__).parent.parent / "simulators" / "data" / "tenants.csv"
+"""The simulator's shipped municipality → system registry (read as data)."""
 
 SEED_SPLIT: dict[str, int] = {"opus": 64, "prisme2015": 10, "prisme2009": 13, "eg": 11}
 """Municipalities per debtor system (seed webinar, 2021)."""
@@ -70,13 +72,18 @@ def illustrative_systems(split: Mapping[str, int] = SEED_SPLIT) -> dict[str, str
 
 
 def systems() -> dict[str, str]:
-    """Municipality → debtor system: the simulator's assignment when published, else illustrative."""
-    try:  # the simulator owns the real (configurable) assignment
-        from simulators.assignment import default_assignment  # type: ignore[import-not-found]
+    """Municipality → debtor system: the simulator's shipped registry, else illustrative.
 
-        return dict(default_assignment())
-    except Exception:
+    The registry is read as data (`simulators/data/tenants.csv`), not imported: the load
+    generator needs to know how the test bed is set up, as a tester would, without
+    pulling the simulator's code into a gevent-patched process.
+    """
+    if not TENANTS_FILE.is_file():
         return illustrative_systems()
+    with TENANTS_FILE.open(encoding="utf-8") as fh:
+        rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter=";")
+        found = {r["kommunekode"]: r["system"] for r in rows}
+    return found if len(found) == len(kommuner.alle()) else illustrative_systems()
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,3 +83,9 @@ def test_picker_draws_in_proportion_and_filters_by_system() -> None:
     assert abs(share - expected) < 0.02
     payers = picker.only(weights.WITH_PAYMENT_SOLUTION)
     assert {payers.pick().system for _ in range(500)} <= weights.WITH_PAYMENT_SOLUTION
+
+
+def test_national_weights_use_the_simulators_shipped_registry() -> None:
+    shipped = weights.systems()
+    assert Counter(shipped.values()) == Counter(weights.SEED_SPLIT)
+    assert shipped["561"] == "prisme2009" and shipped["621"] == "prisme2015"
