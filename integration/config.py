@@ -79,6 +79,10 @@ class OutboxSettings:
     """How long a claimed message is reserved for one worker."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
+    concurrency: int = 1
+    """Calls in flight at once per worker (threads); order per claim holds regardless."""
+    coalesce_max: int = 1
+    """>1: a debtor's new claims without a known account go in one OpretDebitorkonto."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,7 +35,18 @@ class RequestsTransport:
 
     def __init__(self, timeout_s: float = 10.0, session: requests.Session | None = None) -> None:
         self.timeout_s = timeout_s
-        self.session = session or requests.Session()
+        self._given = session
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        """The session of the calling thread (requests sessions are not shared across threads)."""
+        if self._given is not None:
+            return self._given
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
         """POST with the configured timeout; connection problems become `TransportError`."""
@@ -47,5 +59,5 @@ class RequestsTransport:
         return HttpResponse(resp.status_code, resp.content, resp.headers.get("Content-Type", ""))
 
     def close(self) -> None:
-        """Close pooled connections."""
+        """Close this thread's pooled connections."""
         self.session.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,7 +40,16 @@ class RoundResult:
     sent: int = 0
     retried: int = 0
     parked: int = 0
+    calls: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: RoundResult) -> None:
+        """Add another round's counts to this one."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.parked += other.parked
+        self.calls += other.calls
+        self.errors += other.errors
 
     @property
     def handled(self) -> int:
@@ -61,6 +71,7 @@ class OutboxWorker:
         self.config = config
         self.client = client or DebtorClient(config)
         self.rng = rng or random.Random()
+        self._pool: ThreadPoolExecutor | None = None
 
     def run_once(self, limit: int | None = None) -> RoundResult:
         """Claim the messages due now (first in line per claim) and deliver each once."""
@@ -70,10 +81,51 @@ class OutboxWorker:
             rows = repo.claim_due(
                 now, now + timedelta(seconds=settings.lease_s), limit or settings.batch_size
             )
-        result = RoundResult()
-        for row in rows:
-            self._deliver(row, result)
-        return result
+        units = self._units(rows)
+        if settings.concurrency > 1 and len(units) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(settings.concurrency, "outbox")
+            results = list(self._pool.map(self._deliver_unit, units))
+        else:
+            results = [self._deliver_unit(u) for u in units]
+        total = RoundResult()
+        for r in results:
+            total.add(r)
+        return total
+
+    def _units(self, rows: list[OutboxRow]) -> list[list[tuple[OutboxRow, Any]]]:
+        """Group the round's messages into calls.
+
+        New claims of one debtor whose account is not known yet go together in
+        one `OpretDebitorkonto` (up to `coalesce_max` claims: the operation
+        takes up to 100); every other message is its own call.
+        """
+        decoded = [(row, messages.decode_payload(row.operation, row.payload)) for row in rows]
+        limit = self.config.outbox.coalesce_max
+        if limit <= 1:
+            return [[d] for d in decoded]
+        groups: dict[tuple[str, str, str], list[tuple[OutboxRow, Any]]] = {}
+        units: list[list[tuple[OutboxRow, Any]]] = []
+        with self.store.read() as repo:
+            for row, msg in decoded:
+                if row.operation != messages.OPRET or repo.account(
+                    row.kommunekode, msg.debitor.ident
+                ):
+                    units.append([(row, msg)])
+                    continue
+                key = (row.kommunekode, msg.debitor.ident, msg.kreditor.agency_id)
+                group = groups.get(key)
+                if group is None or len(group) >= limit:
+                    group = groups[key] = []
+                    units.append(group)
+                group.append((row, msg))
+        return units
+
+    def close(self) -> None:
+        """Stop the delivery threads (if any were started)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def drain(self, max_rounds: int = 10_000) -> RoundResult:
         """Run rounds until nothing is due now (the clock does not move); totals returned."""
@@ -82,10 +134,7 @@ class OutboxWorker:
             r = self.run_once()
             if r.handled == 0:
                 break
-            total.sent += r.sent
-            total.retried += r.retried
-            total.parked += r.parked
-            total.errors += r.errors
+            total.add(r)
         return total
 
     def serve(self, stop: threading.Event, poll_s: float = 0.5) -> None:
@@ -101,21 +150,69 @@ class OutboxWorker:
 
     # --- one message ------------------------------------------------------------
 
-    def _deliver(self, row: OutboxRow, result: RoundResult) -> None:
-        message = messages.decode_payload(row.operation, row.payload)
+    def _deliver_unit(self, unit: list[tuple[OutboxRow, Any]]) -> RoundResult:
+        result = RoundResult()
+        if len(unit) == 1:
+            self._deliver(*unit[0], result)
+            return result
+        rows = [row for row, _ in unit]
+        fordringer = tuple(msg for _, msg in unit)
+        first = fordringer[0]
+        result.calls += 1
         try:
-            answer, effects = self._send(row, message)
-        except TechnicalFault as exc:
-            s = self.config.outbox
-            when = self.config.clock.now() + backoff(
-                row.attempts + 1, s.backoff_base_s, s.backoff_cap_s, s.jitter, self.rng
+            answer = self.client.call(
+                rows[0].kommunekode,
+                model.OpretDebitorkonto(
+                    debitor=first.debitor, kreditor=first.kreditor, fordringer=fordringer
+                ),
+                f"{rows[0].msg_id}-x{len(rows)}",
+                rows[0].ordering_key,
             )
-            error = mask_cprs_in_text(str(exc))
-            with self.store.tx() as repo:
-                repo.mark_retry(row.id, when, error)
-            result.retried += 1
-            result.errors.append(error)
-            log.info("outbox %s %s: retry at %s (%s)", row.id, row.operation, when, error)
+        except TechnicalFault as exc:
+            for row in rows:
+                self._retry(row, exc, result)
+            return result
+        except BusinessFault:
+            # One claim spoiled the batch: send each on its own, so only that one parks.
+            for row, msg in unit:
+                self._deliver(row, msg, result)
+            return result
+        self._mark_sent(
+            rows, [(rows[0].kommunekode, first.debitor.ident, answer.debitorkontonummer)], result
+        )
+        return result
+
+    def _retry(self, row: OutboxRow, exc: Exception, result: RoundResult) -> None:
+        s = self.config.outbox
+        when = self.config.clock.now() + backoff(
+            row.attempts + 1, s.backoff_base_s, s.backoff_cap_s, s.jitter, self.rng
+        )
+        error = mask_cprs_in_text(str(exc))
+        with self.store.tx() as repo:
+            repo.mark_retry(row.id, when, error)
+        result.retried += 1
+        result.errors.append(error)
+        log.info("outbox %s %s: retry at %s (%s)", row.id, row.operation, when, error)
+
+    def _mark_sent(
+        self, rows: list[OutboxRow], effects: list[tuple[str, str, str]], result: RoundResult
+    ) -> None:
+        now = self.config.clock.now()
+        with self.store.tx() as repo:
+            for row in rows:
+                repo.mark_sent(row.id, now)
+                if row.operation == messages.OPRET:
+                    repo.set_handed_over(row.ordering_key, now)
+            for kommune, ident, konto in effects:
+                repo.set_account(kommune, ident, konto)
+        result.sent += len(rows)
+
+    def _deliver(self, row: OutboxRow, message: Any, result: RoundResult) -> None:
+        result.calls += 1
+        try:
+            _answer, effects = self._send(row, message)
+        except TechnicalFault as exc:
+            self._retry(row, exc, result)
             return
         except BusinessFault as fault:
             with self.store.tx() as repo:
@@ -123,15 +220,7 @@ class OutboxWorker:
             result.parked += 1
             log.warning("outbox %s %s parked: %s", row.id, row.operation, fault.kode)
             return
-        now = self.config.clock.now()
-        with self.store.tx() as repo:
-            repo.mark_sent(row.id, now)
-            for kommune, ident, konto in effects:
-                repo.set_account(kommune, ident, konto)
-            if row.operation == messages.OPRET:
-                repo.set_handed_over(row.ordering_key, now)
-        del answer
-        result.sent += 1
+        self._mark_sent([row], effects, result)
 
     def _send(self, row: OutboxRow, message: Any) -> tuple[Any, list[tuple[str, str, str]]]:
         """Send one message; returns the answer and the account numbers learnt from it."""

@@ -237,3 +237,86 @@ def test_lease_expiry_lets_another_worker_take_over(core, fake, clock):
     clock.advance(timedelta(seconds=61))
     assert core.worker.drain().sent == 1
     assert operation_of(responses.calls[0].request.body) == "OpretDebitorkonto"
+
+
+@responses.activate
+def test_a_debtors_new_claims_can_go_in_one_opret_debitorkonto(core, fake, config):
+    import dataclasses
+
+    from integration.core import Core
+
+    debtor = FakeDebtor()
+    _mock(debtor)
+    cfg = config.with_(outbox=dataclasses.replace(config.outbox, coalesce_max=10))
+    c = Core.build(cfg, store=core.store)
+    cpr = fake.cpr()
+    for _ in range(3):
+        c.service.create_fee(new_fee(fake, cpr=cpr))
+    other = c.service.create_fee(new_fee(fake))
+    r = c.worker.drain()
+    assert (r.sent, r.calls) == (4, 2)
+    bodies = [
+        soap.read_request(call.request.body, DEBITOR_REGISTRERING).message
+        for call in responses.calls
+    ]
+    assert sorted(len(b.fordringer) for b in bodies) == [1, 3]
+    with c.store.read() as repo:
+        assert repo.fee(other.fee_id).handed_over_at is not None
+
+
+@responses.activate
+def test_a_refused_batch_is_split_so_only_the_bad_claim_parks(core, fake, config):
+    import dataclasses
+
+    from integration.core import Core
+
+    def answer(request):
+        msg = soap.read_request(request.body, DEBITOR_REGISTRERING).message
+        if any(f.hovedstol == 666 for f in msg.fordringer):
+            kw = fault("TekstForLang")
+            return kw["status"], {}, kw["body"]
+        return (
+            200,
+            {},
+            soap.response_envelope(
+                model.OpretDebitorkontoSvar(
+                    debitorkontonummer="K1",
+                    fordring_ider=tuple(f.fordring_id for f in msg.fordringer),
+                )
+            ),
+        )
+
+    responses.add_callback(responses.POST, REGISTRERING_URL, callback=answer)
+    cfg = config.with_(outbox=dataclasses.replace(config.outbox, coalesce_max=10))
+    c = Core.build(cfg, store=core.store)
+    cpr = fake.cpr()
+    c.service.create_fee(new_fee(fake, 1000, cpr=cpr))
+    c.service.create_fee(new_fee(fake, 666, cpr=cpr))
+    c.service.create_fee(new_fee(fake, 2000, cpr=cpr))
+    r = c.worker.drain()
+    assert (r.sent, r.parked) == (2, 1)
+    with c.store.read() as repo:
+        [parked] = repo.outbox_rows("parked")
+    assert parked.fault_code == "TekstForLang"
+
+
+@responses.activate
+def test_concurrent_delivery_keeps_each_claims_order(core, fake, config, clock):
+    import dataclasses
+
+    from integration.core import Core
+
+    debtor = FakeDebtor()
+    _mock(debtor)
+    cfg = config.with_(outbox=dataclasses.replace(config.outbox, concurrency=4))
+    c = Core.build(cfg, store=core.store)
+    fees = [c.service.create_fee(new_fee(fake, 5000)) for _ in range(12)]
+    for f in fees:
+        c.service.write_down(f.fee_id, 100)
+        c.service.cancel(f.fee_id)
+    r = c.worker.drain()
+    c.worker.close()
+    assert (r.sent, r.retried, r.parked) == (36, 0, 0)
+    for f in fees:
+        ops = [op for op, _, fid in debtor.calls if fid == f.fordring_id]
+        assert ops == ["OpretDebitorkonto", "NedskrivFordring", "AnnullerFordring"]
