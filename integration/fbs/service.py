@@ -7,12 +7,12 @@ outgoing message in ONE transaction (the transactional outbox).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from integration.config import CoreConfig
 from integration.fbs.ledger import derive
 from integration.fbs.model import Fee, FeeStatus, FeeType, Material, Patron
-from integration.mapping import dates_for, to_debitor, to_fordring
+from integration.mapping import dates_for, fit_text, to_debitor, to_fordring
 from integration.outbox import messages
 from integration.store import Repo, Store
 from oeir import model
@@ -66,52 +66,66 @@ class FbsService:
 
     def create_fee(self, new: NewFee) -> Fee:
         """Create a fee (finding or creating its patron) and queue the claim for the debtor system."""
+        return self.create_fees([new])[0]
+
+    def create_fees(self, batch: list[NewFee]) -> list[Fee]:
+        """Create several fees in ONE transaction (an FBS batch run); all or none are stored."""
+        now = self.config.clock.now()
+        for new in batch:
+            self._check_new(new)
+        with self.store.tx() as repo:
+            created = [self._create(repo, new, now) for new in batch]
+            for patron_id, kommune in {(f.patron_id, f.kommunekode) for f in created}:
+                self.refresh_block(repo, patron_id, kommune)
+            return [repo.fee(f.fee_id) for f in created]  # type: ignore[misc]
+
+    def _check_new(self, new: NewFee) -> None:
         if new.amount <= 0:
             raise FbsError("BeloebIkkePositivt", "The amount must be greater than zero.")
         if not new.reason_message.strip():
             raise FbsError("TekstMangler", "reasonMessage is required.")
         try:
-            kommune = self.config.kommune_for_agency(new.agency_id)
+            self.config.kommune_for_agency(new.agency_id)
         except ValueError as exc:
             raise FbsError("UkendtBibliotek", str(exc), 404) from exc
+
+    def _create(self, repo: Repo, new: NewFee, now: datetime) -> Fee:
+        kommune = self.config.kommune_for_agency(new.agency_id)
         rules = self.config.rules(kommune)
-        now = self.config.clock.now()
         creation = new.creation_date or now.date()
         due, timely = dates_for(creation, rules)
-        with self.store.tx() as repo:
-            patron = self._patron_for(repo, new)
-            fee = repo.add_fee(
-                Fee(
-                    fee_id=0,
-                    fordring_id="",
-                    agency_id=new.agency_id,
-                    kommunekode=kommune,
-                    patron_id=patron.patron_id,
-                    type=new.type,
-                    reason_message=new.reason_message,
-                    amount=new.amount,
-                    creation_date=creation,
-                    due_date=due,
-                    last_timely_date=timely,
-                    skriftligt_anerkendt=bool(
-                        new.skriftligt_anerkendt
-                        if new.skriftligt_anerkendt is not None
-                        else new.type is FeeType.COMPENSATION
-                        and rules.compensation_acknowledged_in_writing
-                    ),
-                    materials=new.materials,
-                )
-            )
-            messages.enqueue(
-                repo,
-                operation=messages.OPRET,
-                message=to_fordring(fee, patron, rules),
-                fordring_id=fee.fordring_id,
+        patron = self._patron_for(repo, new)
+        fee = repo.add_fee(
+            Fee(
+                fee_id=0,
+                fordring_id="",
+                agency_id=new.agency_id,
                 kommunekode=kommune,
-                now=now,
+                patron_id=patron.patron_id,
+                type=new.type,
+                reason_message=new.reason_message,
+                amount=new.amount,
+                creation_date=creation,
+                due_date=due,
+                last_timely_date=timely,
+                skriftligt_anerkendt=bool(
+                    new.skriftligt_anerkendt
+                    if new.skriftligt_anerkendt is not None
+                    else new.type is FeeType.COMPENSATION
+                    and rules.compensation_acknowledged_in_writing
+                ),
+                materials=new.materials,
             )
-            self.refresh_block(repo, patron.patron_id, kommune)
-            return repo.fee(fee.fee_id)  # type: ignore[return-value]
+        )
+        messages.enqueue(
+            repo,
+            operation=messages.OPRET,
+            message=to_fordring(fee, patron, rules),
+            fordring_id=fee.fordring_id,
+            kommunekode=kommune,
+            now=now,
+        )
+        return fee
 
     def _patron_for(self, repo: Repo, new: NewFee) -> Patron:
         if new.patron_id is not None:
@@ -154,7 +168,7 @@ class FbsService:
                     nedskrivning_id=f"NED-{msg_id}",
                     beloeb=amount,
                     aarsag=aarsag,
-                    tekst=tekst,
+                    tekst=self._fit(tekst, fee.kommunekode),
                 ),
                 fordring_id=fee.fordring_id,
                 kommunekode=fee.kommunekode,
@@ -183,7 +197,7 @@ class FbsService:
                     kreditor=model.Kreditor(agency_id=fee.agency_id, kommunekode=fee.kommunekode),
                     fordring_id=fee.fordring_id,
                     aarsag=aarsag,
-                    tekst=tekst,
+                    tekst=self._fit(tekst, fee.kommunekode),
                 ),
                 fordring_id=fee.fordring_id,
                 kommunekode=fee.kommunekode,
@@ -226,6 +240,12 @@ class FbsService:
                 )
                 changed.append(fee)
             return changed
+
+    def _fit(self, tekst: str | None, kommunekode: str) -> str | None:
+        if tekst is None:
+            return None
+        rules = self.config.rules(kommunekode)
+        return fit_text(tekst, rules.max_text_length, rules.abbreviations)
 
     def _open_fee(self, repo: Repo, fee_id: int) -> Fee:
         fee = repo.fee(fee_id)
