@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from debitorsim.serving import ServerThread
 from oeir import faults, model, safexml, soap
 from oeir.faults import OeirFault, XmlRejected
 from oeir.services import SERVICES, Service
@@ -196,3 +197,23 @@ def test_random_bytes_raise_only_oeirfault(data: bytes) -> None:
             reader()
         except OeirFault as fault:
             etree.fromstring(soap.fault_envelope(fault))
+
+
+def test_validation_never_fetches_an_xsi_schema_location() -> None:
+    hits: list[str] = []
+
+    def app(environ, start_response):
+        hits.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>']
+
+    service = SERVICES["DebitorForespoergsel"]
+    with ServerThread(app) as server:
+        xsi = "http://www.w3.org/2001/XMLSchema-instance"
+        hint = f'xmlns:xsi="{xsi}" xsi:schemaLocation="urn:debitorsim:oeir:sf1590b:1 '
+        data = hostile.valid_envelope(service).replace(
+            b"<o:HentDebitorkonto>", f'<o:HentDebitorkonto {hint}{server.base_url}/x.xsd">'.encode()
+        )
+        assert b"xsi:schemaLocation" in data
+        assert soap.read_request(data, service).operation.name == "HentDebitorkonto"
+    assert hits == []
