@@ -14,6 +14,7 @@ acknowledged by the debtor system. Peak memory is this process's peak RSS
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import resource
@@ -92,10 +93,8 @@ class _RssSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            try:
+            with contextlib.suppress(Exception):  # a process may be between workers
                 self.peak = max(self.peak, self.server.rss_bytes())
-            except Exception:  # the process may be between workers; try again
-                pass
             self.stop.wait(0.5)
 
 
