@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from debitorsim.serving import ServerThread
+from oeir import kommuner, model
+from simulators import SimConfig, create_app, simulator_of
 from simulators.clock import VirtualClock
+from simulators.engine import Simulator
 from simulators.ledger import Ledger
 from simulators.store import SqliteStore
+from simulators.tenants import Tenant
 
 
 @pytest.fixture
@@ -30,3 +38,48 @@ def clock() -> VirtualClock:
 def ledger(store: SqliteStore, clock: VirtualClock) -> Ledger:
     """A ledger over the fresh store."""
     return Ledger(store, clock)
+
+
+@dataclass
+class Served:
+    """A running simulator: its app, server and `Simulator`."""
+
+    app: Flask
+    server: ServerThread
+    sim: Simulator
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return self.server.base_url
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One simulator per test module, served on a free loopback port."""
+    data_dir = tmp_path_factory.mktemp("sim")
+    app = create_app(SimConfig(data_dir=data_dir, synchronous="OFF"))
+    with ServerThread(app) as server:
+        yield Served(app, server, simulator_of(app))
+    simulator_of(app).close()
+
+
+def tenant_for(sim: Simulator, system: str) -> Tenant:
+    """A municipality running `system`: the public one where there is one, else the first."""
+    tenants = sim.tenants.for_system(system)
+    public = [t for t in tenants if not t.illustrative]
+    return (public or tenants)[0]
+
+
+def sp_header(tenant: Tenant, service: str = "DebitorRegistreringAfsend") -> model.SpHeader:
+    """The Serviceplatformen headers FBS sends for `tenant`."""
+    return model.SpHeader(
+        invocation_context=model.InvocationContext(
+            service_agreement_uuid=tenant.service_agreement_uuid,
+            user_system_uuid=kommuner.FBS_USER_SYSTEM_UUID,
+            user_uuid="00000000-0000-4000-8000-00000000f8b5",
+            service_uuid=kommuner.service_uuid(service),
+            callers_service_call_identifier=f"call-{uuid.uuid4()}",
+        ),
+        authority_context=model.AuthorityContext(municipality_cvr=tenant.cvr),
+    )

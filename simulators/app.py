@@ -1,0 +1,33 @@
+"""`create_app(config)`: the simulators' Flask app (Serviceplatformen SOAP + admin API)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from simulators.config import SimConfig
+from simulators.engine import Simulator
+from simulators.web import admin, sp
+
+
+def create_app(config: SimConfig) -> Flask:
+    """Build the app around a new `Simulator` (reachable as ``app.extensions["simulator"]``).
+
+    Refuses to start bound beyond loopback without an admin token.
+    """
+    if not config.loopback_only and not config.admin_token:
+        raise ValueError(f"admin_token is required when binding to {config.bind_host}")
+    app = Flask(__name__)
+    # A little above the SOAP limit, so the SOAP endpoint itself answers 413 with a Fault.
+    app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
+    sim = Simulator(config)
+    app.extensions["simulator"] = sim
+    app.register_blueprint(sp.blueprint())
+    app.register_blueprint(admin.blueprint(), url_prefix="/admin")
+    admin.install_error_handlers(app)
+    return app
+
+
+def simulator_of(app: Flask) -> Simulator:
+    """The `Simulator` inside an app made by `create_app`."""
+    sim: Simulator = app.extensions["simulator"]
+    return sim

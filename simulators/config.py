@@ -1,0 +1,56 @@
+"""Configuration of the simulators' app, passed to `create_app` (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oeir.kommuner import FBS_USER_SYSTEM_UUID
+from simulators.clock import VirtualClock
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimConfig:
+    """Everything the simulators need to start.
+
+    - `data_dir`: where the SQLite database lives (``sim.sqlite3``), unless `database` names a file.
+    - `clock`: a shared `VirtualClock`; None = the simulators' own, persisted in the store.
+      `clock_mode`, `clock_start`, `clock_factor` set up a fresh own clock (ignored once persisted).
+    - `journal_enabled`, `journal_max_rows`: the bounded request journal.
+    - `admin_token`: Bearer token the admin API requires; mandatory when `bind_host` is not loopback.
+    - `max_request_bytes`: larger SOAP requests get HTTP 413 before parsing.
+    - `tenants`: per-municipality overrides by kommunekode: ``system``, ``profile`` (values),
+      ``callback_url``.
+    - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
+    - `synchronous`: SQLite ``PRAGMA synchronous`` (NORMAL: durable on process crash).
+    """
+
+    data_dir: Path = Path(".debitorsim")
+    database: Path | None = None
+    clock: VirtualClock | None = None
+    clock_mode: str = "frozen"
+    clock_start: datetime | None = None
+    clock_factor: float = 1.0
+    journal_enabled: bool = True
+    journal_max_rows: int = 10_000
+    admin_token: str | None = None
+    bind_host: str = "127.0.0.1"
+    max_request_bytes: int = 1024 * 1024
+    tenants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    user_systems: frozenset[str] = frozenset({FBS_USER_SYSTEM_UUID})
+    synchronous: str = "NORMAL"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite database file."""
+        return self.database or Path(self.data_dir) / "sim.sqlite3"
+
+    @property
+    def loopback_only(self) -> bool:
+        """True when the server binds to loopback only."""
+        return self.bind_host in LOOPBACK

@@ -1,0 +1,1 @@
+"""The simulators' thin web layer: Flask blueprints over `simulators.engine.Simulator`."""

@@ -1,0 +1,96 @@
+"""Blueprint of the simulated Serviceplatformen: SOAP endpoints, ?wsdl and the XSDs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from oeir import wsdl
+from oeir.faults import MessageTooLarge
+from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
+from simulators import platform
+from simulators.engine import Simulator
+
+SERVED = (DEBITOR_REGISTRERING, DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING)
+"""The services the debtor systems offer (the callback service is FBS's, not ours)."""
+
+XML = "text/xml; charset=utf-8"
+
+
+def simulator() -> Simulator:
+    """The `Simulator` of the current app."""
+    sim: Simulator = current_app.extensions["simulator"]
+    return sim
+
+
+def soap_response(outcome: platform.Outcome) -> Response:
+    """The HTTP response of an outcome."""
+    return Response(outcome.body, status=outcome.http_status, content_type=XML)
+
+
+def journal(service: Service, outcome: platform.Outcome, data: bytes) -> None:
+    """Record an outcome in the request journal."""
+    f = outcome.fault
+    simulator().journal.record(
+        service=service.name,
+        operation=outcome.operation,
+        kommunekode=outcome.kommunekode,
+        verdict="fault" if f else "ok",
+        fejlkode=f.kode if f else None,
+        felt=f.felt if f else None,
+        http_status=outcome.http_status,
+        request=data,
+        detail=f.tekst_en if f else None,
+    )
+
+
+def too_large(service: Service, size: int | None) -> Response:
+    """HTTP 413 with a SOAP Fault, before anything is parsed."""
+    limit = simulator().config.max_request_bytes
+    outcome = platform.fault_outcome(
+        MessageTooLarge(f"{size if size is not None else 'more than'} > {limit} bytes"), status=413
+    )
+    journal(service, outcome, b"")
+    return soap_response(outcome)
+
+
+def _endpoint(service: Service):  # type: ignore[no-untyped-def]
+    def endpoint() -> Response:
+        sim = simulator()
+        if request.method == "GET":
+            if "wsdl" in {k.lower() for k in request.args}:
+                body = wsdl.render(service, request.host_url.rstrip("/") + request.script_root)
+                return Response(body, content_type=XML)
+            return Response(
+                f"{service.name}: POST SOAP 1.1 here; the WSDL is at ?wsdl\n",
+                status=405,
+                headers={"Allow": "GET, POST"},
+                content_type="text/plain; charset=utf-8",
+            )
+        size = request.content_length
+        if size is not None and size > sim.config.max_request_bytes:
+            return too_large(service, size)
+        data = request.get_data(cache=False)
+        if len(data) > sim.config.max_request_bytes:
+            return too_large(service, len(data))
+        outcome = platform.handle(sim, service, data, request.headers.get("SOAPAction"))
+        journal(service, outcome, data)
+        return soap_response(outcome)
+
+    endpoint.__name__ = service.name
+    return endpoint
+
+
+def blueprint() -> Blueprint:
+    """The Serviceplatformen blueprint."""
+    bp = Blueprint("sp", __name__)
+    for service in SERVED:
+        bp.add_url_rule(service.path, view_func=_endpoint(service), methods=["GET", "POST"])
+
+    @bp.get(f"{wsdl.SCHEMA_PATH}/<name>")
+    def schema(name: str) -> Response:
+        body = wsdl.schema_document(name)
+        if body is None:
+            return Response("no such schema\n", status=404, content_type="text/plain")
+        return Response(body, content_type=XML)
+
+    return bp
