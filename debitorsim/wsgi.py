@@ -50,13 +50,21 @@ def _db(name: str, default: str) -> str:
 
 
 def simulator() -> Any:
-    """The simulators' WSGI app (Serviceplatformen + the four debtor systems, admin API)."""
+    """The simulators' WSGI app (Serviceplatformen + the four debtor systems, admin API).
+
+    Every municipality's FBS callback goes to DEBITORSIM_CORE_URL (when set). The clock
+    runs in real time: a load test is about wall-clock throughput.
+    """
+    from oeir import kommuner
     from simulators import SimConfig, create_app
 
+    core_url = _env("DEBITORSIM_CORE_URL", "http://127.0.0.1:8080")
+    tenants = {k.kode: {"callback_url": core_url} for k in kommuner.alle()} if core_url else {}
     config = SimConfig(
-        db_path=_db("DEBITORSIM_SIM_DB", ".debitorsim/simulator.db"),
-        callback_url=_env("DEBITORSIM_CORE_URL", "http://127.0.0.1:8080"),
-        journal=_flag("DEBITORSIM_JOURNAL", True),
+        database=Path(_db("DEBITORSIM_SIM_DB", ".debitorsim/simulator.db")),
+        journal_enabled=_flag("DEBITORSIM_JOURNAL", True),
+        clock_mode=_env("DEBITORSIM_CLOCK_MODE", "real"),
+        tenants=tenants,
     )
     return create_app(config)
 
