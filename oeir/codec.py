@@ -93,6 +93,19 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     return tuple(out)
 
 
+Field = _Field
+"""One field's wire mapping: `name`, `tag` (Clark notation), `kind`, `repeated`, `optional`."""
+
+
+def fields(cls: type) -> tuple[Field, ...]:
+    """How the codec maps `cls`'s fields to child elements, in element order.
+
+    `kind` is a scalar type (str, int, bool, date, datetime), a StrEnum, a dataclass,
+    or the string ``"oere"`` for money. For adapters to other SOAP stacks (zeep).
+    """
+    return _fields(cls)
+
+
 def _text(kind: Any, value: Any) -> str:
     if kind == "oere":
         return kroner(value)
@@ -249,8 +262,10 @@ def to_bytes(message: Any) -> bytes:
 __all__ = [
     "MESSAGES",
     "TOP_LEVEL",
+    "Field",
     "decode",
     "encode",
+    "fields",
     "from_element",
     "kroner",
     "oere",

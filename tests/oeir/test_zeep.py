@@ -38,7 +38,7 @@ OP_IDS = [op.name for op in OPERATIONS]
 def zeep_values(obj: Any) -> dict[str, Any]:
     """A message as the keyword arguments zeep takes: XML names, Decimal kroner, lists."""
     out: dict[str, Any] = {}
-    for f in codec._fields(type(obj)):
+    for f in codec.fields(type(obj)):
         value = getattr(obj, f.name)
         if value is None:
             continue
