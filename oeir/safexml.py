@@ -54,6 +54,8 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
         root = parser.close()
     except etree.XMLSyntaxError as exc:
         raise MalformedXml(str(exc.msg or exc)[:200]) from None
+    except etree.LxmlError as exc:  # any other libxml2 refusal is still the caller's bad XML
+        raise MalformedXml(str(exc)[:200]) from None
     return root
 
 

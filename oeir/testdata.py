@@ -61,7 +61,11 @@ def fordring(
     debitor: model.Debitor | None = None,
     today: date | None = None,
 ) -> model.Fordring:
-    """A realistic late fee or compensation claim with valid identifiers and dates."""
+    """A realistic late fee or compensation claim with valid identifiers and dates.
+
+    Deterministic for a seeded `fake` only when `today` is given: without it the
+    creation date is drawn from the 60 days before the wall-clock date.
+    """
     created = today or fake.date_between(start_date="-60d", end_date="today")
     erstatning = fake.boolean(chance_of_getting_true=30)
     due = created + timedelta(days=14)
