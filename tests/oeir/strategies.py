@@ -10,6 +10,7 @@ carry it. Use `messages(cls)` or the `STRATEGIES` table from other suites.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -428,3 +429,41 @@ BUILDING_BLOCKS: dict[type, st.SearchStrategy[Any]] = {
 def messages(cls: type) -> st.SearchStrategy[Any]:
     """The strategy for any class of `oeir.model` (message or building block)."""
     return STRATEGIES.get(cls) or BUILDING_BLOCKS[cls]
+
+
+# --- Messages that also obey the business rules (oeir.rules) ----------------------------
+
+
+@st.composite
+def valid_fordringer(draw: st.DrawFn, debitor: model.Debitor | None = None) -> model.Fordring:
+    """A claim that passes the XSD *and* `oeir.rules`: positive amount, dates in order."""
+    created = draw(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+    due = created + timedelta(days=draw(st.integers(0, 60)))
+    last_timely = due + timedelta(days=draw(st.integers(0, 30)))
+    periode = None
+    if draw(st.booleans()):
+        start = created - timedelta(days=draw(st.integers(0, 365)))
+        periode = model.Periode(fra=start, til=start + timedelta(days=draw(st.integers(0, 90))))
+    fordring = draw(fordringer)
+    return dataclasses.replace(
+        fordring,
+        hovedstol=draw(st.integers(1, 10**9)),
+        stiftelsesdato=created,
+        forfaldsdato=due,
+        sidste_rettidige_betalingsdato=last_timely,
+        periode=periode,
+        debitor=debitor or fordring.debitor,
+    )
+
+
+@st.composite
+def valid_opret_debitorkonto(draw: st.DrawFn) -> model.OpretDebitorkonto:
+    """An `OpretDebitorkonto` whose claims all belong to its debtor and creditor."""
+    debitor = draw(debitorer)
+    kreditor = draw(kreditorer)
+    claims = draw(st.lists(valid_fordringer(debitor), min_size=1, max_size=3))
+    return model.OpretDebitorkonto(
+        debitor=debitor,
+        kreditor=kreditor,
+        fordringer=tuple(dataclasses.replace(f, kreditor=kreditor) for f in claims),
+    )

@@ -13,6 +13,7 @@ from oeir import codec, model, rules, schema, soap, testdata
 from oeir.faults import BusinessRuleBroken, SchemaInvalid
 from oeir.services import DEBITOR_REGISTRERING
 from tests.oeir import golden_messages as g
+from tests.oeir import strategies as s
 
 BASE = g.INSTITUTION  # a valid claim on a CVR debtor
 PERSON = dataclasses.replace(BASE, debitor=g.SOEREN)
@@ -220,3 +221,10 @@ def test_generated_claims_are_valid_until_the_amount_is_not_positive(seed: int, 
     assert rules.check(model.OpretFordring(fordring=fordring)) == []
     broken = model.OpretFordring(fordring=dataclasses.replace(fordring, hovedstol=bad))
     assert _codes(broken) == ["BeloebIkkePositivt"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(s.valid_opret_debitorkonto())
+def test_valid_strategies_obey_the_rules_and_the_xsd(message: model.OpretDebitorkonto) -> None:
+    assert rules.check(message) == []
+    schema.validate(codec.encode(message))
