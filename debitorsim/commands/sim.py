@@ -3,18 +3,118 @@
 from __future__ import annotations
 
 import argparse
+import secrets
+import signal
 import sys
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
-BUILT = False
+BUILT = True
+DEFAULT_PORT = 8081
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
+    parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="Bearer token for /admin (generated and printed when binding beyond loopback)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("frozen", "real", "accelerated"),
+        default=None,
+        help="clock mode for a fresh data dir (default frozen); a saved clock keeps its own",
+    )
+    parser.add_argument("--factor", type=float, default=60.0, help="speed in accelerated mode")
+    parser.add_argument(
+        "--start", default=None, help="virtual start time (ISO) for a fresh data dir"
+    )
+    parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
+    parser.add_argument("--journal-max-rows", type=int, default=10_000)
+    parser.add_argument("--no-journal", action="store_true", help="switch the request journal off")
+
+
+def load_tenants(path: str | None) -> dict[str, dict[str, Any]]:
+    """Per-municipality overrides from a TOML file: one table per kommunekode."""
+    if not path:
+        return {}
+    with Path(path).open("rb") as fh:
+        data = tomllib.load(fh)
+    return {str(k): dict(v) for k, v in data.items()}
+
+
+def urls(base: str) -> list[str]:
+    """The lines that tell a user where everything is."""
+    from oeir import wsdl
+    from simulators.web.sp import SERVED
+
+    lines = [f"simulated Serviceplatformen on {base}"]
+    for service in SERVED:
+        lines.append(f"  {service.name:<26} {base}{service.path}   (WSDL: ?wsdl)")
+    lines.append(f"  schemas                    {base}{wsdl.SCHEMA_PATH}/oeir.xsd")
+    lines.append(f"  admin API                  {base}/admin/")
+    lines.append(f"  OpenAPI                    {base}/admin/openapi.json")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet: say so and fail."""
-    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
-    return 2
+    """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
+    from werkzeug.serving import make_server
+
+    from simulators import SimConfig, create_app, simulator_of
+    from simulators.config import LOOPBACK
+    from simulators.scheduler import ClockDriver
+
+    token = args.admin_token
+    generated = False
+    if args.host not in LOOPBACK and not token:
+        token, generated = secrets.token_urlsafe(24), True
+    config = SimConfig(
+        data_dir=Path(args.data_dir),
+        clock_mode=args.clock or "frozen",
+        clock_factor=args.factor,
+        clock_start=datetime.fromisoformat(args.start) if args.start else None,
+        journal_enabled=not args.no_journal,
+        journal_max_rows=args.journal_max_rows,
+        admin_token=token,
+        bind_host=args.host,
+        tenants=load_tenants(args.tenants),
+    )
+    app = create_app(config)
+    sim = simulator_of(app)
+    if args.clock and sim.clock.mode != args.clock:
+        sim.set_mode(args.clock, args.factor)
+    server = make_server(args.host, args.port, app, threaded=True)
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    base = f"http://{host}:{server.server_port}"
+    print(f"listening on {base}", flush=True)
+    for line in urls(base):
+        print(line)
+    print(f"  database                   {config.database_path}")
+    print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
+    if generated:
+        print(f"  admin token                {token}")
+    sys.stdout.flush()
+    driver = ClockDriver(sim.scheduler).start()
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        driver.stop()
+        server.server_close()
+        sim.close()
+    return 0
