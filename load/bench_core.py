@@ -52,7 +52,7 @@ def _fees(n: int, seed: int = 5) -> list[NewFee]:
     cprs = [fake.cpr() for _ in range(min(patrons, 50_000))]
     out = []
     for i in range(n):
-        p = i % patrons
+        p = min(i // 4, patrons - 1)  # an FBS run creates a patron's fees together
         kommune = KOMMUNER[p % len(KOMMUNER)]
         compensation = rng.random() < 0.3
         out.append(

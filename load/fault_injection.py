@@ -49,3 +49,17 @@ def delayed_simulator() -> Any:
         return app(environ, start_response)
 
     return wrapped
+
+
+def delayed_static() -> Any:
+    """The ceiling's static answer behind the same sleeping middleware (the serving set-up alone)."""
+    from load.ceiling import static_app
+
+    delay = int(os.environ.get(DELAY_ENV, "100")) / 1000
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "POST":
+            time.sleep(delay)
+        return static_app(environ, start_response)
+
+    return wrapped
