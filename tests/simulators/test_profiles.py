@@ -106,3 +106,14 @@ def test_registry_overrides_from_config_and_persisted_patches(tmp_path: Path) ->
     registry.patch("561", {"callback_url": None})
     assert registry.get("561").callback_url is None  # type: ignore[union-attr]
     store.close()
+
+
+def test_docs_show_the_four_profiles_as_shipped() -> None:
+    from simulators.profiles.table import markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    assert markdown() in doc
+    for p in all_builtin().values():
+        assert p.name in doc
+        for key in p.assumed:
+            assert f"`{key.split('.')[0]}" in doc  # every assumption is named in the text
