@@ -79,6 +79,8 @@ class OutboxSettings:
     """How long a claimed message is reserved for one worker."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
+    http_trust_env: bool = False
+    """Use proxy/certificate settings from the environment (HTTP_PROXY, REQUESTS_CA_BUNDLE...)."""
     concurrency: int = 1
     """Calls in flight at once per worker (threads); order per claim holds regardless."""
     coalesce_max: int = 1

@@ -43,7 +43,9 @@ class DebtorClient:
 
     def __init__(self, config: CoreConfig, transport: Transport | None = None) -> None:
         self.config = config
-        self.transport = transport or RequestsTransport(config.outbox.http_timeout_s)
+        self.transport = transport or RequestsTransport(
+            config.outbox.http_timeout_s, trust_env=config.outbox.http_trust_env
+        )
 
     def header(
         self, kommunekode: str, service: Service, call_id: str, accounting: str | None
