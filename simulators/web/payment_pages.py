@@ -1,0 +1,214 @@
+"""The citizen payment page per municipality, modelled on "Mit Betalingsoverblik".
+
+Server-rendered HTML in Danish, under ``/betaling/<kommunekode>/``:
+- ``GET  /``          the simulated login (a form taking a CPR number; no MitID);
+- ``POST /login``     the CPR goes in the POST body only, never in a URL; a random
+                      session cookie links the browser to it from then on;
+- ``GET  /oversigt``  the citizen's open claims (CPR masked on every page);
+- ``POST /betal``     simulated card or MobilePay payment of the chosen claims: booked
+                      in the ledger at once; the receipt says when the library hears;
+- ``POST /logud``     end the session.
+Where the profile has no payment solution, every page answers (HTTP 200, in
+Danish) that the municipality has none and how this citizen pays instead.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
+
+from oeir import model
+from oeir.faults import OeirFault
+from oeir.identifiers import mask_cpr, valid_cpr
+from simulators.payments.solution import METHODS
+from simulators.sim_time import EXTENSION, SimTime
+from simulators.tenants import Tenant
+
+COOKIE = "betaling_session"
+MAX_SESSIONS = 10_000
+
+
+def kroner(oere: int) -> str:
+    """Øre as Danish kroner, e.g. ``1.234,50 kr.``."""
+    sign = "-" if oere < 0 else ""
+    kr, ore = divmod(abs(oere), 100)
+    return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
+
+
+class Sessions:
+    """Logged-in citizens by random token (in memory, bounded; a simulator needs no more)."""
+
+    def __init__(self, limit: int = MAX_SESSIONS) -> None:
+        self._data: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.limit = limit
+
+    def open(self, kommunekode: str, cpr: str) -> str:
+        """A new session; returns its token."""
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._data[token] = (kommunekode, cpr)
+            while len(self._data) > self.limit:
+                self._data.popitem(last=False)
+        return token
+
+    def cpr(self, token: str | None, kommunekode: str) -> str | None:
+        """The CPR of a session in this municipality, or None."""
+        if not token:
+            return None
+        with self._lock:
+            found = self._data.get(token)
+        return found[1] if found and found[0] == kommunekode else None
+
+    def close(self, token: str | None) -> None:
+        """End a session."""
+        with self._lock:
+            self._data.pop(token or "", None)
+
+
+def blueprint() -> Blueprint:
+    """The payment pages (mount under /betaling)."""
+    bp = Blueprint("betaling", __name__, template_folder="templates")
+    sessions = Sessions()
+
+    def st() -> SimTime:
+        found: SimTime = current_app.extensions[EXTENSION]
+        return found
+
+    def tenant_or_404(kode: str) -> Tenant:
+        tenant = st().sim.tenants.get(kode)
+        if tenant is None:
+            return None  # type: ignore[return-value]
+        return tenant
+
+    def page(template: str, tenant: Tenant | None, status: int = 200, **ctx: object) -> Response:
+        html = render_template(f"betaling/{template}", tenant=tenant, kroner=kroner, **ctx)
+        response = make_response(html, status)
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Language"] = "da"
+        return response
+
+    def none_page(tenant: Tenant) -> Response:
+        return page(
+            "ingen.html",
+            tenant,
+            alternativ=st().payments.alternative(tenant),
+            fejlkode=tenant.profile.faults.get("no_payment_solution", "IngenBetalingsloesning"),
+        )
+
+    @bp.get("/")
+    def index() -> Response:
+        tenants = sorted(st().sim.tenants.all(), key=lambda t: t.kommune.navn)
+        return page("kommuner.html", None, tenants=tenants)
+
+    @bp.route("/<kode>/", methods=["GET"])
+    def login_form(kode: str) -> Response:
+        tenant = tenant_or_404(kode)
+        if tenant is None:
+            return page("ukendt.html", None, 404, kode=kode)
+        if not tenant.profile.payment_solution:
+            return none_page(tenant)
+        return page("login.html", tenant)
+
+    @bp.post("/<kode>/login")
+    def login(kode: str) -> Response:
+        tenant = tenant_or_404(kode)
+        if tenant is None:
+            return page("ukendt.html", None, 404, kode=kode)
+        if not tenant.profile.payment_solution:
+            return none_page(tenant)
+        cpr = request.form.get("cpr", "").replace("-", "").strip()
+        if not valid_cpr(cpr):
+            return page("login.html", tenant, 400, fejl="Ugyldigt CPR-nummer. Skriv 10 cifre.")
+        token = sessions.open(kode, cpr)
+        response = redirect(f"{request.script_root}/betaling/{kode}/oversigt", code=303)
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="Strict", path=f"/betaling/{kode}"
+        )
+        return response  # type: ignore[return-value]
+
+    @bp.get("/<kode>/oversigt")
+    def overview(kode: str) -> Response:
+        tenant = tenant_or_404(kode)
+        if tenant is None:
+            return page("ukendt.html", None, 404, kode=kode)
+        if not tenant.profile.payment_solution:
+            return none_page(tenant)
+        cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
+        if cpr is None:
+            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)  # type: ignore[return-value]
+        claims = st().payments.open_claims(kode, cpr)
+        return page(
+            "oversigt.html",
+            tenant,
+            cpr=mask_cpr(cpr),
+            claims=claims,
+            total=sum(c.saldo for c in claims),
+            methods=METHODS,
+        )
+
+    @bp.post("/<kode>/betal")
+    def pay(kode: str) -> Response:
+        tenant = tenant_or_404(kode)
+        if tenant is None:
+            return page("ukendt.html", None, 404, kode=kode)
+        if not tenant.profile.payment_solution:
+            return none_page(tenant)
+        cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
+        if cpr is None:
+            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)  # type: ignore[return-value]
+        chosen = tuple(request.form.getlist("fordring_id"))
+        try:
+            method = model.Betalingsmiddel(request.form.get("betalingsmiddel", ""))
+        except ValueError:
+            method = None  # type: ignore[assignment]
+        fejl = None
+        if not chosen:
+            fejl = "Vælg mindst én regning."
+        elif method not in METHODS:
+            fejl = "Vælg betalingskort eller MobilePay."
+        if fejl is None:
+            try:
+                receipt = st().payments.pay(kode, cpr, chosen, method)
+            except OeirFault as fault:
+                fejl = fault.tekst_da
+            else:
+                return page(
+                    "kvittering.html",
+                    tenant,
+                    cpr=mask_cpr(cpr),
+                    kvittering=receipt,
+                    betalingsmiddel=method,
+                )
+        claims = st().payments.open_claims(kode, cpr)
+        return page(
+            "oversigt.html",
+            tenant,
+            400,
+            cpr=mask_cpr(cpr),
+            claims=claims,
+            total=sum(c.saldo for c in claims),
+            methods=METHODS,
+            fejl=fejl,
+        )
+
+    @bp.post("/<kode>/logud")
+    def logout(kode: str) -> Response:
+        sessions.close(request.cookies.get(COOKIE))
+        response = redirect(f"{request.script_root}/betaling/{kode}/", code=303)
+        response.delete_cookie(COOKIE, path=f"/betaling/{kode}")
+        return response  # type: ignore[return-value]
+
+    return bp
