@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import resource
 import sys
@@ -82,6 +83,19 @@ def _cpr(p: int) -> str:
     return f"{day:02d}{month:02d}{year:02d}{p % 4:01d}{p % 1000:03d}"
 
 
+def _cpu_seconds(server: Any) -> float:
+    """User+system CPU seconds of a gunicorn master and its workers so far (from /proc)."""
+    from load.runner import _children
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in [server.pid, *_children(server.pid)]:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 class _RssSampler(threading.Thread):
     """Samples the simulator's RSS (all its gunicorn processes) twice a second."""
 
@@ -132,6 +146,7 @@ def run(
             core = Core.build(config)
             fees = _fees(n)
             t0, cpu0 = time.perf_counter(), time.process_time()
+            sim_cpu0 = _cpu_seconds(bed.servers[0])
             for i in range(0, n, CHUNK):
                 core.service.create_fees(fees[i : i + CHUNK])
             del fees
@@ -147,6 +162,7 @@ def run(
                             break
                     time.sleep(0.2)  # a retry is waiting for its backoff (real clock here)
             t_done, cpu_done = time.perf_counter(), time.process_time()
+            sim_cpu = _cpu_seconds(bed.servers[0]) - sim_cpu0
             core.worker.close()
             with core.store.read() as repo:
                 counts = repo.outbox_counts()
@@ -172,6 +188,7 @@ def run(
                 "seconds_deliver": round(t_done - t_created, 1),
                 "fees_per_second": round(n / total, 1),
                 "cpu_seconds_core_process": round(cpu_done - cpu0, 1),
+                "cpu_seconds_simulator": round(sim_cpu, 1),
                 "soap_calls": calls,
                 "retried": retried,
                 "parked": parked,
