@@ -471,15 +471,9 @@ class Ledger:
             original = tx.event(event_id)
             if original is None or original.kind not in (EventKind.DAEKNING, EventKind.OVERSKUD):
                 raise fault("HaendelseFindesIkke", "HaendelseId", event_id)
-            reversals = tx.events(
-                konto=None,
-                kommunekode=original.kommunekode,
-                kinds=[EventKind.DAEKNING_TILBAGEFOERT, EventKind.OVERSKUD_TILBAGEFOERT],
-                after=original.seq,
-                limit=1_000_000,
-            )
-            if any(e.data.get("oprindelig_haendelse_id") == event_id for e in reversals):
+            if tx.idempotent("tilbagefoersel", original.kommunekode, event_id) is not None:
                 raise fault("HaendelseFindesIkke", "HaendelseId", f"{event_id} already reversed")
+            tx.remember("tilbagefoersel", original.kommunekode, event_id, "", "{}")
             if original.kind == EventKind.OVERSKUD:
                 account = tx.account(original.konto)
                 assert account is not None

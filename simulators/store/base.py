@@ -93,7 +93,7 @@ class Tx(Protocol):
         """Write a claim's changed fields (balances, status, account)."""
 
     def count(self, what: str) -> int:
-        """How many rows of `what` (accounts, claims, events, jobs, journal) exist."""
+        """How many rows of `what` (accounts, claims, events, jobs, journal, pending_jobs) exist."""
 
     # -- idempotency --------------------------------------------------------
     def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:

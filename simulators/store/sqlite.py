@@ -322,14 +322,15 @@ class SqliteTx:
         return _account(row) if row else None
 
     def insert_account(self, account: Account) -> Account:
-        """Insert an account; its number is the municipality code and a running number."""
-        row = self._one("SELECT COUNT(*) + 1 AS n FROM accounts")
-        n = row["n"] if row else 1
-        while True:
-            nummer = f"{account.kommunekode}-{n:08d}"
-            if self._one("SELECT 1 FROM accounts WHERE nummer = ?", (nummer,)) is None:
-                break
-            n += 1
+        """Insert an account, numbered ``<kommunekode>-<running number in that municipality>``."""
+        prefix = f"{account.kommunekode}-"
+        row = self._one(
+            "SELECT MAX(nummer) AS last FROM accounts WHERE nummer >= ? AND nummer < ?",
+            (prefix, f"{account.kommunekode}."),
+        )
+        last = row["last"] if row else None
+        n = int(last[len(prefix) :]) + 1 if last else 1
+        nummer = f"{prefix}{n:08d}"
         stored = replace(account, nummer=nummer)
         self._c.execute(
             "INSERT INTO accounts (nummer, kommunekode, ident, cpr_nummer, cvr_nummer, navn,"
@@ -404,10 +405,13 @@ class SqliteTx:
         )
 
     def count(self, what: str) -> int:
-        """Row count of one table."""
-        if what not in _COUNTABLE:
+        """Row count of one table, or ``pending_jobs``."""
+        if what == "pending_jobs":
+            row = self._one("SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending'")
+        elif what in _COUNTABLE:
+            row = self._one(f"SELECT COUNT(*) AS n FROM {what}")
+        else:
             raise ValueError(what)
-        row = self._one(f"SELECT COUNT(*) AS n FROM {what}")
         return int(row["n"]) if row else 0
 
     # -- idempotency --------------------------------------------------------

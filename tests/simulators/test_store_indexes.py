@@ -1,0 +1,46 @@
+"""The hot lookups use an index (no table scan), so they stay fast at a million claims."""
+
+from __future__ import annotations
+
+from simulators.store import SqliteStore
+
+HOT_QUERIES = {
+    "claim by id": (
+        "SELECT * FROM claims WHERE kommunekode = ? AND fordring_id = ?",
+        ("101", "F1"),
+    ),
+    "claims of an account": (
+        "SELECT * FROM claims WHERE konto = ? ORDER BY forfaldsdato, stiftelsesdato, fordring_id",
+        ("101-00000001",),
+    ),
+    "account by debtor": (
+        "SELECT * FROM accounts WHERE kommunekode = ? AND ident = ?",
+        ("101", "0101901234"),
+    ),
+    "accounts of a debtor": ("SELECT * FROM accounts WHERE ident = ? ORDER BY nummer", ("x",)),
+    "next account number": (
+        "SELECT MAX(nummer) AS last FROM accounts WHERE nummer >= ? AND nummer < ?",
+        ("101-", "101."),
+    ),
+    "events of a claim": (
+        "SELECT * FROM events WHERE seq > ? AND kommunekode = ? AND fordring_id IN (?, ?)"
+        " ORDER BY seq LIMIT ?",
+        (0, "101", "F1", "F2", 100),
+    ),
+    "next due job": (
+        "SELECT * FROM jobs WHERE status = 'pending' AND due_us <= ? ORDER BY due_us, id LIMIT 1",
+        (0,),
+    ),
+    "journal by municipality": (
+        "SELECT * FROM journal WHERE kommunekode = ? ORDER BY id DESC LIMIT ?",
+        ("101", 50),
+    ),
+}
+
+
+def test_hot_queries_use_an_index(store: SqliteStore) -> None:
+    with store.read() as tx:
+        conn = tx._c
+        for name, (sql, args) in HOT_QUERIES.items():
+            plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+            assert "USING" in plan and "SCAN" not in plan.replace("USING", ""), (name, plan)
