@@ -5,6 +5,8 @@ Kept short (seconds per run); the whole folder stays well under a minute and a h
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 from load.testbed import TestBed
@@ -70,3 +72,7 @@ def test_master_and_two_workers_both_report(tmp_path: Path, bed: TestBed) -> Non
     assert run.code == 0, run.output[-3000:]
     assert len(run.summary["workers_reported"]) == 2, run.summary
     assert run.summary["requests"] >= 20
+    # the fees went end to end: the core's outbox delivered them to the simulator
+    with urllib.request.urlopen(bed.core_url + "/harness/outbox?limit=1") as resp:
+        counts = json.load(resp)["counts"]
+    assert counts["sent"] > 0 and counts["parked"] == 0, counts

@@ -1,0 +1,60 @@
+"""Parts of the benchmark that can be checked quickly: the bulk seed and the figures' parsing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from load import bench, traffic
+from oeir import kommuner, model, soap
+from oeir.services import DEBITOR_FORESPOERGSEL
+from simulators import SimConfig, create_app
+
+
+def test_seeded_claims_are_real_simulator_state(tmp_path: Path) -> None:
+    db = tmp_path / "sim.db"
+    accounts = bench.seed(db, 400, 4)
+    assert len(accounts) == 100
+    assert bench._claims_in(db) == 400
+    app = create_app(SimConfig(database=db, journal_enabled=False))
+    nummer, kode = accounts[37]
+    call = traffic.Traffic(seed=1).hent_debitorkonto(kommuner.by_kode()[kode], kontonummer=nummer)
+    resp = app.test_client().post(call.path, data=call.body, headers=call.headers)
+    assert resp.status_code == 200, resp.data[:500]
+    svar = soap.read_response(resp.data, model.HentDebitorkontoSvar)
+    konto = svar.debitorkonto
+    assert konto.debitorkontonummer == nummer and konto.kommunekode == kode
+    assert len(konto.fordringer) == 4
+    assert konto.saldo == sum(f.saldo for f in konto.fordringer) == 4 * 2500 + 100 * (0 + 1 + 2 + 3)
+    assert DEBITOR_FORESPOERGSEL.path == call.path
+
+
+def test_server_side_percentiles_come_from_gunicorns_request_time(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    # 99 fast answers, one slow one, and a fault that must not count
+    log.write_text("1000 200\n" * 99 + "250000 200\n" + "900000 500\n")
+    figures = bench._server_p99_ms(log)
+    assert figures == {"server_requests": 100, "server_p50_ms": 1.0, "server_p99_ms": 250.0}
+
+
+def test_the_table_reports_ratios_to_the_ceilings_and_skips_honestly() -> None:
+    fig = {"rps": 1000.0, "p50_ms": 5.0, "p99_ms": 20.0}
+    results = {
+        "ceiling": {
+            "static_wsgi": {**fig, "rps": 4000.0},
+            "flask_lxml": {**fig, "rps": 2000.0},
+            "nginx_static": {"skipped": "nginx not installed"},
+        },
+        "opret_fordring": fig,
+        "opret_fordring_journal_off": {**fig, "rps": 1250.0},
+        "latency_100ms": {"skipped": "no injection"},
+        "latency_100ms_static": {**fig, "rps": 1950.0},
+        "hent_1m": {**fig, "server_p99_ms": 3.1},
+        "hent_1m_journal_off": {**fig, "server_p99_ms": 2.0},
+        "core_100k": {"seconds_total": 80.0, "fees_per_second": 1250.0},
+    }
+    text = bench.table(results)
+    row = next(ln for ln in text.splitlines() if ln.startswith("OpretFordring c=32, journal on"))
+    assert "| 0.25 " in row and "| 0.50 " in row  # 1000/4000 and 1000/2000
+    assert "20.0% of throughput" in text  # journal cost 1 - 1000/1250
+    assert "skipped: nginx not installed" in text and "skipped: no injection" in text
+    assert "80.0 s" in text
