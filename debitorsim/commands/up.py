@@ -3,18 +3,64 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
 
 NAME = "up"
 HELP = "start the whole test bed: simulators, core, worker, one clock"
-BUILT = False
+BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
+    parser.add_argument("--sim-port", type=int, default=8081, help="simulator port (0 = free)")
+    parser.add_argument("--core-port", type=int, default=8080, help="core port (0 = free)")
+    parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite files")
+    parser.add_argument(
+        "--clock",
+        choices=("frozen", "real", "accelerated"),
+        default="frozen",
+        help="clock mode for a fresh data dir (default frozen: move it with `debitorsim clock`)",
+    )
+    parser.add_argument("--factor", type=float, default=60.0, help="speed in accelerated mode")
+    parser.add_argument("--start", default=None, help="virtual start time (ISO), fresh data dir")
+    parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet: say so and fail."""
-    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
-    return 2
+    """Serve until Ctrl-C or SIGTERM, then stop the worker and servers and close the stores."""
+    from debitorsim.commands.sim import load_tenants
+    from debitorsim.testbed import Testbed, TestbedConfig
+
+    config = TestbedConfig(
+        data_dir=Path(args.data_dir),
+        sim_port=args.sim_port,
+        core_port=args.core_port,
+        clock_mode=args.clock,
+        clock_factor=args.factor,
+        clock_start=datetime.fromisoformat(args.start) if args.start else None,
+        tenants=load_tenants(args.tenants),
+    )
+    stopping = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    bed = Testbed(config).start()
+    try:
+        bed.run_in_background()
+        print(f"debitorsim test bed is up (data in {Path(args.data_dir).resolve()})")
+        for what, url in bed.urls():
+            print(f"  {what:<36} {url}")
+        print(f"  {'virtual clock now':<36} {bed.clock.now().isoformat()} ({config.clock_mode})")
+        print("Ctrl-C or SIGTERM stops it.", flush=True)
+        while not stopping.wait(3600):
+            pass
+    finally:
+        bed.stop()
+    print("debitorsim test bed stopped", flush=True)
+    return 0
