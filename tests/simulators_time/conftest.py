@@ -46,7 +46,7 @@ class TestFbs:
     """A test FBS callback endpoint that records and deduplicates."""
 
     clock: VirtualClock
-    mode: str = "up"  # up | down (503) | lose (record, then 503)
+    mode: str = "up"  # up | down (503) | lose (record, answer lost once) | reject (Client fault)
     received: list[Received] = field(default_factory=list)
     new: list[model.Haendelse] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
@@ -87,6 +87,17 @@ class TestFbs:
                         )
                     )
                     return Response("nede", 503)
+                if mode == "reject":
+                    self.received.append(
+                        Received(
+                            self.clock.now(),
+                            req.header.authority_context.municipality_cvr,
+                            (),
+                            "fault",
+                        )
+                    )
+                    refusal = OeirFault("test FBS refuses", kode="FordringFindesIkke")
+                    return Response(soap.fault_envelope(refusal), 500, content_type="text/xml")
                 receipts = []
                 for h in msg.haendelser:
                     if any(n.haendelse_id == h.haendelse_id for n in self.new):
@@ -169,9 +180,15 @@ def world(tmp_path: Path) -> Iterator[World]:
     sim_time = install_app(app)
     fbs = TestFbs(clock)
     fbs.start()
-    with ServerThread(app) as server, requests.Session() as http:
+    server = ServerThread(app).start()
+    with requests.Session() as http:
         yield World(app, server, simulator_of(app), sim_time, fbs, http)
-    fbs.stop()
+    # Both servers poll for shutdown every 0.5 s: stop them side by side.
+    stoppers = [threading.Thread(target=fbs.stop), threading.Thread(target=server.stop)]
+    for t in stoppers:
+        t.start()
+    for t in stoppers:
+        t.join()
     simulator_of(app).close()
 
 
