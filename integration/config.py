@@ -79,6 +79,8 @@ class OutboxSettings:
     """How long a claimed message is reserved for one worker."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
+    max_response_bytes: int = 16 * 2**20
+    """Largest answer read (a page of SoegDebitorkonti can pass the 1 MiB request limit)."""
     http_trust_env: bool = False
     """Use proxy/certificate settings from the environment (HTTP_PROXY, REQUESTS_CA_BUNDLE...)."""
     concurrency: int = 1

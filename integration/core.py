@@ -33,3 +33,8 @@ class Core:
             client=client,
             worker=OutboxWorker(store, config, client),
         )
+
+    def close(self) -> None:
+        """Stop the worker's delivery threads and close this thread's database connection."""
+        self.worker.close()
+        self.store.close()

@@ -171,7 +171,7 @@ def run(
                 ).fetchone()[0]
             verified: dict[str, Any] = {}
             if verify_kommune:
-                report = reconcile(core.store, core.client, verify_kommune, config.clock.now(), 500)
+                report = reconcile(core.store, core.client, verify_kommune, config.clock.now(), 100)
                 verified = {
                     "kommune": verify_kommune,
                     "claims": report.fbs_claims,

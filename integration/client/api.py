@@ -91,10 +91,10 @@ class DebtorClient:
             )
         except TransportError as exc:
             raise TechnicalFault(str(exc)) from exc
-        return read_answer(resp, operation.response)
+        return read_answer(resp, operation.response, self.config.outbox.max_response_bytes)
 
 
-def read_answer(resp: HttpResponse, expected: type) -> Any:
+def read_answer(resp: HttpResponse, expected: type, max_bytes: int = 16 * 2**20) -> Any:
     """Sort an HTTP answer into a typed response, a TechnicalFault or a BusinessFault."""
     looks_like_xml = resp.body.lstrip()[:1] == b"<"
     if not looks_like_xml:
@@ -106,7 +106,7 @@ def read_answer(resp: HttpResponse, expected: type) -> Any:
             f"The other party answered HTTP {resp.status} without a SOAP answer.",
         )
     try:
-        return soap.read_response(resp.body, expected)
+        return soap.read_response(resp.body, expected, max_bytes=max_bytes)
     except OeirFault as fault:
         if not _is_soap_fault(resp.body):
             # Our own check of *their* answer failed: not the message's fault, retry later.
@@ -118,7 +118,7 @@ def read_answer(resp: HttpResponse, expected: type) -> Any:
 
 def _is_soap_fault(body: bytes) -> bool:
     try:
-        root = safexml.parse(body)
+        root = safexml.parse(body, max_bytes=len(body) + 1)
     except OeirFault:
         return False
     return root.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault") is not None

@@ -120,3 +120,19 @@ def test_unknown_municipality_is_a_business_fault(client):
     with pytest.raises(BusinessFault) as err:
         client.call("999", MSG, "m")
     assert err.value.kode == "UkendtKommune"
+
+
+@responses.activate
+def test_an_answer_above_the_request_limit_is_still_read(client):
+    from tests.integration.soapfakes import FORESPOERGSEL_URL
+    from tests.integration.test_reconcile import konto, saldo
+
+    page = model.SoegDebitorkontiSvar(
+        debitorkonti=tuple(
+            konto(f"K{i}", "0101901234", *(saldo(f"F{i}-{j}", 100) for j in range(20)))
+            for i in range(100)
+        )
+    )
+    responses.add(responses.POST, FORESPOERGSEL_URL, **ok(page))
+    assert len(responses.registered()[0].body) > 2**20
+    assert client.call("101", model.SoegDebitorkonti(kommunekode="101"), "big") == page

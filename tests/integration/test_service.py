@@ -107,3 +107,17 @@ def test_invalid_identifiers_are_refused(core, fake, cpr, code):
     with pytest.raises(FbsError) as err:
         core.service.create_fee(bad)
     assert err.value.code == code
+
+
+def test_a_batch_run_is_all_or_nothing(core, fake):
+    good = new_fee(fake)
+    bad = type(good)(**{**new_fee(fake).__dict__, "cpr": "3213901234"})
+    with pytest.raises(FbsError):
+        core.service.create_fees([good, bad])
+    with core.store.read() as repo:
+        assert repo.conn.execute("SELECT COUNT(*) FROM fees").fetchone()[0] == 0
+        assert repo.outbox_counts()["pending"] == 0
+    created = core.service.create_fees([good, new_fee(fake, cpr=good.cpr)])
+    assert len({f.patron_id for f in created}) == 1
+    with core.store.read() as repo:
+        assert repo.outbox_counts()["pending"] == 2
