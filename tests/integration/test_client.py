@@ -129,7 +129,7 @@ def test_an_answer_above_the_request_limit_is_still_read(client):
 
     page = model.SoegDebitorkontiSvar(
         debitorkonti=tuple(
-            konto(f"K{i}", "0101901234", *(saldo(f"F{i}-{j}", 100) for j in range(20)))
+            konto(f"K{i}", "0101901234", *(saldo(f"F{i}-{j}", 100) for j in range(25)))
             for i in range(100)
         )
     )
