@@ -131,6 +131,8 @@ class Testbed:
         self.clock: Any = None
         self.time_behaviour = False
         self._generation = 0
+        self.generation_used = False
+        """Set by a user that has dirtied this generation (the scenario suite renews then)."""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._driver: Any = None

@@ -1,0 +1,59 @@
+"""What a scenario run is for: which municipality stands in for each system, its overrides.
+
+`debitorsim scenarios` writes a JSON file and names it in ``DEBITORSIM_SCENARIO_CONFIG``;
+a plain ``pytest`` run uses the defaults (one municipality per system from the shipped
+registry, no overrides). ``DEBITORSIM_SIM_URL`` points the core at a real debtor test
+endpoint instead of the simulator; ``DEBITORSIM_SCENARIO_OUT`` is where the run leaves
+its results and measurements for the readiness report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
+"""A municipality per debtor system in the shipped registry (Kolding and Esbjerg are public)."""
+
+SYSTEMS = tuple(DEFAULT_KOMMUNER)
+
+
+@dataclass(frozen=True)
+class ScenarioSettings:
+    """The settings of one run."""
+
+    kommuner: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KOMMUNER))
+    """system -> kommunekode playing that system."""
+    tenants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """kommunekode -> simulator overrides (``system``, ``profile``)."""
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """kommunekode -> the core's municipality rules (thresholds, deadlines)."""
+    neutral_system: str = "opus"
+    """The system that system-neutral scenarios run on."""
+    sim_url: str | None = None
+    out_dir: Path | None = None
+
+    def kode(self, system: str) -> str:
+        """The municipality playing `system`."""
+        return self.kommuner[system]
+
+
+def load() -> ScenarioSettings:
+    """The settings from the environment (defaults where unset)."""
+    data: dict[str, Any] = {}
+    path = os.environ.get("DEBITORSIM_SCENARIO_CONFIG")
+    if path:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    kommuner = {**DEFAULT_KOMMUNER, **data.get("kommuner", {})}
+    out = os.environ.get("DEBITORSIM_SCENARIO_OUT")
+    return ScenarioSettings(
+        kommuner=kommuner,
+        tenants={str(k): dict(v) for k, v in data.get("tenants", {}).items()},
+        rules={str(k): dict(v) for k, v in data.get("rules", {}).items()},
+        neutral_system=data.get("neutral_system", "opus"),
+        sim_url=os.environ.get("DEBITORSIM_SIM_URL") or None,
+        out_dir=Path(out) if out else None,
+    )
