@@ -13,7 +13,6 @@ from typing import Any
 import requests
 from flask import Flask
 
-from simulators.app import simulator_of
 from simulators.callbacks.pipeline import CallbackPipeline
 from simulators.collection.reminders import Collection
 from simulators.engine import Simulator
@@ -55,14 +54,18 @@ class SimTime:
 def install_app(app: Flask, session: requests.Session | None = None) -> SimTime:
     """Install the time behaviour on an app from `create_app` (before it serves requests)."""
     from simulators.web import payment_pages, time_admin
+    from simulators.web.admin import OPENAPI_EXTRA
 
     existing: SimTime | None = app.extensions.get(EXTENSION)
     if existing is not None:
         return existing
-    sim_time = SimTime(simulator_of(app), session).install()
+    sim: Simulator = app.extensions["simulator"]
+    sim_time = SimTime(sim, session).install()
     app.extensions[EXTENSION] = sim_time
     app.register_blueprint(payment_pages.blueprint(), url_prefix="/betaling")
     app.register_blueprint(time_admin.blueprint(), url_prefix="/admin")
+    extra = app.extensions.setdefault(OPENAPI_EXTRA, {})
+    extra.update(time_admin.OPENAPI_PATHS)
     return sim_time
 
 

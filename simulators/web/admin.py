@@ -28,6 +28,9 @@ from simulators.scheduler import JobRun
 from simulators.store.base import Job
 from simulators.web.openapi import openapi
 
+OPENAPI_EXTRA = "debitorsim.admin_openapi_paths"
+"""`app.extensions` key of extra OpenAPI paths (a dict) that installed parts add."""
+
 
 class AdminError(Exception):
     """A refused admin request: HTTP status and a message."""
@@ -223,7 +226,10 @@ def blueprint() -> Blueprint:
 
     @bp.get("/openapi.json")
     def openapi_doc() -> Response:
-        return jsonify(openapi(request.host_url.rstrip("/")))
+        doc = openapi(request.host_url.rstrip("/"))
+        # Paths of parts installed on top (issue [sim-time]: simulators.sim_time.install_app).
+        doc["paths"] = {**doc["paths"], **current_app.extensions.get(OPENAPI_EXTRA, {})}
+        return jsonify(doc)
 
     @bp.get("/clock")
     def clock_get() -> Response:

@@ -29,6 +29,89 @@ from simulators.sim_time import EXTENSION, SimTime
 from simulators.timestore import TimeRepo
 
 
+def _op(
+    summary: str, params: tuple[dict[str, Any], ...] = (), body: bool = False
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            "200": {
+                "description": "OK",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            "default": {
+                "description": "error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+    }
+    if params:
+        op["parameters"] = list(params)
+    if body:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    return op
+
+
+def _param(name: str, where: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+_KODE = _param("kode", "path", "three-digit municipality code (kommunekode)")
+_FID = _param("fordring_id", "path", "the claim's FordringId")
+_KOMMUNE_Q = _param("kommunekode", "query", "only this municipality")
+_LIMIT = _param("limit", "query", "at most this many (1-1000, default 100)")
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/admin/callbacks": {
+        "get": _op(
+            "Callback messages to FBS, newest first",
+            (_KOMMUNE_Q, _param("status", "query", "pending | delivered | afvist"), _LIMIT),
+        )
+    },
+    "/admin/callbacks/attempts": {
+        "get": _op(
+            "Every delivery attempt and its outcome, newest first",
+            (_KOMMUNE_Q, _param("batch_id", "query", "only this message"), _LIMIT),
+        )
+    },
+    "/admin/callbacks/{kode}/flush": {
+        "post": _op("Try the municipality's oldest waiting message now", (_KODE,))
+    },
+    "/admin/callbacks/{kode}/next-run": {
+        "get": _op("When an event now would reach FBS (the next run)", (_KODE,))
+    },
+    "/admin/indbetalingskort": {
+        "get": _op("Payment slips paid but not yet booked", (_KOMMUNE_Q,)),
+        "post": _op(
+            "A payment-slip payment (kommunekode, fordring_id, beloeb in øre, indbetaling_id); "
+            "booked after the profile's bank days",
+            body=True,
+        ),
+    },
+    "/admin/payments/reversal": {
+        "post": _op("Reverse a payment event (haendelse_id, optional tekst)", body=True)
+    },
+    "/admin/claims/{kode}/{fordring_id}/timeline": {
+        "get": _op("The claim's timeline with virtual timestamps", (_KODE, _FID))
+    },
+    "/admin/claims/{kode}/{fordring_id}/collection": {
+        "post": _op(
+            "Run a collection step now: invoice, remind or hand_over", (_KODE, _FID), body=True
+        )
+    },
+}
+"""The OpenAPI paths of these endpoints (merged into /admin/openapi.json when installed)."""
+
+
 class TimeAdminError(Exception):
     """A refused request: HTTP status and message."""
 
