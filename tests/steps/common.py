@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from pytest_bdd import given, parsers, then, when
 
-from tests.steps.world import World, expect, kr
+from tests.steps.world import World, expect, fmt_kr, json_oere, kr
 
 
 @given(parsers.parse('en kommune med debitorsystemet "{system}"'))
@@ -52,12 +54,40 @@ def opret_erstatning(verden: World, beloeb: str) -> None:
     )
 
 
-@given(parsers.parse("et gebyr på {beloeb} kr er overdraget til debitorsystemet"))
-def gebyr_overdraget(verden: World, beloeb: str) -> None:
-    """A patron with a fee that the integration has delivered."""
+def opret_beskrevet(verden: World, beskrivelse: str) -> str:
+    """Create the fee a Danish description names; returns its alias.
+
+    ``et gebyr på 30,00 kr``, ``et skriftligt anerkendt erstatningskrav på 300,00 kr``,
+    ``et erstatningskrav på 300,00 kr uden skriftlig anerkendelse``,
+    ``et gebyr på 300,00 kr til en låner uden navn``.
+    """
+    m = re.match(
+        r"et (gebyr|skriftligt anerkendt erstatningskrav|erstatningskrav) på ([\d.,]+) kr",
+        beskrivelse,
+    )
+    assert m, f"ukendt fordring: {beskrivelse!r}"
+    kind, beloeb = m.groups()
+    name = "" if "uden navn" in beskrivelse else None
+    if kind == "gebyr":
+        verden.create_fee("gebyret", kr(beloeb), name=name)
+        return "gebyret"
+    verden.create_fee(
+        "erstatningskravet",
+        kr(beloeb),
+        kind="compensation",
+        reason="Erstatning for bortkommet materiale",
+        acknowledged=kind.startswith("skriftligt"),
+        name=name,
+    )
+    return "erstatningskravet"
+
+
+@given(parsers.re(r"(?P<beskrivelse>et .+) er overdraget til debitorsystemet"))
+def fordring_overdraget(verden: World, beskrivelse: str) -> None:
+    """A patron with a fee or claim that the integration has delivered."""
     if not verden.patron:
         laaner_cpr(verden)
-    verden.create_fee("gebyret", kr(beloeb))
+    opret_beskrevet(verden, beskrivelse)
     leveret(verden)
 
 
@@ -74,3 +104,13 @@ def aabne_fordringer(verden: World, antal: int) -> None:
     konto = verden.konto()
     aabne = [f for f in (konto.fordringer if konto else ()) if f.saldo > 0]
     expect(len(aabne), antal, f"åbne fordringer hos debitorsystemet for {verden.masked()}")
+
+
+@then(parsers.parse("låneren skylder {beloeb} kr i FBS"))
+def skylder(verden: World, beloeb: str) -> None:
+    """The patron's debt as FBS shows it (all the patron's fees in the municipality)."""
+    view = verden.patron_view()
+    debt = sum(
+        json_oere(m["debt"]) for m in view["municipalities"] if m["kommunekode"] == verden.kode
+    )
+    expect(fmt_kr(debt), fmt_kr(kr(beloeb)), "lånerens gæld i FBS")

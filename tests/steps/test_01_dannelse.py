@@ -7,7 +7,7 @@ from typing import Any
 from pytest_bdd import given, parsers, scenarios, then
 
 from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, kr
+from tests.steps.world import World, expect, fmt_kr, json_oere, kr
 
 FEATURE_NAME = "Dannelse af fordring"
 scenarios(feature("01_dannelse_af_fordring.feature"))
@@ -62,7 +62,7 @@ def udfald(verden: World, udfald: str) -> None:
 
 def fee_amount(fee: dict[str, Any]) -> int:
     """A fee's original amount in øre (the harness shows kroner)."""
-    return round(float(fee["amount"]) * 100)
+    return json_oere(fee["amount"])
 
 
 @given("svaret fra debitorsystemet går tabt én gang")

@@ -31,6 +31,11 @@ def kr(text: str) -> int:
     return int(Decimal(clean) * 100)
 
 
+def json_oere(value: Any) -> int:
+    """A JSON kroner amount (``35.5`` or ``"35.50"``) -> øre."""
+    return int(Decimal(str(value)) * 100)
+
+
 def fmt_kr(oere: int) -> str:
     """12550 -> ``"125,50 kr"``."""
     sign = "-" if oere < 0 else ""
