@@ -65,6 +65,8 @@ def load(path: Path | str | None = None, profile: str | None = None) -> Threshol
     gate = raw.get("gate", {})
     requests = dict(raw.get("requests", {}))
     default = requests.pop("default", {})
+    if not gate.get("request_tables", True):
+        requests = {}  # a profile can judge every request type by the default alone
 
     def limits(table: Mapping[str, Any]) -> Limits:
         unknown = set(table) - {"p95_ms", "p99_ms"}

@@ -51,6 +51,7 @@ class Gunicorn:
     app: str
     workers: int = 2
     threads: int = 8
+    worker_class: str = "gthread"
     env: dict[str, str] = field(default_factory=dict)
     access_log: Path | None = None
     log_file: Path | None = None
@@ -83,7 +84,7 @@ class Gunicorn:
             "--bind",
             f"fd://{fd}",
             "--worker-class",
-            "gthread",
+            self.worker_class,
             "--workers",
             str(self.workers),
             "--threads",

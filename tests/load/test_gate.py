@@ -68,3 +68,10 @@ def test_typos_in_the_thresholds_are_rejected(tmp_path: Path) -> None:
     f.write_text("[requests.default]\np59_ms = 5\n")
     with pytest.raises(ValueError, match="p59_ms"):
         gate.load(f)
+
+
+def test_the_stress_profile_judges_latency_by_its_default_only() -> None:
+    t = gate.load(profile="stress")
+    assert t.max_failure_ratio == 0.01
+    assert t.limits("HentDebitorkonto") == t.default == gate.Limits(2000, 5000)
+    assert gate.load().limits("HentDebitorkonto") != gate.load().default
