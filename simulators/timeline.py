@@ -36,12 +36,9 @@ def timeline(store: Store, kommunekode: str, fordring_id: str) -> list[dict[str,
         if claim is None:
             return None
         events = tx.events(kommunekode=kommunekode, fordring_ider=[fordring_id], limit=10**6)
-        repo = TimeRepo(tx, write=False)
-        try:
-            marks = repo.marks(kommunekode, fordring_id)
-            batches = repo.batches_of_claim(kommunekode, fordring_id)
-        except Exception:  # tables not there yet: nothing recorded
-            marks, batches = [], []
+        repo = TimeRepo(tx, write=False)  # stale (e.g. after a reset): nothing recorded
+        marks = repo.marks(kommunekode, fordring_id)
+        batches = repo.batches_of_claim(kommunekode, fordring_id)
     steps: list[tuple[datetime, int, dict[str, Any]]] = []
     for e in events:
         step = _EVENT_STEPS.get(e.kind)

@@ -189,8 +189,19 @@ class TimeRepo:
     def __init__(self, tx: Tx, *, write: bool = True) -> None:
         self.tx = tx
         self._c = _connection(tx)
+        self.stale = False
         if write:
             self._ensure()
+        else:
+            self.stale = not self._current()
+
+    def _current(self) -> bool:
+        """True when these tables belong to the store's current life (no reset since)."""
+        try:
+            row = self._c.execute("SELECT value FROM time_meta WHERE key = 'instance'").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return row is not None and row["value"] == (self.tx.get_meta("instance_id") or "")
 
     def _ensure(self) -> None:
         try:
@@ -284,6 +295,8 @@ class TimeRepo:
         self, kommunekode: str | None = None, status: str | None = None, limit: int = 100
     ) -> list[Batch]:
         """Batches, newest first."""
+        if self.stale:
+            return []
         where, args = [], []
         if kommunekode is not None:
             where.append("kommunekode = ?")
@@ -299,6 +312,8 @@ class TimeRepo:
 
     def batches_of_claim(self, kommunekode: str, fordring_id: str) -> list[tuple[str, Batch]]:
         """(event_id, batch) for each of the claim's events put in a batch."""
+        if self.stale:
+            return []
         rows = self._c.execute(
             "SELECT i.event_id AS item_event, b.* FROM cb_items i "
             "JOIN cb_batches b ON b.id = i.batch_id "
@@ -333,6 +348,8 @@ class TimeRepo:
         self, kommunekode: str | None = None, batch_id: int | None = None, limit: int = 100
     ) -> list[Attempt]:
         """Delivery attempts, newest first."""
+        if self.stale:
+            return []
         where, args = [], []
         if kommunekode is not None:
             where.append("kommunekode = ?")
@@ -363,6 +380,8 @@ class TimeRepo:
 
     def marks(self, kommunekode: str, fordring_id: str) -> list[Mark]:
         """The claim's recorded steps, in order."""
+        if self.stale:
+            return []
         rows = self._c.execute(
             "SELECT * FROM tl_marks WHERE kommunekode = ? AND fordring_id = ? ORDER BY id",
             (kommunekode, fordring_id),

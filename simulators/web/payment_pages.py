@@ -86,11 +86,8 @@ def blueprint() -> Blueprint:
         found: SimTime = current_app.extensions[EXTENSION]
         return found
 
-    def tenant_or_404(kode: str) -> Tenant:
-        tenant = st().sim.tenants.get(kode)
-        if tenant is None:
-            return None  # type: ignore[return-value]
-        return tenant
+    def tenant_of(kode: str) -> Tenant | None:
+        return st().sim.tenants.get(kode)
 
     def page(template: str, tenant: Tenant | None, status: int = 200, **ctx: object) -> Response:
         html = render_template(f"betaling/{template}", tenant=tenant, kroner=kroner, **ctx)
@@ -115,7 +112,7 @@ def blueprint() -> Blueprint:
 
     @bp.route("/<kode>/", methods=["GET"])
     def login_form(kode: str) -> Response:
-        tenant = tenant_or_404(kode)
+        tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:
@@ -124,7 +121,7 @@ def blueprint() -> Blueprint:
 
     @bp.post("/<kode>/login")
     def login(kode: str) -> Response:
-        tenant = tenant_or_404(kode)
+        tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:
@@ -141,7 +138,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/<kode>/oversigt")
     def overview(kode: str) -> Response:
-        tenant = tenant_or_404(kode)
+        tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:
@@ -161,7 +158,7 @@ def blueprint() -> Blueprint:
 
     @bp.post("/<kode>/betal")
     def pay(kode: str) -> Response:
-        tenant = tenant_or_404(kode)
+        tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:

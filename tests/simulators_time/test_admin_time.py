@@ -114,3 +114,28 @@ def test_profile_override_of_a_time_value_takes_effect(world: World) -> None:
     }
     pending = world.admin("POST", "/indbetalingskort", json=slip)
     assert pending["bogfoeres"] == "2026-01-06T09:30:00+01:00"  # Monday's slip, 1 bank day
+
+
+def test_after_a_reset_the_time_state_starts_afresh(world: World) -> None:
+    from oeir import model
+    from tests.simulators_time.conftest import at
+
+    tenant = tenant_for(world.sim, "opus")
+    world.register(tenant)
+    opret(world, tenant, "R-1", 5_000)
+    world.sim.ledger.daekning(tenant.kode, "R-1", 5_000, model.Betalingsmiddel.KORT)
+    world.set_clock(at(2026, 1, 7))
+    assert len(world.admin("GET", "/callbacks")["batches"]) == 1
+    world.admin("POST", "/reset", json={})
+    assert world.admin("GET", "/callbacks")["batches"] == []
+    assert world.admin("GET", "/callbacks/attempts")["attempts"] == []
+    world.register(tenant)  # a reset also drops the admin API's tenant overrides
+    opret(world, tenant, "R-1", 5_000)
+    world.sim.ledger.daekning(tenant.kode, "R-1", 5_000, model.Betalingsmiddel.KORT)
+    world.set_clock(at(2026, 1, 9))
+    first, second = world.fbs.delivered()
+    # Paid Wednesday 00:00, before the run at 02:00 that closes Tuesday.
+    assert (first.at, second.at) == (at(2026, 1, 6, 2, 0), at(2026, 1, 7, 2, 0))
+    assert first.haendelser[0].haendelse_id != second.haendelser[0].haendelse_id
+    assert world.fbs.duplicates == []
+    assert [b["id"] for b in world.admin("GET", "/callbacks")["batches"]] == [1]
