@@ -198,3 +198,23 @@ def test_admin_handover_before_the_reminder_is_refused(world: World) -> None:
     # A later reminder and handover still work (the refusal does not close the claim).
     assert world.admin("POST", path, json={"step": "remind"})["result"] == "rykket"
     assert world.admin("POST", path, json={"step": "hand_over"})["result"] == "MODTAGET"
+
+
+def test_municipality_overrides_fee_and_invoice_minimum(world: World) -> None:
+    tenant = tenant_for(world.sim, "opus")
+    world.admin(
+        "PATCH",
+        f"/tenants/{tenant.kode}",
+        json={"profile": {"reminders.Gebyr.fee": 6_500, "collection.invoice_minimum": 5_000}},
+    )
+    opret(world, tenant, "M-1", 4_000)  # under the 50 kr limit (Egedal's rule)
+    opret(world, tenant, "M-2", 8_000)
+    world.set_clock(at(2026, 2, 2))
+    small = world.sim.ledger.claim(tenant.kode, "M-1")
+    big = world.sim.ledger.claim(tenant.kode, "M-2")
+    assert small is not None and big is not None
+    assert (small.rykkergebyrer, big.rykkergebyrer) == (0, 6_500)
+    steps = [
+        s["step"] for s in world.admin("GET", f"/claims/{tenant.kode}/M-1/timeline")["timeline"]
+    ]
+    assert steps == ["created", "ikke_faktureret"]
