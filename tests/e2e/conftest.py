@@ -21,9 +21,11 @@ from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.web.app import create_app as create_core_app
 from oeir import testdata
+from oeir.services import DAEKNING_AFSKRIVNING
 from simulators.app import create_app as create_sim_app
 from simulators.clock import VirtualClock
 from simulators.config import SimConfig
+from simulators.sim_time import install_app
 
 SYSTEMS = {"eg": "101", "opus": "147", "prisme2009": "561", "prisme2015": "621"}
 """A municipality per debtor system, from the simulator's default registry."""
@@ -112,6 +114,7 @@ def _rules(bed_http: requests.Session, sim_url: str, kode: str) -> MunicipalityR
 def bed(tmp_path: Path) -> Iterator[Bed]:
     clock = VirtualClock()
     sim_app = create_sim_app(SimConfig(data_dir=tmp_path / "sim", clock=clock))
+    install_app(sim_app)  # nightly callbacks, payment pages, payment slips (issue 4)
     sim_server = ServerThread(sim_app).start()
     http = requests.Session()
     config = CoreConfig(
@@ -125,8 +128,9 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
     core.worker.rng = random.Random(5)
     core_server = ServerThread(create_core_app(core=core)).start()
     b = Bed(tmp_path, clock, sim_app, sim_server, core, core_server, http)
-    for kode in SYSTEMS.values():  # where the simulator sends its callbacks (issue 4)
-        b.admin("PATCH", f"/tenants/{kode}", json={"callback_url": core_server.base_url})
+    callback = core_server.base_url + DAEKNING_AFSKRIVNING.path
+    for kode in SYSTEMS.values():  # where the simulator sends its callbacks
+        b.admin("PATCH", f"/tenants/{kode}", json={"callback_url": callback})
     yield b
     core_server.stop()
     b.sim_server.stop()
