@@ -10,6 +10,7 @@ Where the profile has no payment solution, every call raises the profile's
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,7 +39,7 @@ class Receipt:
 class PaymentSolution:
     """Open claims and payments for one citizen in one municipality."""
 
-    def __init__(self, sim: Simulator, next_run: object) -> None:
+    def __init__(self, sim: Simulator, next_run: Callable[[str, datetime], datetime]) -> None:
         self.sim = sim
         self._next_run = next_run
 
@@ -104,5 +105,5 @@ class PaymentSolution:
             beloeb=total,
             daekninger=svar.daekninger,
             overskud=svar.overskud,
-            fbs_opdateres=self._next_run(kommunekode, now),  # type: ignore[operator]
+            fbs_opdateres=self._next_run(kommunekode, now),
         )

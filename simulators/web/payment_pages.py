@@ -27,6 +27,7 @@ from flask import (
     render_template,
     request,
 )
+from flask.typing import ResponseReturnValue
 
 from oeir import model
 from oeir.faults import OeirFault
@@ -120,7 +121,7 @@ def blueprint() -> Blueprint:
         return page("login.html", tenant)
 
     @bp.post("/<kode>/login")
-    def login(kode: str) -> Response:
+    def login(kode: str) -> ResponseReturnValue:
         tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
@@ -134,10 +135,10 @@ def blueprint() -> Blueprint:
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="Strict", path=f"/betaling/{kode}"
         )
-        return response  # type: ignore[return-value]
+        return response
 
     @bp.get("/<kode>/oversigt")
-    def overview(kode: str) -> Response:
+    def overview(kode: str) -> ResponseReturnValue:
         tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
@@ -145,7 +146,7 @@ def blueprint() -> Blueprint:
             return none_page(tenant)
         cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
-            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)  # type: ignore[return-value]
+            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         claims = st().payments.open_claims(kode, cpr)
         return page(
             "oversigt.html",
@@ -157,7 +158,7 @@ def blueprint() -> Blueprint:
         )
 
     @bp.post("/<kode>/betal")
-    def pay(kode: str) -> Response:
+    def pay(kode: str) -> ResponseReturnValue:
         tenant = tenant_of(kode)
         if tenant is None:
             return page("ukendt.html", None, 404, kode=kode)
@@ -165,7 +166,7 @@ def blueprint() -> Blueprint:
             return none_page(tenant)
         cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
-            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)  # type: ignore[return-value]
+            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         chosen = tuple(request.form.getlist("fordring_id"))
         try:
             method = model.Betalingsmiddel(request.form.get("betalingsmiddel", ""))
@@ -202,10 +203,10 @@ def blueprint() -> Blueprint:
         )
 
     @bp.post("/<kode>/logud")
-    def logout(kode: str) -> Response:
+    def logout(kode: str) -> ResponseReturnValue:
         sessions.close(request.cookies.get(COOKIE))
         response = redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         response.delete_cookie(COOKIE, path=f"/betaling/{kode}")
-        return response  # type: ignore[return-value]
+        return response
 
     return bp

@@ -212,7 +212,7 @@ def blueprint() -> Blueprint:
         )
 
     @bp.post("/indbetalingskort")
-    def slip_post() -> Response:
+    def slip_post() -> tuple[Response, int]:
         body = _body()
         try:
             kode = str(body["kommunekode"])
@@ -225,7 +225,7 @@ def blueprint() -> Blueprint:
             raise TimeAdminError(400, "beloeb is an integer number of øre")
         _tenant(kode)
         pending = st().bank.post(kode, fordring_id, beloeb, indbetaling_id)
-        return jsonify(pending.as_dict()), 202  # type: ignore[return-value]
+        return jsonify(pending.as_dict()), 202
 
     @bp.get("/indbetalingskort")
     def slip_list() -> Response:
