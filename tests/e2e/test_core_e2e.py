@@ -207,3 +207,30 @@ def test_reconciliation_finds_and_classifies_discrepancies(bed: Bed, fake, syste
     assert report["matched"] == 2
     html = bed.http.get(f"{bed.core_url}/harness/reconcile/{kode}.html", timeout=10).text
     assert "Beløb afviger" in html and "Status afviger" in html and cpr not in html
+
+    # Injected through the simulator's admin API: a payment slip on `other`, booked by the
+    # bank in the morning, before the night's callback has told FBS.
+    bed.admin(
+        "POST",
+        "/indbetalingskort",
+        json={
+            "kommunekode": kode,
+            "fordring_id": other["fordringId"],
+            "beloeb": 2000,
+            "indbetaling_id": "SLIP-9",
+        },
+    )
+    while bed.claim(kode, other["fordringId"])["daekket"] == 0:
+        bed.advance("PT1H")
+    report = bed.harness("GET", f"/reconcile/{kode}")
+    [found] = [d for d in report["differences"] if d["fordring_id"] == other["fordringId"]]
+    assert found["kind"] == "amount_differs"
+    assert (found["fbs"]["remaining"], found["debtor"]["remaining"]) == (8000, 6000)
+    # After the night, the callbacks have brought both payments to FBS: only the claim
+    # still in the outbox and the stranger remain.
+    bed.advance("P1D")
+    kinds = {
+        (d["kind"], d["fordring_id"])
+        for d in bed.harness("GET", f"/reconcile/{kode}")["differences"]
+    }
+    assert kinds == {("missing_in_debtor", waiting["fordringId"]), ("missing_in_fbs", stranger)}
