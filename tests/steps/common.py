@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from pytest_bdd import given, parsers, then, when
 
-from tests.steps.world import World, expect, fmt_kr, json_oere, kr
+from tests.steps.world import World, expect, fmt_kr, json_oere, kr, parse_tid
 
 
 @given(parsers.parse('en kommune med debitorsystemet "{system}"'))
@@ -114,3 +115,28 @@ def skylder(verden: World, beloeb: str) -> None:
         json_oere(m["debt"]) for m in view["municipalities"] if m["kommunekode"] == verden.kode
     )
     expect(fmt_kr(debt), fmt_kr(kr(beloeb)), "lånerens gæld i FBS")
+
+
+@then("er gebyret betalt i FBS med betalingsdatoen")
+def betalt_i_fbs(verden: World) -> None:
+    fee = verden.fee("gebyret")
+    paid: date = verden.notes["betalt_dato"]
+    expect(fee["paidDate"], paid.isoformat(), "betalingsdato på gebyret i FBS")
+    expect(fee["status"], "paid", "gebyrets status i FBS")
+
+
+@then(parsers.parse("skylder låneren {beloeb} kr på gebyret i FBS"))
+def skylder_paa_gebyr(verden: World, beloeb: str) -> None:
+    fee = verden.fee("gebyret")
+    expect(fmt_kr(json_oere(fee["remaining"])), fmt_kr(kr(beloeb)), "restbeløb på gebyret i FBS")
+
+
+@then("gebyret har ingen betalingsdato i FBS")
+def ingen_betalingsdato(verden: World) -> None:
+    expect(verden.fee("gebyret")["paidDate"], None, "betalingsdato på gebyret i FBS")
+
+
+@given(parsers.parse("klokken er {tid}"))
+def klokken_er(verden: World, tid: str) -> None:
+    """Set the shared virtual clock (forward; due jobs run on the way)."""
+    verden.set_clock(parse_tid(tid))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pytest_bdd import parsers, scenarios, then, when
 
 from tests.steps import payments
 from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, json_oere, kr
+from tests.steps.world import World, expect, fmt_kr, kr
 
 FEATURE_NAME = "Opkrævning og betaling"
 scenarios(feature("03_opkraevning_og_betaling.feature"))
@@ -71,25 +69,6 @@ def betal_kort(verden: World, beloeb: str) -> None:
 def fbs_opdateret(verden: World) -> None:
     """A week passes: bank settlement and the nightly runs happen on the virtual clock."""
     verden.advance("P7D")
-
-
-@then("er gebyret betalt i FBS med betalingsdatoen")
-def betalt_i_fbs(verden: World) -> None:
-    fee = verden.fee("gebyret")
-    paid: date = verden.notes["betalt_dato"]
-    expect(fee["paidDate"], paid.isoformat(), "betalingsdato på gebyret i FBS")
-    expect(fee["status"], "paid", "gebyrets status i FBS")
-
-
-@then(parsers.parse("skylder låneren {beloeb} kr på gebyret i FBS"))
-def skylder_paa_gebyr(verden: World, beloeb: str) -> None:
-    fee = verden.fee("gebyret")
-    expect(fmt_kr(json_oere(fee["remaining"])), fmt_kr(kr(beloeb)), "restbeløb på gebyret i FBS")
-
-
-@then("gebyret har ingen betalingsdato i FBS")
-def ingen_betalingsdato(verden: World) -> None:
-    expect(verden.fee("gebyret")["paidDate"], None, "betalingsdato på gebyret i FBS")
 
 
 @then(
