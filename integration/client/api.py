@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
+
 from integration.client.transport import HttpResponse, RequestsTransport, Transport, TransportError
 from integration.config import CoreConfig
-from oeir import kommuner, safexml, soap
+from oeir import codec, kommuner, safexml, soap
 from oeir.faults import OeirFault
 from oeir.model import AuthorityContext, InvocationContext, SpHeader
-from oeir.namespaces import SOAP_ENV
+from oeir.namespaces import OEIR, SOAP_ENV, SP
 from oeir.services import SERVICES, Service
 
 _OPERATIONS: dict[str, Service] = {
@@ -74,16 +76,31 @@ class DebtorClient:
         self, kommunekode: str, message: Any, call_id: str, accounting: str | None = None
     ) -> Any:
         """Send `message` and return the typed answer, or raise Technical/BusinessFault."""
-        service = _OPERATIONS[type(message).__name__]
-        operation = service.operations[type(message).__name__]
-        body = soap.request_envelope(
-            message, self.header(kommunekode, service, call_id, accounting)
+        return self.call_element(
+            kommunekode, type(message).__name__, codec.encode(message), call_id, accounting
         )
+
+    def call_element(
+        self,
+        kommunekode: str,
+        operation_name: str,
+        body: etree._Element,
+        call_id: str,
+        accounting: str | None = None,
+    ) -> Any:
+        """Send an already encoded request element (as `oeir.codec` builds it).
+
+        The outbox uses this to send stored claims without decoding and
+        re-encoding them; the bytes on the wire are the same as `call` sends.
+        """
+        service = _OPERATIONS[operation_name]
+        operation = service.operations[operation_name]
+        data = _envelope(body, self.header(kommunekode, service, call_id, accounting))
         url = self.config.sp_url_for(kommunekode) + service.path
         try:
             resp = self.transport.post(
                 url,
-                body,
+                data,
                 {
                     "Content-Type": "text/xml; charset=utf-8",
                     "SOAPAction": f'"{operation.soap_action}"',
@@ -92,6 +109,16 @@ class DebtorClient:
         except TransportError as exc:
             raise TechnicalFault(str(exc)) from exc
         return read_answer(resp, operation.response, self.config.outbox.max_response_bytes)
+
+
+def _envelope(body: etree._Element, header: SpHeader) -> bytes:
+    """A SOAP 1.1 request: the Serviceplatformen header blocks and `body` (as `oeir.soap`)."""
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "o": OEIR, "sp": SP})
+    head = etree.SubElement(env, f"{{{SOAP_ENV}}}Header")
+    head.append(codec.encode(header.invocation_context))
+    head.append(codec.encode(header.authority_context))
+    etree.SubElement(env, f"{{{SOAP_ENV}}}Body").append(body)
+    return etree.tostring(env, encoding="UTF-8", xml_declaration=True)
 
 
 def read_answer(resp: HttpResponse, expected: type, max_bytes: int = 16 * 2**20) -> Any:

@@ -100,7 +100,15 @@ class OutboxWorker:
         one `OpretDebitorkonto` (up to `coalesce_max` claims: the operation
         takes up to 100); every other message is its own call.
         """
-        decoded = [(row, messages.decode_payload(row.operation, row.payload)) for row in rows]
+        decoded = [
+            (
+                row,
+                messages.StoredClaim.parse(row.payload)
+                if row.operation == messages.OPRET
+                else messages.decode_payload(row.operation, row.payload),
+            )
+            for row in rows
+        ]
         limit = self.config.outbox.coalesce_max
         if limit <= 1:
             return [[d] for d in decoded]
@@ -108,12 +116,10 @@ class OutboxWorker:
         units: list[list[tuple[OutboxRow, Any]]] = []
         with self.store.read() as repo:
             for row, msg in decoded:
-                if row.operation != messages.OPRET or repo.account(
-                    row.kommunekode, msg.debitor.ident
-                ):
+                if row.operation != messages.OPRET or repo.account(row.kommunekode, msg.ident):
                     units.append([(row, msg)])
                     continue
-                key = (row.kommunekode, msg.debitor.ident, msg.kreditor.agency_id)
+                key = (row.kommunekode, msg.ident, msg.agency_id)
                 group = groups.get(key)
                 if group is None or len(group) >= limit:
                     group = groups[key] = []
@@ -156,15 +162,13 @@ class OutboxWorker:
             self._deliver(*unit[0], result)
             return result
         rows = [row for row, _ in unit]
-        fordringer = tuple(msg for _, msg in unit)
-        first = fordringer[0]
+        claims = [msg for _, msg in unit]
         result.calls += 1
         try:
-            answer = self.client.call(
+            answer = self.client.call_element(
                 rows[0].kommunekode,
-                model.OpretDebitorkonto(
-                    debitor=first.debitor, kreditor=first.kreditor, fordringer=fordringer
-                ),
+                "OpretDebitorkonto",
+                messages.opret_debitorkonto_element(claims),
                 f"{rows[0].msg_id}-x{len(rows)}",
                 rows[0].ordering_key,
             )
@@ -178,7 +182,7 @@ class OutboxWorker:
                 self._deliver(row, msg, result)
             return result
         self._mark_sent(
-            rows, [(rows[0].kommunekode, first.debitor.ident, answer.debitorkontonummer)], result
+            rows, [(rows[0].kommunekode, claims[0].ident, answer.debitorkontonummer)], result
         )
         return result
 
@@ -233,15 +237,19 @@ class OutboxWorker:
         return answer, []
 
     def _send_opret(
-        self, row: OutboxRow, fordring: model.Fordring
+        self, row: OutboxRow, claim: messages.StoredClaim
     ) -> tuple[Any, list[tuple[str, str, str]]]:
-        kommune, ident = row.kommunekode, fordring.debitor.ident
+        kommune, ident = row.kommunekode, claim.ident
         with self.store.read() as repo:
             konto = repo.account(kommune, ident)
         if konto is not None:
             try:
-                answer = self.client.call(
-                    kommune, model.OpretFordring(fordring=fordring), row.msg_id, row.ordering_key
+                answer = self.client.call_element(
+                    kommune,
+                    "OpretFordring",
+                    messages.opret_fordring_element(claim),
+                    row.msg_id,
+                    row.ordering_key,
                 )
                 return answer, [(kommune, ident, answer.debitorkontonummer)]
             except BusinessFault as fault:
@@ -254,11 +262,10 @@ class OutboxWorker:
                 call_id = f"{row.msg_id}-konto"
         else:
             call_id = row.msg_id
-        answer = self.client.call(
+        answer = self.client.call_element(
             kommune,
-            model.OpretDebitorkonto(
-                debitor=fordring.debitor, kreditor=fordring.kreditor, fordringer=(fordring,)
-            ),
+            "OpretDebitorkonto",
+            messages.opret_debitorkonto_element([claim]),
             call_id,
             row.ordering_key,
         )
