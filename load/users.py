@@ -269,16 +269,20 @@ class DebtorSystemUser(_Target, FastHttpUser):
     wait_time = between(0.5, 2.0)
 
     def on_start(self) -> None:
-        """Pick a municipality by weight and open an account for a new citizen."""
-        w = _picker.pick()
-        self.kommune, self.system = w.kommune, w.system
+        """Open an account for a first citizen."""
         self.konto: str | None = None
         self.debitor = None
         self.opret_debitorkonto()
 
     @task(1)
     def opret_debitorkonto(self) -> None:
-        """A new citizen's first fee opens a debtor account."""
+        """A new citizen, in a municipality drawn by weight, whose first fee opens an account.
+
+        Drawing per citizen (not per Locust user) makes the traffic per municipality
+        converge on the weights within a short run.
+        """
+        w = _picker.pick()
+        self.kommune, self.system = w.kommune, w.system
         call, debitor, fordring = _traffic.opret_debitorkonto(self.kommune)
         body = _soap(self, call, self.system)
         if body:
@@ -329,17 +333,21 @@ class FbsNightlyRunUser(_Target, FastHttpUser):
 
     abstract = True
     target = "core"
-    wait_time = bursty(burst=20, pause=3.0)
-
-    def on_start(self) -> None:
-        """Pick a municipality by weight and a patron."""
-        w = _picker.pick()
-        self.kommune, self.system = w.kommune, w.system
-        self.patron = _traffic.debitor()
+    burst = 20
+    wait_time = bursty(burst=burst, pause=3.0)
 
     @task
     def opret_gebyr(self) -> None:
-        """Create one fee as FBS does; the core turns it into an OpretFordring via its outbox."""
+        """Create one fee as FBS does; the core turns it into an OpretFordring via its outbox.
+
+        Each burst is one municipality's run; the next burst draws again by weight.
+        """
+        if getattr(self, "_burst_left", 0) in (0, self.burst):
+            w = _picker.pick()
+            self.kommune, self.system = w.kommune, w.system
+            self.patron = _traffic.debitor()
+        elif _traffic.fake.random_int(1, 4) == 1:
+            self.patron = _traffic.debitor()  # about 4 fees per patron in a run
         fordring = _traffic.fordring(self.kommune, self.patron)
         with self.client.post(
             CORE_FEE_PATH,
