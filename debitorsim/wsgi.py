@@ -66,7 +66,37 @@ def simulator() -> Any:
         clock_mode=_env("DEBITORSIM_CLOCK_MODE", "real"),
         tenants=tenants,
     )
-    return create_app(config)
+    app = create_app(config)
+    try:  # behaviour over time: callbacks, payment pages, collection (when present)
+        from simulators.sim_time import install_app
+    except ImportError:
+        pass
+    else:
+        install_app(app)
+    _drive_clock_in_one_process(app, config.database_path)
+    return app
+
+
+def _drive_clock_in_one_process(app: Any, database: Path) -> None:
+    """Run the scheduler's clock driver in exactly one gunicorn worker per database.
+
+    The first worker to take an exclusive lock on ``<database>.driver.lock`` runs it; the
+    lock is held for the life of that process. Jobs (callbacks, batches) thus run once,
+    not once per worker.
+    """
+    import fcntl
+
+    from simulators import simulator_of
+    from simulators.scheduler import ClockDriver
+
+    lock = open(f"{database}.driver.lock", "w")  # noqa: SIM115  # held open on purpose
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return
+    app.extensions["debitorsim.driver_lock"] = lock
+    ClockDriver(simulator_of(app).scheduler).start()
 
 
 def core() -> Any:

@@ -6,6 +6,7 @@ starts (the core sends SOAP to the simulator; the simulator calls the core back)
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,11 @@ class TestBed:
     __test__ = False  # not a pytest class
 
     workdir: Path | None = None
-    sim_workers: int = 2
-    sim_threads: int = 8
+    sim_workers: int = 1
+    """One process: the payment pages keep their login sessions in process memory, so a
+    second simulator worker breaks the citizen flow (measured: 1 x 16 serves about as fast
+    as 2 x 8 here, the ledger's SQLite writes serialise either way). See docs/load.md."""
+    sim_threads: int = 16
     core_workers: int = 1
     core_threads: int = 8
     journal: bool = True
@@ -84,7 +88,24 @@ class TestBed:
             core_sock.close()
         for server in self.servers:
             server.wait_ready()
+        self._warm_up()
         return self
+
+    def _warm_up(self) -> None:
+        """One SOAP call per simulator thread pool: the XSDs compile on first use, not in a run."""
+        import urllib.request
+
+        from load.traffic import Traffic
+        from oeir import kommuner
+
+        call = Traffic(seed=0).hent_debitorkonto(kommuner.alle()[0], kontonummer="0-0")
+        for _ in range(self.sim_workers * 2):
+            req = urllib.request.Request(
+                self.sim_url + call.path, data=call.body, headers=call.headers
+            )
+            # a Fault (HTTP 500: no such account) is the expected answer
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(req, timeout=60).close()
 
     def stop(self) -> None:
         """Stop the servers and remove a temporary work directory."""

@@ -16,12 +16,14 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, LoadTestShape, between, constant, events, task
 from locust.env import Environment
@@ -36,7 +38,7 @@ log = logging.getLogger("debitorsim.load")
 CORE_FEE_PATH = "/harness/fees"
 """The core's harness endpoint that creates a fee as FBS would (JSON)."""
 CORE_CALLBACK_PATH = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
-PAYMENT_PAGE_PATH = "/betaling/{kommunekode}"
+PAYMENT_PAGE_PATH = "/betaling/{kommunekode}/"
 """The simulator's citizen payment page (issue 4); the citizen class skips itself on 404."""
 
 _traffic = traffic.Traffic()
@@ -406,10 +408,12 @@ class CallbackStormUser(_Target, FastHttpUser):
 
 
 class CitizenUser(_Target, FastHttpUser):
-    """A citizen on the municipality's payment page (only systems with a payment solution).
+    """A citizen with a library fee on the municipality's payment page (Mit Betalingsoverblik).
 
-    The payment pages arrive with issue 4: while the page answers 404 the class is removed
-    at start-up (no load, no failure counted).
+    Only municipalities whose system has a payment solution. The citizen's fee is created
+    first over SOAP (as FBS would), then: open the page, log in with the CPR (a simulated
+    login form), see the open claims, pay them by card or MobilePay. When the payment pages
+    are missing (404) the class is dropped at start-up (no load, no failure counted).
     """
 
     abstract = True
@@ -417,24 +421,63 @@ class CitizenUser(_Target, FastHttpUser):
     wait_time = between(3.0, 10.0)
 
     def on_start(self) -> None:
-        """Pick a municipality whose system has a payment solution, and a citizen."""
+        """A citizen in a payer municipality, with one fee."""
+        self.ny_borger()
+
+    def ny_borger(self) -> None:
+        """A new citizen whose fee FBS has just sent."""
         w = _payers.pick()
         self.kommune, self.system = w.kommune, w.system
-        self.debitor = _traffic.debitor()
+        call, self.debitor, _ = _traffic.opret_debitorkonto(self.kommune)
+        _soap(self, call, self.system)
+        self.base = PAYMENT_PAGE_PATH.format(kommunekode=self.kommune.kode)
 
-    @task(3)
+    @task(2)
     def side(self) -> None:
-        """Open the payment page."""
-        self.client.get(
-            PAYMENT_PAGE_PATH.format(kommunekode=self.kommune.kode),
-            name="borger: betalingsside",
-            context={"system": self.system},
-        )
+        """Open the payment page (the login form)."""
+        self.client.get(self.base, name="borger: betalingsside", context={"system": self.system})
 
     @task(1)
     def soeg(self) -> None:
-        """The page asks what the citizen owes (`SoegDelfordringTilIndbetaling`)."""
+        """What the citizen owes, as a payer system asks (`SoegDelfordringTilIndbetaling`)."""
         _soap(self, _traffic.soeg_delfordring(self.kommune, self.debitor), self.system)
+
+    @task(2)
+    def betal(self) -> None:
+        """Log in, see the open claims, pay them all; then the next citizen."""
+        ctx = {"system": self.system}
+        with self.client.post(
+            self.base + "login",
+            data=urlencode({"cpr": self.debitor.cpr_nummer}),
+            headers=_FORM,
+            name="borger: login + oversigt",
+            catch_response=True,
+            context=ctx,
+        ) as resp:
+            page = resp.text or ""
+            ids = _CLAIM_BOX.findall(page)
+            if resp.status_code != 200 or 'name="cpr"' in page or not ids:
+                # Back on the login form: the session was not found (see docs/load.md).
+                resp.failure(f"no overview after login (HTTP {resp.status_code})")
+                return
+        with self.client.post(
+            self.base + "betal",
+            data=urlencode(
+                {"fordring_id": ids, "betalingsmiddel": random.choice(("Kort", "MobilePay"))},
+                doseq=True,
+            ),
+            headers=_FORM,
+            name="borger: betal",
+            catch_response=True,
+            context=ctx,
+        ) as resp:
+            if resp.status_code != 200:
+                resp.failure(f"HTTP {resp.status_code}")
+        self.ny_borger()
+
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_CLAIM_BOX = re.compile(r'name="fordring_id" value="([^"]+)"')
 
 
 # --- shapes ------------------------------------------------------------------------------
