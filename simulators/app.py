@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from simulators import faults
 from simulators.config import SimConfig
 from simulators.engine import Simulator
 from simulators.web import admin, sp
@@ -24,6 +25,7 @@ def create_app(config: SimConfig) -> Flask:
     app.register_blueprint(sp.blueprint())
     app.register_blueprint(admin.blueprint(), url_prefix="/admin")
     admin.install_error_handlers(app)
+    faults.install_app(app)
     return app
 
 

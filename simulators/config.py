@@ -28,6 +28,7 @@ class SimConfig:
       ``callback_url``.
     - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
     - `synchronous`: SQLite ``PRAGMA synchronous`` (NORMAL: durable on process crash).
+    - `faults`: fault-injection rules loaded at start (docs/faults.md), as JSON objects.
     """
 
     data_dir: Path = Path(".debitorsim")
@@ -44,6 +45,7 @@ class SimConfig:
     tenants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     user_systems: frozenset[str] = frozenset({FBS_USER_SYSTEM_UUID})
     synchronous: str = "NORMAL"
+    faults: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def database_path(self) -> Path:

@@ -12,6 +12,7 @@ from typing import Any
 
 from simulators.clock import ClockMode, ClockState, VirtualClock, aware
 from simulators.config import SimConfig
+from simulators.faults.injector import FaultInjector
 from simulators.journal import Journal
 from simulators.ledger import Ledger
 from simulators.scheduler import JobRun, Scheduler
@@ -37,6 +38,7 @@ class Simulator:
             enabled=config.journal_enabled,
             max_rows=config.journal_max_rows,
         )
+        self.faults = FaultInjector(self.clock, self.journal, config.faults)
 
     def _own_clock(self) -> VirtualClock:
         with self.store.read() as tx:
@@ -90,5 +92,6 @@ class Simulator:
             }
 
     def close(self) -> None:
-        """Close the store."""
+        """Release held requests and close the store."""
+        self.faults.released.set()
         self.store.close()
