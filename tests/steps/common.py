@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from pytest_bdd import given, parsers, then, when
 
+from oeir import model
 from tests.steps.world import World, expect, fmt_kr, json_oere, kr, parse_tid
 
 
@@ -140,3 +141,63 @@ def ingen_betalingsdato(verden: World) -> None:
 def klokken_er(verden: World, tid: str) -> None:
     """Set the shared virtual clock (forward; due jobs run on the way)."""
     verden.set_clock(parse_tid(tid))
+
+
+@given(
+    parsers.parse(
+        "en fordring på {beloeb} kr er oprettet direkte i debitorsystemet uden skyldnerens navn"
+    )
+)
+def direkte_uden_navn(verden: World, beloeb: str) -> None:
+    """A claim made by hand in the debtor system (not through FBS), without the debtor's name."""
+    assert verden.bed.core is not None and verden.kode is not None
+    today = verden.now().date()
+    fordring_id = f"HAAND-{verden.seed % 10**8}"
+    fordring = model.Fordring(
+        fordring_id=fordring_id,
+        fordring_type=model.FordringType.GEBYR,
+        klassifikationskode="BIB-GEBYR",
+        hovedstol=kr(beloeb),
+        stiftelsesdato=today,
+        forfaldsdato=today + timedelta(days=14),
+        sidste_rettidige_betalingsdato=today + timedelta(days=14),
+        tekst="Gebyr (for sent)",
+        debitor=model.Debitor(cpr_nummer=verden.faker.cpr()),  # type: ignore[attr-defined]
+        kreditor=model.Kreditor(agency_id=f"DK-7{verden.kode}00", kommunekode=verden.kode),
+    )
+    verden.bed.core.client.call(
+        verden.kode, model.OpretFordring(fordring=fordring), f"haand-{verden.seed}"
+    )
+    verden.fees["den direkte fordring"] = {"fordringId": fordring_id}
+    verden.last_fee = "den direkte fordring"
+
+
+@given("kommunen afstemmer FBS mod debitorsystemet")
+@when("kommunen afstemmer FBS mod debitorsystemet")
+@then("kommunen afstemmer FBS mod debitorsystemet")
+def afstem(verden: World) -> None:
+    """Run reconciliation (JSON) for the municipality."""
+    verden.notes["afstemning"] = verden.harness("GET", f"/reconcile/{verden.kode}")
+
+
+@then(parsers.parse("finder afstemningen {antal:d} forskelle"))
+def antal_forskelle(verden: World, antal: int) -> None:
+    """The number of differences reconciliation found."""
+    diffs = verden.notes["afstemning"]["differences"]
+    kinds = [f"{d['kind']} ({d['fordring_id']})" for d in diffs]
+    expect(len(diffs), antal, f"forskelle ved afstemning {kinds}")
+
+
+@then(parsers.parse("{antal:d} fordringer stemmer"))
+def stemmer(verden: World, antal: int) -> None:
+    """The number of claims that matched."""
+    expect(verden.notes["afstemning"]["matched"], antal, "fordringer der stemmer")
+
+
+@when(parsers.parse("biblioteket nedskriver {alias} med {beloeb} kr"))
+def nedskriv(verden: World, alias: str, beloeb: str) -> None:
+    """FBS writes part of a fee down."""
+    fee_id = verden.fees[alias]["feeId"]
+    verden.harness(
+        "POST", f"/fees/{fee_id}/writedown", json={"amount": kr(beloeb) / 100, "reason": "Kulance"}
+    )

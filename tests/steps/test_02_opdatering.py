@@ -11,14 +11,6 @@ FEATURE_NAME = "Opdatering af fordring"
 scenarios(feature("02_opdatering_af_fordring.feature"))
 
 
-@when(parsers.parse("biblioteket nedskriver {alias} med {beloeb} kr"))
-def nedskriv(verden: World, alias: str, beloeb: str) -> None:
-    fee_id = verden.fees[alias]["feeId"]
-    verden.harness(
-        "POST", f"/fees/{fee_id}/writedown", json={"amount": kr(beloeb) / 100, "reason": "Kulance"}
-    )
-
-
 @when(parsers.parse("materialet dukker op, og biblioteket annullerer {alias}"))
 def annuller(verden: World, alias: str) -> None:
     fee_id = verden.fees[alias]["feeId"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pytest_bdd import given, parsers, scenarios, then, when
+from pytest_bdd import parsers, scenarios, then, when
 
-from oeir import model
 from simulators.clock import TZ
 from tests.steps.paths import feature
-from tests.steps.world import World, days_between, expect, fmt_kr, json_oere, kr
+from tests.steps.world import World, days_between, expect, fmt_kr, json_oere
 
 FEATURE_NAME = "Rykkere og inddrivelse"
 scenarios(feature("05_rykkere_og_inddrivelse.feature"))
@@ -140,35 +139,6 @@ def psrm_afviser(verden: World, aarsag: str) -> None:
 def fbs_afvist(verden: World) -> None:
     fee = verden.fee(verden.notes["psrm_alias"])
     expect(fee["collectionStatus"], "AFVIST", "inddrivelsesstatus i FBS")
-
-
-@given(
-    parsers.parse(
-        "en fordring på {beloeb} kr er oprettet direkte i debitorsystemet uden skyldnerens navn"
-    )
-)
-def direkte_uden_navn(verden: World, beloeb: str) -> None:
-    """A claim made by hand in the debtor system (not through FBS), without the debtor's name."""
-    assert verden.bed.core is not None and verden.kode is not None
-    today = verden.now().date()
-    fordring_id = f"HAAND-{verden.seed % 10**8}"
-    fordring = model.Fordring(
-        fordring_id=fordring_id,
-        fordring_type=model.FordringType.GEBYR,
-        klassifikationskode="BIB-GEBYR",
-        hovedstol=kr(beloeb),
-        stiftelsesdato=today,
-        forfaldsdato=today + timedelta(days=14),
-        sidste_rettidige_betalingsdato=today + timedelta(days=14),
-        tekst="Gebyr (for sent)",
-        debitor=model.Debitor(cpr_nummer=verden.faker.cpr()),  # type: ignore[attr-defined]
-        kreditor=model.Kreditor(agency_id=f"DK-7{verden.kode}00", kommunekode=verden.kode),
-    )
-    verden.bed.core.client.call(
-        verden.kode, model.OpretFordring(fordring=fordring), f"haand-{verden.seed}"
-    )
-    verden.fees["den direkte fordring"] = {"fordringId": fordring_id}
-    verden.last_fee = "den direkte fordring"
 
 
 @then("FBS kan ikke selv danne en fordring på en ny låner uden navn")
