@@ -42,6 +42,15 @@ class Schemas:
         if not schema.validate(el):
             raise SchemaInvalid(describe(schema.error_log), felt=_first_path(schema.error_log))
 
+    def errors(self, el: etree._Element) -> list[tuple[int, str]]:
+        """Every XSD error of one top-level element as (source line, message); [] when valid."""
+        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        if schema is None:
+            return [(int(el.sourceline or 0), f"no schema for {el.tag}")]
+        if schema.validate(el):
+            return []
+        return [(int(e.line), e.message) for e in schema.error_log]
+
 
 def describe(log: etree._ListErrorLog) -> str:
     """Readable summary of an lxml schema error log: line and message of each error."""

@@ -7,7 +7,7 @@ from flask import Flask
 from simulators import faults
 from simulators.config import SimConfig
 from simulators.engine import Simulator
-from simulators.web import admin, sp
+from simulators.web import admin, dashboard, sp
 
 
 def create_app(config: SimConfig) -> Flask:
@@ -26,6 +26,7 @@ def create_app(config: SimConfig) -> Flask:
     app.register_blueprint(admin.blueprint(), url_prefix="/admin")
     admin.install_error_handlers(app)
     faults.install_app(app)
+    dashboard.install(app)
     return app
 
 

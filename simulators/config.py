@@ -29,6 +29,7 @@ class SimConfig:
     - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
     - `synchronous`: SQLite ``PRAGMA synchronous`` (NORMAL: durable on process crash).
     - `faults`: fault-injection rules loaded at start (docs/faults.md), as JSON objects.
+    - `core_url`: base URL of the integration core (FBS side), for the dashboard's links.
     """
 
     data_dir: Path = Path(".debitorsim")
@@ -46,6 +47,7 @@ class SimConfig:
     user_systems: frozenset[str] = frozenset({FBS_USER_SYSTEM_UUID})
     synchronous: str = "NORMAL"
     faults: tuple[Mapping[str, Any], ...] = ()
+    core_url: str | None = None
 
     @property
     def database_path(self) -> Path:

@@ -86,6 +86,12 @@ class Tx(Protocol):
     def claims_of_account(self, konto: str) -> list[Claim]:
         """The claims on an account, oldest due date first."""
 
+    def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
+        """Claims of a municipality ordered by FordringId, those after `after` (keyset paging)."""
+
+    def claim_totals(self, kommunekode: str) -> dict[str, int]:
+        """A municipality's ``claims``, ``open_claims``, ``accounts`` and ``saldo`` (øre, all claims)."""
+
     def insert_claim(self, claim: Claim) -> None:
         """Insert a new claim."""
 

@@ -386,6 +386,35 @@ class SqliteTx:
         )
         return [_claim(r) for r in rows]
 
+    def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
+        """Claims of a municipality by FordringId, after `after` (primary-key range scan)."""
+        rows = self._c.execute(
+            "SELECT * FROM claims WHERE kommunekode = ? AND fordring_id > ?"
+            " ORDER BY fordring_id LIMIT ?",
+            (kommunekode, after or "", limit),
+        )
+        return [_claim(r) for r in rows]
+
+    def claim_totals(self, kommunekode: str) -> dict[str, int]:
+        """Counts and the open balance of one municipality (one pass over its claims)."""
+        row = self._one(
+            "SELECT COUNT(*) AS claims,"
+            " COALESCE(SUM(status = ?), 0) AS open_claims,"
+            " COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
+            " + rykkergebyrer + renter), 0) AS saldo"
+            " FROM claims WHERE kommunekode = ?",
+            (str(model.FordringStatus.AABEN), kommunekode),
+        )
+        accounts = self._one(
+            "SELECT COUNT(*) AS n FROM accounts WHERE kommunekode = ?", (kommunekode,)
+        )
+        return {
+            "claims": int(row["claims"]) if row else 0,
+            "open_claims": int(row["open_claims"]) if row else 0,
+            "accounts": int(accounts["n"]) if accounts else 0,
+            "saldo": int(row["saldo"]) if row else 0,
+        }
+
     def insert_claim(self, claim: Claim) -> None:
         """Insert a claim."""
         marks = ", ".join("?" for _ in _CLAIM_COLUMNS)
