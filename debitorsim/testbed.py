@@ -210,6 +210,7 @@ class Testbed:
                 bind_host=c.host,
                 tenants=tenants,
                 synchronous=c.synchronous,
+                core_url=self.core_url,
             )
             self.sim_app = create_sim_app(sim_config)
             self.time_behaviour = install_time_behaviour(self.sim_app)
