@@ -160,14 +160,22 @@ class CallbackPipeline:
             if url is None:
                 outcome = client.Outcome("ingen_url", detail="no callback URL registered")
             else:
-                body = client.envelope(tenant.kommune, tenant.system, str(uuid.uuid4()), haendelser)
-                outcome = client.deliver(
-                    self.session,
-                    url,
-                    body,
-                    {h.haendelse_id for h in haendelser},
-                    settings.timeout_seconds,
-                )
+                # Fault injection (simulators.faults) may duplicate, reorder or drop the message.
+                plan = self.sim.faults.callback_plan(kommunekode, haendelser)
+                outcome = client.Outcome("utilgaengelig", detail="dropped (fault injection)")
+                for part in plan.messages:
+                    body = client.envelope(tenant.kommune, tenant.system, str(uuid.uuid4()), part)
+                    outcome = client.deliver(
+                        self.session,
+                        url,
+                        body,
+                        {h.haendelse_id for h in part},
+                        settings.timeout_seconds,
+                    )
+                if plan.ack_lost:
+                    outcome = client.Outcome(
+                        "utilgaengelig", detail="answer lost (fault injection)"
+                    )
             return self._record(kommunekode, batch, url, outcome, settings, now)
 
     def _record(

@@ -221,9 +221,7 @@ class FaultRule:
             return self.window.contains(now)
         if self.remaining is not None and self.remaining <= 0:
             return False
-        if self.probability is not None and self.rng.random() >= self.probability:
-            return False
-        return True
+        return self.probability is None or self.rng.random() < self.probability
 
     def consume(self) -> None:
         """Count one application (a "next N calls" rule runs down)."""
