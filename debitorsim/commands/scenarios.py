@@ -1,20 +1,163 @@
-"""`debitorsim scenarios`: run the KLIK go-live scenarios and write the readiness report."""
+"""`debitorsim scenarios`: run the KLIK go-live scenarios and write the readiness report.
+
+Runs the pytest-bdd suite (``features/*.feature``, steps in ``tests/steps``) in a pytest
+subprocess, for one system or all four, with a municipality's own configuration, and
+writes ``readiness.html``, ``junit.xml`` and ``cucumber.json`` to ``--report``.
+
+A municipality's configuration (``--config``, TOML)::
+
+    kommune = "561"            # optional; --kommune wins
+    system = "prisme2009"      # its debtor system (default: the simulator's registry)
+
+    [profile]                  # debtor-system behaviour that differs from the profile
+    "callbacks.time" = "03:00"
+    "reminders.Gebyr.fee" = 15000
+
+    [rules]                    # the integration's rules (integration.config.MunicipalityRules)
+    due_days = 30
+    block_threshold_oere = 5000
+
+Several municipalities: one ``[kommuner."561"]`` table each, with the same keys.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
 
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
-BUILT = False
+BUILT = True
+
+SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
+DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
+REPO = Path(__file__).resolve().parents[2]
+STEPS = REPO / "tests" / "steps"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
+    parser.add_argument("--system", choices=(*SYSTEMS, "all"), default=None)
+    parser.add_argument("--kommune", default=None, help="kommunekode to test (e.g. 561)")
+    parser.add_argument("--config", default=None, help="TOML with the municipality's config")
+    parser.add_argument("--report", default="reports/scenarios", help="output directory")
+    parser.add_argument(
+        "--sim-url",
+        default=None,
+        help="a real debtor test endpoint (Serviceplatformen base URL); control scenarios skip",
+    )
+    parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
+
+
+def read_config(path: str | None) -> dict[str, dict[str, Any]]:
+    """kommunekode -> {"system", "profile", "rules"} from a municipality config file."""
+    if not path:
+        return {}
+    with Path(path).open("rb") as fh:
+        data = tomllib.load(fh)
+    out: dict[str, dict[str, Any]] = {}
+    for kode, table in data.get("kommuner", {}).items():
+        out[str(kode)] = dict(table)
+    if "kommune" in data or "system" in data or "profile" in data or "rules" in data:
+        kode = str(data.get("kommune", ""))
+        out[kode] = {k: data[k] for k in ("system", "profile", "rules") if k in data}
+    return out
+
+
+def plan(
+    system: str | None, kommune: str | None, config: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], str | None]:
+    """The settings file's content and the pytest -m expression for a run."""
+    from simulators.tenants import shipped_assignments
+
+    if "" in config:  # a single-municipality file without `kommune`: --kommune names it
+        if not kommune:
+            raise SystemExit("debitorsim scenarios: the config names no kommune; pass --kommune")
+        config = {kommune: config.pop(""), **config}
+    kommuner = dict(DEFAULT_KOMMUNER)
+    tenants: dict[str, dict[str, Any]] = {}
+    rules: dict[str, dict[str, Any]] = {}
+    for kode, table in config.items():
+        if kode not in shipped_assignments():
+            raise SystemExit(f"debitorsim scenarios: unknown kommunekode {kode}")
+        its_system = table.get("system") or shipped_assignments()[kode].system
+        kommuner[its_system] = kode
+        tenant = {k: table[k] for k in ("system", "profile") if k in table}
+        tenant["system"] = its_system
+        tenants[kode] = tenant
+        if table.get("rules"):
+            rules[kode] = dict(table["rules"])
+    neutral = "opus"
+    if kommune:
+        if kommune not in shipped_assignments():
+            raise SystemExit(f"debitorsim scenarios: unknown kommunekode {kommune}")
+        its_system = tenants.get(kommune, {}).get("system") or shipped_assignments()[kommune].system
+        kommuner[its_system] = kommune
+        system = system or its_system
+        neutral = its_system
+    if system and system != "all":
+        neutral = system
+    settings = {"kommuner": kommuner, "tenants": tenants, "rules": rules, "neutral_system": neutral}
+    marker = None
+    if system and system != "all":
+        others = " or ".join(SYSTEMS)
+        marker = f"{system} or not ({others})"
+    return settings, marker
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not built yet: say so and fail."""
-    print(f"debitorsim {NAME}: not built yet (see the open issues).", file=sys.stderr)
-    return 2
+    """Run the suite in a pytest subprocess and write the three report files."""
+    from debitorsim.report import write
+
+    if not STEPS.is_dir():
+        print(f"debitorsim scenarios: the scenario suite is not here ({STEPS})", file=sys.stderr)
+        return 2
+    settings, marker = plan(args.system, args.kommune, read_config(args.config))
+    report = Path(args.report).resolve()
+    report.mkdir(parents=True, exist_ok=True)
+    for stale in ("results.json", "measurements.json", "readiness.html"):
+        (report / stale).unlink(missing_ok=True)
+    (report / "settings.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(STEPS),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--rootdir={REPO}",
+        f"--junitxml={report / 'junit.xml'}",
+        f"--cucumberjson={report / 'cucumber.json'}",
+    ]
+    if marker:
+        cmd += ["-m", marker]
+    if args.keyword:
+        cmd += ["-k", args.keyword]
+    env = {
+        **os.environ,
+        "DEBITORSIM_SCENARIO_CONFIG": str(report / "settings.json"),
+        "DEBITORSIM_SCENARIO_OUT": str(report),
+    }
+    env.pop("DEBITORSIM_SIM_URL", None)
+    if args.sim_url:
+        env["DEBITORSIM_SIM_URL"] = args.sim_url
+    started = time.perf_counter()
+    rc = subprocess.call(cmd, cwd=REPO, env=env)
+    wall = time.perf_counter() - started
+    if not (report / "results.json").exists():
+        print("debitorsim scenarios: no scenario ran; no report written", file=sys.stderr)
+        return rc or 1
+    path = write(report, wall_seconds=wall)
+    print(f"readiness report: {path}")
+    print(f"junit:            {report / 'junit.xml'}")
+    print(f"cucumber:         {report / 'cucumber.json'}")
+    print(f"wall time:        {wall:.1f} s")
+    return rc
