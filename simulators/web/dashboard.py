@@ -59,7 +59,8 @@ _STEP_NAMES = {
     "invoiced": "Faktureret",
     "paid": "Betalt",
     "reported_to_fbs": "Meldt til FBS",
-    "report_pending": "Venter på kørsel til FBS",
+    "report_pending": "Sendt til FBS, venter på kvittering",
+    "report_planned": "Meldes til FBS ved næste kørsel",
     "reminded": "Rykket",
     "handed_over": "Overdraget til inddrivelse",
     "payment_reversed": "Betaling tilbageført",
@@ -221,6 +222,35 @@ def pending_callbacks(kode: str, now: datetime) -> dict[str, Any] | None:
         "waiting_more": len(waiting) > 100,
         "batches": batches,
         "attempts": attempts,
+    }
+
+
+def planned_report(kode: str, fordring_id: str, now: datetime) -> dict[str, Any] | None:
+    """The run that will report this claim's not yet batched events to FBS, as a planned step."""
+    st = sim_time()
+    if st is None:
+        return None
+    from simulators.callbacks.events import REPORTED
+    from simulators.timestore import TimeRepo
+
+    with sim().store.read() as tx:
+        try:
+            cursor = TimeRepo(tx, write=False).cursor(kode)
+        except Exception:  # time tables not created yet
+            cursor = 0
+        waiting = tx.events(
+            after=cursor,
+            kommunekode=kode,
+            fordring_ider=[fordring_id],
+            kinds=sorted(str(k) for k in REPORTED),
+            limit=1000,
+        )
+    if not waiting:
+        return None
+    return {
+        "step": "report_planned",
+        "at": st.callbacks.next_run(kode, now).isoformat(),
+        "haendelser": [{"haendelse_id": e.event_id, "art": str(e.kind)} for e in waiting],
     }
 
 
@@ -397,6 +427,9 @@ def blueprint() -> Blueprint:
                 if str(e.kind) == "FordringOprettet"
             ]
         now = s.clock.now()
+        planned = planned_report(kode, fordring_id, now)
+        if planned is not None:
+            steps = [*steps, planned]
         return _page(
             "fordring.html",
             tenant=tenant,

@@ -22,7 +22,7 @@ RIGHT = 30
 LANE_H = 30
 TOP = 16
 AXIS_H = 40
-_LANE_OF = {"report_pending": "reported_to_fbs"}
+_LANE_OF = {"report_pending": "reported_to_fbs", "report_planned": "reported_to_fbs"}
 _OTHER = "other"
 
 
@@ -67,7 +67,8 @@ def render(steps: list[dict[str, Any]], now: datetime, name: Callable[[str], str
     for i, (lane, items) in enumerate(rows):
         y = TOP + LANE_H * i + LANE_H / 2
         label = "Andet" if lane == _OTHER else name(lane)
-        cls = "spor" if items else "spor tomt"
+        happened = [i for i in items if i["step"] != "report_planned"]
+        cls = "spor" if happened else "spor planlagt" if items else "spor tomt"
         out.append(f'<g class="{cls}" data-trin="{escape(lane)}">')
         out.append(
             f'<line x1="{LABEL_W}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" class="sporlinje"/>'
@@ -75,8 +76,9 @@ def render(steps: list[dict[str, Any]], now: datetime, name: Callable[[str], str
         out.append(f'<text x="{LABEL_W - 10}" y="{y + 4}" text-anchor="end">{escape(label)}</text>')
         for step in items:
             at = _at(step)
-            pending = step["step"] == "report_pending"
-            kind = "venter" if pending else "sket"
+            kind = {"report_pending": "venter", "report_planned": "planlagt"}.get(
+                step["step"], "sket"
+            )
             tip = f"{name(step['step'])}: {at.strftime('%d.%m.%Y %H:%M')}"
             if step.get("beloeb") is not None:
                 kr, ore = divmod(abs(int(step["beloeb"])), 100)
