@@ -93,5 +93,5 @@ class Simulator:
 
     def close(self) -> None:
         """Release held requests and close the store."""
-        self.faults.released.set()
+        self.faults.close()
         self.store.close()

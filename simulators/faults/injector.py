@@ -5,6 +5,11 @@ Plain Python (no Flask). `decide` answers "what goes wrong with this SOAP call",
 draws on every in-scope call, in rule order, so a seeded rule's sequence depends
 only on the calls in its own scope. Latencies add up; of the other faults the
 first that fires wins (a "next N calls" rule only counts the calls it was applied to).
+
+Journal records are written by one background thread, many per transaction: a
+journal write per held request would make 200 slow calls queue on SQLite's write
+lock, which is the very serialisation injected latency must not cause. `flush()`
+waits until everything recorded so far is stored.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from oeir import model
+from oeir.identifiers import mask_cprs_in_text
 from simulators.faults.rules import FaultRule, FaultRuleError, parse_rule
-from simulators.journal import Journal
+from simulators.journal import Journal, mask_message
 from simulators.ledger import Clock
+from simulators.store.base import JournalEntry
 
 CALLBACK_SERVICE = "DaekningAfskrivningRegistreringAfsend"
 CALLBACK_OPERATION = "RegistrerDaekningAfskrivning"
@@ -62,6 +69,10 @@ class FaultInjector:
         self._next_id = 1
         self.released = threading.Event()
         """Set to let held (`timeout`) requests go at once (clear, shutdown)."""
+        self._journal_cv = threading.Condition()
+        self._queue: list[JournalEntry] = []
+        self._writing = False
+        self._writer: threading.Thread | None = None
         for data in rules:
             self.add(data)
 
@@ -173,9 +184,13 @@ class FaultInjector:
         request: bytes = b"",
         detail: str | None = None,
     ) -> None:
-        """Log one injected fault in the request journal (verdict ``injected``)."""
+        """Log one injected fault in the request journal (verdict ``injected``), CPR masked."""
+        if not self.journal.enabled:
+            return
         text = f"fault rule {rule.id}: {rule.kind}" + (f" ({detail})" if detail else "")
-        self.journal.record(
+        entry = JournalEntry(
+            id=0,
+            tidspunkt=self.clock.now(),
             service=service,
             operation=operation,
             kommunekode=kommunekode,
@@ -184,9 +199,43 @@ class FaultInjector:
             or ("TjenesteUtilgaengelig" if rule.kind == "maintenance" else None),
             felt=None,
             http_status=http_status,
-            request=request,
-            detail=text,
+            request=mask_message(request),
+            detail=mask_cprs_in_text(text),
         )
+        with self._journal_cv:
+            self._queue.append(entry)
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_journal, name="fault-journal", daemon=True
+                )
+                self._writer.start()
+            self._journal_cv.notify_all()
+
+    def close(self) -> None:
+        """Release held requests and store what is still queued for the journal."""
+        self.released.set()
+        self.flush(timeout=5.0)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every recorded fault is in the journal; False on timeout."""
+        with self._journal_cv:
+            return self._journal_cv.wait_for(lambda: not self._queue and not self._writing, timeout)
+
+    def _write_journal(self) -> None:
+        while True:
+            with self._journal_cv:
+                self._journal_cv.wait_for(lambda: bool(self._queue))
+                batch, self._queue, self._writing = self._queue, [], True
+            try:
+                with self.journal.store.transaction() as tx:
+                    for entry in batch:
+                        tx.add_journal(entry, self.journal.max_rows)
+            except Exception:  # a closed store at shutdown: the records are lost, not the server
+                pass
+            finally:
+                with self._journal_cv:
+                    self._writing = False
+                    self._journal_cv.notify_all()
 
 
 __all__ = ["CallbackPlan", "Decision", "FaultInjector", "FaultRuleError"]

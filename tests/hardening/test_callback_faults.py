@@ -38,6 +38,7 @@ def attempts(w: World, kode: str) -> list[dict[str, Any]]:
 
 def injected(w: World) -> list[str]:
     """Kinds of the injected faults in the journal, oldest first."""
+    assert w.sim.faults.flush()
     entries = w.admin("GET", "/journal?verdict=injected&limit=100")["entries"]
     return [e["detail"].split(":")[1].split()[0] for e in reversed(entries)]
 

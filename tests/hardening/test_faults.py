@@ -309,6 +309,7 @@ def test_every_injected_fault_is_in_the_journal(sim: Sim) -> None:
     sim.fault(kind="latency", fixed_ms=1, count=1, kommunekode="101")
     sim.fault(kind="business_fault", fejlkode="DebitorkontoFindesIkke", count=1)
     sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    assert sim.sim.faults.flush()
     entries = [
         e
         for e in sim.admin("GET", "/journal?verdict=injected&limit=50")["entries"]
