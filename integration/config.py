@@ -56,6 +56,8 @@ class MunicipalityRules:
     """Default SkriftligtAnerkendt for compensation when the request does not say."""
     sp_url: str | None = None
     """Serviceplatformen base URL for this municipality; None = the core's default."""
+    callback_secret: str | None = None
+    """Shared secret this municipality's debtor system sends in X-Callback-Secret (integration.web.auth)."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MunicipalityRules:
@@ -103,6 +105,14 @@ class CoreConfig:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     user_uuid: str = "00000000-0000-4000-8000-000000000001"
     """UserUUID put in every InvocationContext (the FBS integration user)."""
+    callback_secret: str | None = None
+    """Shared secret of every debtor system's callbacks; None + none per municipality = loopback only."""
+    admin_token: str | None = None
+    """Bearer token of /harness; mandatory when `bind_host` is beyond loopback."""
+    bind_host: str = "127.0.0.1"
+    """Where the core's server listens (create_app refuses non-loopback without admin_token)."""
+    max_request_bytes: int = 1024 * 1024
+    """Larger callback requests get HTTP 413 before parsing."""
 
     def rules(self, kommunekode: str) -> MunicipalityRules:
         """The rules of one municipality (the defaults where none are configured)."""
@@ -152,7 +162,7 @@ def config_from_dict(data: dict[str, Any], **overrides: Any) -> CoreConfig:
         "agency_municipality": dict(data.get("agencies", {})),
         "outbox": OutboxSettings(**data.get("outbox", {})),
     }
-    for key in ("sp_url", "db_path", "user_uuid"):
+    for key in ("sp_url", "db_path", "user_uuid", "callback_secret", "admin_token", "bind_host"):
         if key in data:
             kwargs[key] = data[key]
     kwargs.update(overrides)

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -303,7 +303,7 @@ class Repo:
         fee_id = int(cur.lastrowid or 0)
         fordring_id = f"FBS-{fee.agency_id.removeprefix('DK-')}-{fee_id}"
         self.conn.execute("UPDATE fees SET fordring_id=? WHERE fee_id=?", (fordring_id, fee_id))
-        return self.fee(fee_id)  # type: ignore[return-value]
+        return replace(fee, fee_id=fee_id, fordring_id=fordring_id)
 
     def fee(self, fee_id: int) -> Fee | None:
         """A fee by FBS fee id."""

@@ -77,7 +77,7 @@ class FbsService:
             created = [self._create(repo, new, now) for new in batch]
             for patron_id, kommune in {(f.patron_id, f.kommunekode) for f in created}:
                 self.refresh_block(repo, patron_id, kommune)
-            return [repo.fee(f.fee_id) for f in created]  # type: ignore[misc]
+            return created  # a block is the patron's: the fees themselves are as stored
 
     def _check_new(self, new: NewFee) -> None:
         if new.amount <= 0:

@@ -11,9 +11,13 @@ from integration.fbs.service import FbsError
 
 
 def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Flask:
-    """The integration core's WSGI app. Pass `core` to share one with a worker or a test."""
-    from integration.web import callbacks, fbs_api, harness, reconcile_views
+    """The integration core's WSGI app. Pass `core` to share one with a worker or a test.
 
+    Refuses to start bound beyond loopback without an admin token (integration.web.auth).
+    """
+    from integration.web import auth, callbacks, fbs_api, harness, reconcile_views
+
+    auth.require_safe_binding(core.config if core else config or CoreConfig())
     core = core or Core.build(config or CoreConfig())
     app = Flask("integration")
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -22,6 +26,7 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     app.register_blueprint(harness.bp)
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
+    auth.install_admin_guard(app, core.config)
 
     @app.errorhandler(FbsError)
     def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]

@@ -7,9 +7,10 @@ import logging
 from flask import Blueprint, Response, request
 
 from integration.callbacks.apply import apply_batch
+from integration.web import auth
 from integration.web.app import core_of_app
-from oeir import rules, soap, wsdl
-from oeir.faults import OeirFault
+from oeir import kommuner, model, rules, soap, wsdl
+from oeir.faults import MessageTooLarge, OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
 
 bp = Blueprint("callbacks", __name__)
@@ -38,12 +39,23 @@ def schema(name: str):  # type: ignore[no-untyped-def]
 def receive():  # type: ignore[no-untyped-def]
     """Apply a batch of events; answer per event only after the transaction committed."""
     core = core_of_app()
+    limit = core.config.max_request_bytes
+    try:
+        auth.check_caller(core.config, request)
+    except OeirFault as fault:
+        return Response(soap.fault_envelope(fault), 401, content_type=_XML)
+    if (request.content_length or 0) > limit:
+        return Response(
+            soap.fault_envelope(MessageTooLarge(f"> {limit} bytes")), 413, content_type=_XML
+        )
     try:
         req = soap.read_request(
             request.get_data(cache=False),
             DAEKNING_AFSKRIVNING,
             soap_action=request.headers.get("SOAPAction"),
+            max_bytes=limit,
         )
+        auth.check_municipality(core.config, request, _kommune_of(req.header))
         rules.validate(req.message)
         answer = apply_batch(
             core.store,
@@ -58,3 +70,9 @@ def receive():  # type: ignore[no-untyped-def]
         log.exception("callback failed")
         return Response(soap.fault_envelope(OeirFault(kode="InternFejl")), 500, content_type=_XML)
     return Response(soap.response_envelope(answer), 200, content_type=_XML)
+
+
+def _kommune_of(header: model.SpHeader) -> str | None:
+    """The municipality a callback is for (by AuthorityContext/MunicipalityCVR)."""
+    found = kommuner.by_cvr().get(header.authority_context.municipality_cvr)
+    return found.kode if found else None

@@ -1,0 +1,100 @@
+"""Access to the core's HTTP surface: the callback receiver's shared secret, the admin token.
+
+Callback receiver (``DaekningAfskrivningRegistreringAfsend``): a debtor system proves
+who it is with a shared secret in the ``X-Callback-Secret`` header. The secret is
+configured globally (`CoreConfig.callback_secret`) and/or per municipality
+(`MunicipalityRules.callback_secret`, which wins for that municipality). With no
+secret configured anywhere, only loopback callers are accepted: the default test
+bed runs on one host and needs no set-up, and nothing beyond loopback gets in.
+A refusal is a SOAP Fault ``AdgangNaegtet`` (HTTP 401 before the body is parsed,
+500 when the secret belongs to another municipality).
+
+Admin (``/harness/...``): a Bearer token (`CoreConfig.admin_token`) when one is
+configured; without one, loopback callers only. `create_app` refuses to start when
+`CoreConfig.bind_host` is beyond loopback and no token is configured.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, Request, jsonify
+
+from integration.config import CoreConfig
+from oeir.faults import OeirFault
+
+SECRET_HEADER = "X-Callback-Secret"
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def require_safe_binding(config: CoreConfig) -> None:
+    """Raise ValueError when the core would listen beyond loopback without an admin token."""
+    if config.bind_host not in LOOPBACK and not config.admin_token:
+        raise ValueError(f"admin_token is required when binding to {config.bind_host}")
+
+
+def _secrets(config: CoreConfig) -> set[str]:
+    found = {r.callback_secret for r in config.municipalities.values() if r.callback_secret}
+    for secret in (config.callback_secret, config.default_rules.callback_secret):
+        if secret:
+            found.add(secret)
+    return found
+
+
+def check_caller(config: CoreConfig, request: Request) -> None:
+    """Before parsing: the caller shows a configured secret, or no secret exists and it is local.
+
+    Raises `OeirFault` ``AdgangNaegtet``.
+    """
+    secrets = _secrets(config)
+    given = request.headers.get(SECRET_HEADER, "")
+    if not secrets:
+        if request.remote_addr not in LOOPBACK:
+            raise OeirFault("callbacks from loopback only", kode="AdgangNaegtet")
+        return
+    if not any(_same(given, s) for s in secrets):
+        raise OeirFault(f"{SECRET_HEADER} missing or wrong", kode="AdgangNaegtet")
+
+
+def check_municipality(config: CoreConfig, request: Request, kommunekode: str | None) -> None:
+    """After parsing: the secret is the one of the municipality the call is for.
+
+    Raises `OeirFault` ``AdgangNaegtet``.
+    """
+    if not _secrets(config):
+        return
+    own = config.municipalities.get(kommunekode or "")
+    expected = (own.callback_secret if own else None) or config.callback_secret
+    expected = expected or config.default_rules.callback_secret
+    given = request.headers.get(SECRET_HEADER, "")
+    if expected is None or not _same(given, expected):
+        raise OeirFault(
+            f"{SECRET_HEADER} is not the one of municipality {kommunekode}",
+            kode="AdgangNaegtet",
+            felt="AuthorityContext/MunicipalityCVR",
+        )
+
+
+def install_admin_guard(app: Flask, config: CoreConfig) -> None:
+    """Require the admin token on ``/harness/...`` (or a loopback caller without one)."""
+    from flask import request
+
+    @app.before_request
+    def _guard():  # type: ignore[no-untyped-def]
+        if not request.path.startswith("/harness"):
+            return None
+        if config.admin_token:
+            given = request.headers.get("Authorization", "")
+            if not _same(given, f"Bearer {config.admin_token}"):
+                return jsonify(
+                    {"code": "Uautoriseret", "message": "Needs Authorization: Bearer <token>."}
+                ), 401
+        elif request.remote_addr not in LOOPBACK:
+            return jsonify(
+                {"code": "AdgangNaegtet", "message": "The harness answers loopback callers only."}
+            ), 403
+        return None
