@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 
 NAME = "core"
@@ -27,6 +28,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
     )
+    parser.add_argument(
+        "--admin-token", default=None, help="Bearer token of /harness (required beyond loopback)"
+    )
+    parser.add_argument(
+        "--callback-secret",
+        default=None,
+        help="shared secret debtor systems send in X-Callback-Secret (default: loopback only)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,10 +45,21 @@ def run(args: argparse.Namespace) -> int:
     from integration.core import Core
     from integration.settings import config_from_options
     from integration.web.app import create_app
+    from integration.web.auth import require_safe_binding
 
+    access: dict[str, str] = {"bind_host": args.host}
+    if args.admin_token:
+        access["admin_token"] = args.admin_token
+    if args.callback_secret:
+        access["callback_secret"] = args.callback_secret
     config = config_from_options(
-        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config
+        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **access
     )
+    try:
+        require_safe_binding(config)
+    except ValueError as exc:
+        print(f"refusing to start: {exc} (give --admin-token)", file=sys.stderr)
+        return 2
     core = Core.build(config)
     app = create_app(core=core)
     server = make_server(args.host, args.port, app, threaded=True)
