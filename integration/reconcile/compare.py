@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from integration.client import DebtorClient
+from integration.client import BusinessFault, DebtorClient
 from integration.fbs.model import Fee, FeeStatus
 from integration.store import Store
 from oeir import model
@@ -116,6 +116,29 @@ def fetch_debtor_view(
         if not cursor:
             break
     return claims
+
+
+def fetch_account_view(
+    client: DebtorClient, kommunekode: str, debitor: model.Debitor
+) -> dict[str, DebtorClaim]:
+    """One debtor's claims in the debtor system (`HentDebitorkonto`); empty without an account."""
+    try:
+        answer = client.call(
+            kommunekode,
+            model.HentDebitorkonto(kommunekode=kommunekode, debitor=debitor),
+            f"afstemning-{kommunekode}-konto",
+        )
+    except BusinessFault as fault:
+        if fault.kode == "DebitorkontoFindesIkke":
+            return {}
+        raise
+    konto = answer.debitorkonto
+    return {
+        s.fordring_id: DebtorClaim(
+            saldo=s, debitorkontonummer=konto.debitorkontonummer, ident=konto.debitor.ident
+        )
+        for s in konto.fordringer
+    }
 
 
 def _expected_status(fee: Fee) -> model.FordringStatus:
@@ -244,11 +267,32 @@ def _differences(fee: Fee, claim: DebtorClaim, ident: str) -> list[Difference]:
 
 
 def reconcile(
-    store: Store, client: DebtorClient, kommunekode: str, now: datetime, page_size: int = 100
+    store: Store,
+    client: DebtorClient,
+    kommunekode: str,
+    now: datetime,
+    page_size: int = 100,
+    patron_id: int | None = None,
 ) -> Report:
-    """Fetch both sides for one municipality and compare them."""
-    debtor = fetch_debtor_view(client, kommunekode, page_size)
+    """Fetch both sides for one municipality (or one patron in it) and compare them.
+
+    For one patron the debtor side comes from `HentDebitorkonto` on the
+    patron's current CPR/CVR; claims still on another debtor's account then
+    show as missing in the debtor system.
+    """
     with store.read() as repo:
-        fees = repo.fees_of_kommune(kommunekode)
+        if patron_id is None:
+            fees = repo.fees_of_kommune(kommunekode)
+        else:
+            fees = repo.fees_of_patron(patron_id, kommunekode)
         idents = repo.idents_by_patron({f.patron_id for f in fees})
+        patron = repo.patron(patron_id) if patron_id is not None else None
+    if patron_id is None:
+        debtor = fetch_debtor_view(client, kommunekode, page_size)
+    elif patron is None:
+        debtor = {}
+    else:
+        debtor = fetch_account_view(
+            client, kommunekode, model.Debitor(cpr_nummer=patron.cpr, cvr_nummer=patron.cvr)
+        )
     return compare(kommunekode, fees, idents, debtor, now)

@@ -164,7 +164,13 @@ OPENAPI: dict[str, Any] = {
                         "in": "path",
                         "required": True,
                         "schema": {"type": "string"},
-                    }
+                    },
+                    {
+                        "name": "patronId",
+                        "in": "query",
+                        "description": "Only this patron's fees (HentDebitorkonto).",
+                        "schema": {"type": "integer"},
+                    },
                 ],
                 "responses": {"200": {"description": "Reconciliation report"}},
             }

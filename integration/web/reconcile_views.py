@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from integration.client import BusinessFault, TechnicalFault
 from integration.fbs.service import FbsError
@@ -15,7 +15,10 @@ bp = Blueprint("reconcile", __name__, url_prefix="/harness/reconcile")
 def _run(kommunekode: str):  # type: ignore[no-untyped-def]
     core = core_of_app()
     try:
-        return reconcile(core.store, core.client, kommunekode, core.config.clock.now())
+        patron = request.args.get("patronId", type=int)
+        return reconcile(
+            core.store, core.client, kommunekode, core.config.clock.now(), patron_id=patron
+        )
     except (BusinessFault, TechnicalFault) as exc:
         raise FbsError(
             "DebitorsystemFejl", f"The debtor system could not be read: {exc}", 502

@@ -139,3 +139,39 @@ def test_matching_sides_give_zero_differences(core, fake):
     report = reconcile(core.store, core.client, "101", core.config.clock.now())
     assert report.differences == [] and report.matched == 2
     assert "Ingen afvigelser" in render_html(report)
+
+
+@responses.activate
+def test_one_patron_is_reconciled_with_hent_debitorkonto(core, fake):
+    cpr = "0101901234"
+    a = core.service.create_fee(new_fee(fake, 3000, cpr=cpr))
+    core.service.create_fee(new_fee(fake, 999))  # another patron: not part of this report
+
+    def answer(request):
+        req = soap.read_request(request.body, DEBITOR_FORESPOERGSEL)
+        assert req.message.debitor.cpr_nummer == cpr
+        svar = model.HentDebitorkontoSvar(
+            debitorkonto=konto("K1", cpr, saldo(a.fordring_id, 3000, daekket=500))
+        )
+        return 200, {}, soap.response_envelope(svar)
+
+    responses.add_callback(responses.POST, FORESPOERGSEL_URL, callback=answer)
+    report = reconcile(
+        core.store, core.client, "101", core.config.clock.now(), patron_id=a.patron_id
+    )
+    assert [(d.kind, d.fordring_id) for d in report.differences] == [
+        ("amount_differs", a.fordring_id)
+    ]
+    assert report.fbs_claims == 1
+
+
+@responses.activate
+def test_a_patron_without_an_account_has_everything_missing(core, fake):
+    from tests.integration.soapfakes import fault
+
+    a = core.service.create_fee(new_fee(fake, 3000))
+    responses.add(responses.POST, FORESPOERGSEL_URL, **fault("DebitorkontoFindesIkke"))
+    report = reconcile(
+        core.store, core.client, "101", core.config.clock.now(), patron_id=a.patron_id
+    )
+    assert [d.kind for d in report.differences] == ["missing_in_debtor"]
