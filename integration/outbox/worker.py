@@ -153,6 +153,7 @@ class OutboxWorker:
                 r = RoundResult()
             if r.handled == 0:
                 stop.wait(poll_s)
+        self.close()
 
     # --- one message ------------------------------------------------------------
 
