@@ -310,6 +310,11 @@ def blueprint() -> Blueprint:
                 return make_response("Formularen kom fra en anden side.", 403)
         return None
 
+    @bp.get("/favicon.ico")
+    def favicon() -> Response:
+        # Browsers ask every page of the app (payment pages too); no icon, and no 404 noise.
+        return Response(status=204)
+
     # -- overview and clock ------------------------------------------------------------
 
     @bp.get("/")
