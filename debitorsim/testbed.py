@@ -220,7 +220,7 @@ class Testbed:
         else:
             from integration.clock import SystemClock
 
-            self.clock = shared or SystemClock()
+            self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
             db_path=str(run_dir / "core.sqlite3"),
             clock=self.clock,

@@ -1,8 +1,10 @@
 # language: da
 Egenskab: Afstemning
   KLIK-trin 5: kommunen afstemmer FBS' åbne gebyrer mod debitorsystemets fordringer. En ren
-  kørsel giver ingen forskelle; en forskel bliver fundet og klassificeret.
+  kørsel giver ingen forskelle; en forskel bliver fundet og klassificeret. Begge kræver et
+  debitorsystem uden andre data end scenariets (simulatoren nulstilles før hvert scenarie).
 
+  @kontrol
   Abstrakt Scenario: En ren kørsel giver nul forskelle
     Givet en kommune med debitorsystemet "<system>"
     Og en låner med CPR-nummer

@@ -9,6 +9,7 @@ report when ``DEBITORSIM_SCENARIO_OUT`` is set.
 from __future__ import annotations
 
 import json
+import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,8 +49,13 @@ def testbed(
     scenario_settings: settings_mod.ScenarioSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Testbed]:
     """The session's test bed (servers stay; apps are renewed per scenario)."""
+    data_dir = tmp_path_factory.mktemp("klik")
+    if scenario_settings.sim_url:
+        # Against a real debtor system the core keeps one store across runs, so its claim ids
+        # (FBS-<agency>-<fee id>) never repeat ones the debtor system already has.
+        data_dir = Path(os.environ.get("DEBITORSIM_SCENARIO_DATA", ".debitorsim/scenarios-real"))
     config = TestbedConfig(
-        data_dir=tmp_path_factory.mktemp("klik"),
+        data_dir=data_dir,
         sim_url=scenario_settings.sim_url,
         persist_clock=False,
         synchronous="OFF",
@@ -67,7 +73,7 @@ def verden(
     testbed: Testbed, scenario_settings: settings_mod.ScenarioSettings, request: Any
 ) -> Iterator[World]:
     """A fresh world for one scenario."""
-    if testbed.generation_used:
+    if testbed.generation_used and testbed.simulated:
         testbed.renew()
     testbed.generation_used = True
     seed = zlib.crc32(request.node.nodeid.encode())
@@ -81,7 +87,6 @@ def verden(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip @kontrol scenarios against a real debtor system, and time scenarios without sim_time."""
     import importlib.util
-    import os
 
     real = bool(os.environ.get("DEBITORSIM_SIM_URL"))
     has_time = importlib.util.find_spec("simulators.sim_time") is not None
