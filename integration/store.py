@@ -425,6 +425,23 @@ class Repo:
             BlockPeriod(kommunekode=r[0], started=from_ts(r[1]), ended=from_ts(r[2])) for r in rows
         ]  # type: ignore[arg-type]
 
+    def all_block_periods(self, kommunekode: str | None = None) -> list[tuple[int, BlockPeriod]]:
+        """Every block period (patron id, period), oldest first, optionally of one municipality."""
+        if kommunekode is None:
+            rows = self.conn.execute(
+                "SELECT patron_id, kommunekode, started, ended FROM block_periods ORDER BY id"
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT patron_id, kommunekode, started, ended FROM block_periods "
+                "WHERE kommunekode=? ORDER BY id",
+                (kommunekode,),
+            )
+        return [
+            (r[0], BlockPeriod(kommunekode=r[1], started=from_ts(r[2]), ended=from_ts(r[3])))  # type: ignore[arg-type]
+            for r in rows
+        ]
+
     # --- callback events ------------------------------------------------------
 
     def has_haendelse(self, haendelse_id: str) -> bool:

@@ -151,6 +151,25 @@ def get_patron(patron_id: int):  # type: ignore[no-untyped-def]
     return jsonify(patron_view(patron, fees, periods, core.config))
 
 
+@bp.get("/blocks")
+def blocks():  # type: ignore[no-untyped-def]
+    """Every block period (``?kommune=``): when patrons were blocked and unblocked."""
+    core = core_of_app()
+    with core.store.read() as repo:
+        periods = repo.all_block_periods(request.args.get("kommune"))
+    return jsonify(
+        [
+            {
+                "patronId": pid,
+                "kommunekode": p.kommunekode,
+                "started": p.started.isoformat(),
+                "ended": p.ended.isoformat() if p.ended else None,
+            }
+            for pid, p in periods
+        ]
+    )
+
+
 @bp.put("/patrons/<int:patron_id>/ident")
 def change_ident(patron_id: int):  # type: ignore[no-untyped-def]
     """Change a patron's CPR or CVR number (body: {"cpr": ...} or {"cvr": ...})."""

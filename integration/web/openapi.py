@@ -118,6 +118,15 @@ OPENAPI: dict[str, Any] = {
                 "responses": _ok("Patron"),
             }
         },
+        "/harness/blocks": {
+            "get": {
+                "summary": "Every block period: when patrons were blocked and unblocked",
+                "parameters": [{"name": "kommune", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "List of {patronId, kommunekode, started, ended}"}
+                },
+            }
+        },
         "/harness/patrons/{patronId}/ident": {
             "put": {
                 "summary": "Change a patron's CPR/CVR (SkiftHaefter on every open fee)",

@@ -104,7 +104,7 @@ def _rules(bed_http: requests.Session, sim_url: str, kode: str) -> MunicipalityR
     profile = tenant["profile"]
     return MunicipalityRules(
         max_text_length=profile["text_max_length"]["value"],
-        payment_url=f"https://betaling.example/{kode}" if tenant["payment_solution"] else None,
+        payment_url=f"{sim_url}/betaling/{kode}/" if tenant["payment_solution"] else None,
         due_days=14,
         block_threshold_oere=10_000,
     )

@@ -63,6 +63,10 @@ def test_late_fee_and_compensation_reach_the_ledger_with_the_right_fields(bed: B
     detail = bed.harness("GET", f"/fees/{fee['feeId']}")
     assert detail["payableByClient"] is False and detail["handedOver"] is True
     assert detail["paymentUrl"] == bed.core.config.rules(kode).payment_url
+    if detail["paymentUrl"] is None:
+        assert not bed.admin("GET", f"/tenants/{kode}")["payment_solution"]
+    else:  # the link leads to the municipality's payment page
+        assert bed.http.get(detail["paymentUrl"], timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize("system", SYSTEMS)

@@ -97,6 +97,9 @@ def test_write_down_cancel_and_patron_block_view(http):
     assert r.get_json()["remaining"] == 90.0
     patron = http.get(f"/harness/patrons/{pid}").get_json()
     assert patron["blocked"] is False and patron["blockPeriods"][0]["ended"] is not None
+    [block] = http.get("/harness/blocks?kommune=101").get_json()
+    assert block["patronId"] == pid and block["ended"] == patron["blockPeriods"][0]["ended"]
+    assert http.get("/harness/blocks?kommune=147").get_json() == []
     assert (
         http.post(f"/harness/fees/{fee['feeId']}/cancel", json={}).get_json()["status"]
         == "cancelled"
