@@ -15,6 +15,8 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_SIM_URL | where the core sends SOAP (Serviceplatformen) | http://127.0.0.1:8081 |
 | DEBITORSIM_CORE_URL | where the simulator sends callbacks | http://127.0.0.1:8080 |
 | DEBITORSIM_JOURNAL | simulator request journal on/off | on |
+| DEBITORSIM_CLOCK_MODE | simulator clock: frozen, real or accelerated | real |
+| DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
@@ -25,6 +27,7 @@ measured worker/thread counts.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -65,6 +68,10 @@ def simulator() -> Any:
         journal_enabled=_flag("DEBITORSIM_JOURNAL", True),
         clock_mode=_env("DEBITORSIM_CLOCK_MODE", "real"),
         tenants=tenants,
+        core_url=core_url or None,
+        # Fault rules live in each process's memory: given here, every gunicorn worker
+        # has them (a POST to /admin/faults reaches one worker only).
+        faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
     )
     app = create_app(config)
     try:  # behaviour over time: callbacks, payment pages, collection (when present)

@@ -31,6 +31,8 @@ class TestBed:
     core_threads: int = 8
     journal: bool = True
     with_core: bool = True
+    env: dict[str, str] = field(default_factory=dict)
+    """Extra environment for both servers (e.g. DEBITORSIM_FAULTS)."""
     sim_access_log: Path | None = None
     """Simulator access log with gunicorn's own request time (µs) per line, for benchmarks."""
     servers: list[Gunicorn] = field(default_factory=list)
@@ -61,6 +63,7 @@ class TestBed:
             "DEBITORSIM_SIM_URL": sim_url,
             "DEBITORSIM_CORE_URL": core_url if self.with_core else "",
             "DEBITORSIM_JOURNAL": "on" if self.journal else "off",
+            **self.env,
         }
         self.servers.append(
             Gunicorn(
