@@ -313,6 +313,7 @@ class Testbed:
         out: list[tuple[str, str]] = []
         if self.simulated:
             out += [
+                ("simulator: dashboard", f"{sim}/"),
                 ("simulator: admin API", f"{sim}/admin/"),
                 ("simulator: OpenAPI docs", f"{sim}/admin/openapi.json"),
                 ("simulator: virtual clock", f"{sim}/admin/clock"),
