@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -11,6 +13,7 @@ from flask.testing import FlaskClient
 from oeir import model, soap
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
+from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
 from simulators.sim_time import sim_time_of
 from simulators.web.dashboard import tid
@@ -270,3 +273,17 @@ def test_static_assets_are_served_locally(client: FlaskClient) -> None:
     for asset in re.findall(r'(?:href|src)="(/[^"]+\.(?:css|js))"', html):
         assert client.get(asset).status_code == 200
     assert "http://" not in re.sub(r'href="http://127\.0\.0\.1:1/[^"]*"', "", html)
+
+
+def test_with_an_admin_token_the_browser_logs_in_with_it(tmp_path: Path) -> None:
+    app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF", admin_token="hemmeligt"))
+    try:
+        client = app.test_client()
+        r = client.get("/")
+        assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic")
+        wrong = base64.b64encode(b"leder:forkert").decode()
+        assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
+        right = base64.b64encode(b"leder:hemmeligt").decode()
+        assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
+    finally:
+        simulator_of(app).close()
