@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from simulators import faults
+from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
 from simulators.web import admin, dashboard, sp
 
 
 def create_app(config: SimConfig) -> Flask:
-    """Build the app around a new `Simulator` (reachable as ``app.extensions["simulator"]``).
+    """Build the app around a new `Simulator` (reachable as ``app.extensions["simulator"]``),
+    with its behaviour over time installed (callbacks, payments, collection, timelines).
 
     Refuses to start bound beyond loopback without an admin token.
     """
@@ -27,6 +28,7 @@ def create_app(config: SimConfig) -> Flask:
     admin.install_error_handlers(app)
     faults.install_app(app)
     dashboard.install(app)
+    sim_time.install_app(app)
     return app
 
 
