@@ -81,34 +81,46 @@ class OutboxWorker:
             rows = repo.claim_due(
                 now, now + timedelta(seconds=settings.lease_s), limit or settings.batch_size
             )
-        units = self._units(rows)
+        total = RoundResult()
+        units = self._units(rows, total)
         if settings.concurrency > 1 and len(units) > 1:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(settings.concurrency, "outbox")
             results = list(self._pool.map(self._deliver_unit, units))
         else:
             results = [self._deliver_unit(u) for u in units]
-        total = RoundResult()
         for r in results:
             total.add(r)
         return total
 
-    def _units(self, rows: list[OutboxRow]) -> list[list[tuple[OutboxRow, Any]]]:
+    def _units(
+        self, rows: list[OutboxRow], result: RoundResult
+    ) -> list[list[tuple[OutboxRow, Any]]]:
         """Group the round's messages into calls.
 
         New claims of one debtor whose account is not known yet go together in
         one `OpretDebitorkonto` (up to `coalesce_max` claims: the operation
         takes up to 100); every other message is its own call.
         """
-        decoded = [
-            (
-                row,
-                messages.StoredClaim.parse(row.payload)
-                if row.operation == messages.OPRET
-                else messages.decode_payload(row.operation, row.payload),
-            )
-            for row in rows
-        ]
+        decoded = []
+        for row in rows:
+            try:
+                msg = (
+                    messages.StoredClaim.parse(row.payload)
+                    if row.operation == messages.OPRET
+                    else messages.decode_payload(row.operation, row.payload)
+                )
+            except Exception as exc:  # a row that cannot be read must not stop the others
+                with self.store.tx() as repo:
+                    repo.mark_parked(
+                        row.id,
+                        "UlaeseligBesked",
+                        f"Beskeden i udbakken kan ikke læses: {exc}"[:300],
+                    )
+                log.error("outbox %s parked: unreadable payload", row.id)
+                result.parked += 1
+                continue
+            decoded.append((row, msg))
         limit = self.config.outbox.coalesce_max
         if limit <= 1:
             return [[d] for d in decoded]

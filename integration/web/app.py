@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
+
+
+class SqliteInt(IntegerConverter):
+    """``<int:...>`` limited to what SQLite stores (a signed 64-bit integer)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Flask:
@@ -20,6 +31,7 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     auth.require_safe_binding(core.config if core else config or CoreConfig())
     core = core or Core.build(config or CoreConfig())
     app = Flask("integration")
+    app.url_map.converters["int"] = SqliteInt  # ids beyond SQLite's range are a 404, not a 500
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["integration"] = core
     app.register_blueprint(fbs_api.bp)

@@ -326,3 +326,20 @@ def test_concurrent_delivery_keeps_each_claims_order(core, fake, config, clock):
     for f in fees:
         ops = [op for op, _, fid in debtor.calls if fid == f.fordring_id]
         assert ops == ["OpretDebitorkonto", "NedskrivFordring", "AnnullerFordring"]
+
+
+@responses.activate
+def test_an_unreadable_row_is_parked_and_does_not_stop_the_others(core, fake):
+    _mock(FakeDebtor())
+    bad = core.service.create_fee(new_fee(fake))
+    good = core.service.create_fee(new_fee(fake))
+    with core.store.tx() as repo:
+        repo.conn.execute(
+            "UPDATE outbox SET payload='<not xml' WHERE ordering_key=?", (bad.fordring_id,)
+        )
+    r = core.worker.drain()
+    assert (r.sent, r.parked) == (1, 1)
+    with core.store.read() as repo:
+        [parked] = repo.outbox_rows("parked")
+        assert repo.fee(good.fee_id).handed_over_at is not None
+    assert parked.ordering_key == bad.fordring_id and parked.fault_code == "UlaeseligBesked"
