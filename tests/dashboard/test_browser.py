@@ -3,8 +3,8 @@
 Simulator and integration core run on ephemeral loopback ports with one virtual clock
 (`debitorsim.testbed.Testbed`). The test drives what a municipality's test lead does:
 a fee is created in FBS, its claim appears in the dashboard, the clock goes to the
-nightly run with the button, the citizen pays on the (Opus) payment page, the next
-nightly run reports it, and FBS shows the fee paid. Playwright's `expect` waits for
+nightly run with the button, the citizen pays on the (Opus) payment page, the
+municipality's next nightly run (its button) reports it, and FBS shows the fee paid. Playwright's `expect` waits for
 what the page shows; nothing sleeps.
 """
 
@@ -139,8 +139,15 @@ def test_fee_to_payment_to_fbs_through_the_dashboard(
     )
     assert _core_fee(bed, fee["feeId"])["paidDate"] is None
 
-    # 5. The nightly button again: the run reports the payment; FBS shows the fee paid.
-    page.get_by_role("button", name="Til næste natlige kørsel").click()
+    # 5. The municipality's page shows the payment waiting for its next run; its button
+    #    moves the clock there, the run reports the payment, and FBS shows the fee paid.
+    page.goto(f"{bed.sim_url}/kommuner/{kode}")
+    waiting = page.locator("#callbacks")
+    expect(waiting).to_contain_text("1 hændelser venter på næste kørsel")
+    expect(waiting).to_contain_text("Daekning")
+    waiting.get_by_role("button", name="Til kommunens næste kørsel").click()
+    expect(waiting).to_contain_text("0 hændelser venter på næste kørsel")
+    page.goto(f"{bed.sim_url}/kommuner/{kode}/fordringer/{fid}")
     expect(page.locator("svg.tidslinje g[data-trin='reported_to_fbs']")).to_have_class("spor")
     expect(page.locator("#trin")).to_contain_text("Meldt til FBS")
     page.screenshot(path=str(shots / "fordring.png"), full_page=True)
