@@ -7,7 +7,7 @@ from typing import Any
 from pytest_bdd import given, parsers, scenarios, then
 
 from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, json_oere, kr
+from tests.steps.world import World, expect, fmt_kr, ja_nej, json_oere, kr
 
 FEATURE_NAME = "Dannelse af fordring"
 scenarios(feature("01_dannelse_af_fordring.feature"))
@@ -35,8 +35,8 @@ def fordring_datoer(verden: World) -> None:
 @then("FBS viser gebyret som overdraget og ikke til betaling på bibliotekets side")
 def fbs_overdraget(verden: World) -> None:
     fee = verden.fee("gebyret")
-    expect(fee["handedOver"], True, "gebyret overdraget til debitorsystemet")
-    expect(fee["payableByClient"], False, "gebyret kan betales på bibliotekets side")
+    expect(ja_nej(fee["handedOver"]), "ja", "gebyret overdraget til debitorsystemet")
+    expect(ja_nej(fee["payableByClient"]), "nej", "gebyret kan betales på bibliotekets side")
     expected_url = verden.bed.core.config.rules(verden.kode).payment_url  # type: ignore[union-attr]
     expect(fee["paymentUrl"], expected_url, "link til kommunens betalingsside")
 

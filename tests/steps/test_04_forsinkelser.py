@@ -13,7 +13,16 @@ from oeir import kommuner, model, soap
 from oeir.services import DAEKNING_AFSKRIVNING
 from tests.steps import payments
 from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, fmt_tid, json_oere, kr, parse_tid
+from tests.steps.world import (
+    World,
+    expect,
+    fmt_kr,
+    fmt_tid,
+    json_oere,
+    kr,
+    parse_tid,
+    spaerret_text,
+)
 
 FEATURE_NAME = "Forsinkede opdateringer"
 scenarios(feature("04_forsinkede_opdateringer.feature"))
@@ -64,21 +73,21 @@ def _lane(verden: World, label: str) -> dict[str, Any]:
 
 @then("er låneren spærret i FBS")
 def spaerret(verden: World) -> None:
-    expect(verden.patron_view()["blocked"], True, "låneren spærret i FBS")
+    expect(spaerret_text(verden.patron_view()["blocked"]), "spærret", "låneren i FBS")
 
 
 @then(parsers.parse("er låneren stadig spærret {tid}"))
 def stadig_spaerret(verden: World, tid: str) -> None:
     verden.set_clock(parse_tid(tid))
     verden.drain()
-    expect(verden.patron_view()["blocked"], True, f"låneren spærret {tid}")
+    expect(spaerret_text(verden.patron_view()["blocked"]), "spærret", f"låneren {tid}")
 
 
 @then("spærringen ophører, når betalingen ses i FBS")
 def spaerring_ophoerer(verden: World) -> None:
     verden.advance("P7D")
     view = verden.patron_view()
-    expect(view["blocked"], False, "låneren spærret efter opdateringen")
+    expect(spaerret_text(view["blocked"]), "ikke spærret", "låneren efter opdateringen")
     ended = datetime.fromisoformat(view["blockPeriods"][-1]["ended"])
     reported = payments.reported_at(verden, "gebyret")
     expect(fmt_tid(ended), fmt_tid(reported), "spærringen ophører")

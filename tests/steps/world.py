@@ -59,6 +59,16 @@ def parse_tid(text: str) -> datetime:
     return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), tzinfo=TZ)
 
 
+def spaerret_text(blocked: bool) -> str:
+    """A patron's block state in words."""
+    return "spærret" if blocked else "ikke spærret"
+
+
+def ja_nej(value: bool) -> str:
+    """True/False in Danish."""
+    return "ja" if value else "nej"
+
+
 def expect(observed: Any, expected: Any, what: str) -> None:
     """Assert equality with a message a project manager can read."""
     assert observed == expected, f"{what}: forventet {expected}, fik {observed}"
