@@ -97,6 +97,20 @@ def dato(value: Any) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
+_STATUS_NAMES = {
+    "Aaben": "Åben",
+    "Betalt": "Betalt",
+    "Annulleret": "Annulleret",
+    "Afskrevet": "Afskrevet",
+    "OverdragetTilInddrivelse": "Overdraget til inddrivelse",
+}
+
+
+def status_name(status: Any) -> str:
+    """A claim status in plain Danish (``Aaben`` -> ``Åben``)."""
+    return _STATUS_NAMES.get(str(status), str(status))
+
+
 def step_name(step: str) -> str:
     """The Danish name of a timeline step."""
     return _STEP_NAMES.get(step, step)
@@ -287,6 +301,10 @@ def blueprint() -> Blueprint:
     @bp.app_template_filter("trin")
     def _trin(value: str) -> str:
         return step_name(value)
+
+    @bp.app_template_filter("status")
+    def _status(value: Any) -> str:
+        return status_name(value)
 
     @bp.app_template_filter("maskeret")
     def _maskeret(value: Any) -> str:

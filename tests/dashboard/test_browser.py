@@ -110,7 +110,7 @@ def test_fee_to_payment_to_fbs_through_the_dashboard(
     page.screenshot(path=str(shots / "kommune.png"), full_page=True)
     claim_link.click()
     expect(page.locator("h1")).to_have_text(f"Fordring {fid}")
-    expect(page.locator("#status")).to_have_text("Aaben")
+    expect(page.locator("#status")).to_have_text("Åben")
     expect(page.locator("svg.tidslinje g[data-trin='created']")).to_have_class("spor")
     expect(page.locator("#fordring-data")).to_contain_text(mask_cpr(SECRET_CPR))
 
