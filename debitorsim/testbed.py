@@ -60,6 +60,21 @@ def install_time_behaviour(app: Any) -> bool:
     return True
 
 
+def callback_overrides(
+    core_url: str, tenants: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Simulator tenant overrides that send every municipality's callbacks to the core.
+
+    `tenants` (system/profile overrides) are kept; the callback URL is the core's receiver
+    (``{core_url}/service/OIR/DaekningAfskrivningRegistreringAfsend/1``), not its base URL.
+    """
+    tenants = tenants or {}
+    url = f"{core_url.rstrip('/')}{CALLBACK_PATH}"
+    return {
+        kode: {**dict(tenants.get(kode, {})), "callback_url": url} for kode in _all_kommunekoder()
+    }
+
+
 class Slot:
     """A WSGI app holder: the server keeps its port while the app behind it is swapped."""
 
@@ -196,10 +211,7 @@ class Testbed:
                 shared.set(c.clock_start)
             shared.set_mode(ClockMode(c.clock_mode), c.clock_factor)
         if self.simulated:
-            tenants = {
-                kode: {**dict(c.tenants.get(kode, {})), "callback_url": self.callback_url}
-                for kode in _all_kommunekoder()
-            }
+            tenants = callback_overrides(self.core_url, c.tenants)
             sim_config = SimConfig(
                 data_dir=run_dir,
                 clock=shared,
