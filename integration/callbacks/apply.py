@@ -56,6 +56,20 @@ def stored_event(h: model.Haendelse) -> StoredEvent:
     return StoredEvent(haendelse_id=h.haendelse_id, art=h.art or "Ukendt", beloeb=0, dato=day)
 
 
+def caller(header: model.SpHeader) -> kommuner.Kommune:
+    """The municipality a callback comes from; refused like Serviceplatformen would refuse it."""
+    kommune = kommuner.by_cvr().get(header.authority_context.municipality_cvr)
+    if kommune is None:
+        raise OeirFault(
+            header.authority_context.municipality_cvr,
+            kode="UkendtKommune",
+            felt="AuthorityContext/MunicipalityCVR",
+        )
+    if header.invocation_context.service_agreement_uuid != kommune.service_agreement_uuid:
+        raise OeirFault(kode="IngenServiceaftale", felt="InvocationContext/ServiceAgreementUUID")
+    return kommune
+
+
 def apply_batch(
     store: Store,
     service: FbsService,

@@ -6,7 +6,7 @@ import logging
 
 from flask import Blueprint, Response, request
 
-from integration.callbacks.apply import apply_batch
+from integration.callbacks.apply import apply_batch, caller
 from integration.web import auth
 from integration.web.app import core_of_app
 from oeir import kommuner, model, rules, soap, wsdl
@@ -56,6 +56,7 @@ def receive():  # type: ignore[no-untyped-def]
             max_bytes=limit,
         )
         auth.check_municipality(core.config, request, _kommune_of(req.header))
+        caller(req.header)
         rules.validate(req.message)
         answer = apply_batch(
             core.store,

@@ -25,6 +25,15 @@ def _body() -> dict[str, Any]:
     return data
 
 
+def _object(value: Any, name: str) -> dict[str, Any]:
+    """An optional nested JSON object ({} when absent)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FbsError("UgyldigJson", f"{name} must be a JSON object.")
+    return value
+
+
 def _oere(value: Any, field: str = "amount") -> int:
     """Kroner (number or string, at most two decimals) as øre."""
     if isinstance(value, bool) or value is None:
@@ -57,7 +66,7 @@ def _materials(items: Any) -> tuple[Material, ...]:
     for m in items:
         if not isinstance(m, dict) or "materialItemNumber" not in m or "recordId" not in m:
             raise FbsError("UgyldigJson", "Each material needs materialItemNumber and recordId.")
-        group = m.get("materialGroup") or {}
+        group = _object(m.get("materialGroup"), "materialGroup")
         out.append(
             Material(
                 material_item_number=str(m["materialItemNumber"]),
@@ -74,7 +83,7 @@ def _materials(items: Any) -> tuple[Material, ...]:
 def create_fee():  # type: ignore[no-untyped-def]
     """Create a fee (late fee or compensation) for a patron given by CPR/CVR or patronId."""
     data = _body()
-    patron = data.get("patron") or {}
+    patron = _object(data.get("patron"), "patron")
     try:
         creation = date.fromisoformat(data["creationDate"]) if data.get("creationDate") else None
     except (TypeError, ValueError) as exc:
@@ -128,7 +137,7 @@ def write_down(fee_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/fees/<int:fee_id>/cancel")
 def cancel(fee_id: int):  # type: ignore[no-untyped-def]
     """Cancel a fee (annullering)."""
-    data = request.get_json(silent=True) or {}
+    data = _object(request.get_json(silent=True) or None, "The body")
     core = core_of_app()
     fee = core.service.cancel(
         fee_id,

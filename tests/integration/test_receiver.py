@@ -17,8 +17,8 @@ KREDITOR = model.Kreditor(agency_id="DK-710100", kommunekode="101")
 ACTION = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"].soap_action
 
 
-def _header(cvr: str | None = None) -> model.SpHeader:
-    k = kommuner.by_kode()["101"]
+def _header(cvr: str | None = None, kode: str = "101") -> model.SpHeader:
+    k = kommuner.by_kode()[kode]
     return model.SpHeader(
         invocation_context=model.InvocationContext(
             service_agreement_uuid=k.service_agreement_uuid,
@@ -64,9 +64,9 @@ def http(core):
     return create_app(core=core).test_client()
 
 
-def post(http, *events: model.Haendelse, cvr: str | None = None):
+def post(http, *events: model.Haendelse, kode: str = "101"):
     body = soap.request_envelope(
-        model.RegistrerDaekningAfskrivning(haendelser=events), _header(cvr)
+        model.RegistrerDaekningAfskrivning(haendelser=events), _header(kode=kode)
     )
     return http.post(
         DAEKNING_AFSKRIVNING.path,
@@ -153,7 +153,7 @@ def test_unknown_claim_faults_and_applies_nothing_of_the_batch(http, core, fake)
 
 def test_another_municipality_may_not_report_on_our_claims(http, core, fake):
     fee = core.service.create_fee(new_fee(fake, 3000))
-    resp = post(http, daekning("x", fee.fordring_id, 1000), cvr=kommuner.by_kode()["147"].cvr)
+    resp = post(http, daekning("x", fee.fordring_id, 1000), kode="147")
     with pytest.raises(OeirFault) as err:
         soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
     assert err.value.kode == "AdgangNaegtet"
@@ -197,3 +197,29 @@ def test_write_off_and_handover_show_on_the_fee(http, core, fake):
     )
     with core.store.read() as repo:
         assert repo.fee(fee.fee_id).status.value == "written_off"
+
+
+def test_unknown_municipality_or_missing_agreement_is_refused(http, core, fake):
+    import dataclasses
+
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    batch = model.RegistrerDaekningAfskrivning(haendelser=(daekning("z", fee.fordring_id, 100),))
+    bad_cvr = _header(cvr="12345674")
+    bad_agreement = dataclasses.replace(
+        _header(),
+        invocation_context=dataclasses.replace(
+            _header().invocation_context,
+            service_agreement_uuid="00000000-0000-4000-8000-000000000000",
+        ),
+    )
+    for header, kode in ((bad_cvr, "UkendtKommune"), (bad_agreement, "IngenServiceaftale")):
+        resp = http.post(
+            DAEKNING_AFSKRIVNING.path,
+            data=soap.request_envelope(batch, header),
+            headers={"SOAPAction": f'"{ACTION}"'},
+        )
+        with pytest.raises(OeirFault) as err:
+            soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+        assert err.value.kode == kode
+    with core.store.read() as repo:
+        assert not repo.has_haendelse("z")
