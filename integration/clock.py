@@ -50,3 +50,38 @@ class SettableClock:
         with self._lock:
             self._now = self._now + delta
             return self._now
+
+
+class RemoteClock:
+    """Follows another process's clock over HTTP: GET `url` answers ``{"now": "<iso>"}``.
+
+    For a core running as its own process next to the simulator
+    (``--clock-url http://127.0.0.1:8081/admin/clock``). The answer is reused
+    for `ttl_s` real seconds, so a busy core does not ask on every call.
+    """
+
+    def __init__(self, url: str, ttl_s: float = 0.2, timeout_s: float = 5.0) -> None:
+        import requests
+
+        self.url = url
+        self.ttl_s = ttl_s
+        self.timeout_s = timeout_s
+        self._session = requests.Session()
+        self._session.trust_env = False
+        self._lock = threading.Lock()
+        self._cached: tuple[float, datetime] | None = None
+
+    def now(self) -> datetime:
+        """The other clock's time (at most `ttl_s` old)."""
+        import time
+
+        with self._lock:
+            if self._cached is not None and time.monotonic() - self._cached[0] < self.ttl_s:
+                return self._cached[1]
+            resp = self._session.get(self.url, timeout=self.timeout_s)
+            resp.raise_for_status()
+            when = datetime.fromisoformat(resp.json()["now"])
+            if when.tzinfo is None:
+                raise ValueError(f"{self.url} gave a time without an offset")
+            self._cached = (time.monotonic(), when.astimezone(COPENHAGEN))
+            return self._cached[1]

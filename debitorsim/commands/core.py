@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from typing import Any
 
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
@@ -18,6 +19,24 @@ def add_core_options(parser: argparse.ArgumentParser) -> None:
         "--sp-url", default=None, help="Serviceplatformen base URL (default http://127.0.0.1:8081)"
     )
     parser.add_argument("--config", default=None, help="TOML/JSON file with per-municipality rules")
+    parser.add_argument(
+        "--clock-url",
+        default=None,
+        help="follow a virtual clock over HTTP, e.g. http://127.0.0.1:8081/admin/clock "
+        "(default: the system clock)",
+    )
+
+
+def build_config(args: argparse.Namespace, **extra: Any) -> Any:
+    """The core's config from the shared options (`extra` fields win)."""
+    from integration.clock import RemoteClock
+    from integration.settings import config_from_options
+
+    if args.clock_url:
+        extra.setdefault("clock", RemoteClock(args.clock_url))
+    return config_from_options(
+        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **extra
+    )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,18 +62,15 @@ def run(args: argparse.Namespace) -> int:
     from werkzeug.serving import make_server
 
     from integration.core import Core
-    from integration.settings import config_from_options
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
 
-    access: dict[str, str] = {"bind_host": args.host}
+    access: dict[str, Any] = {"bind_host": args.host}
     if args.admin_token:
         access["admin_token"] = args.admin_token
     if args.callback_secret:
         access["callback_secret"] = args.callback_secret
-    config = config_from_options(
-        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **access
-    )
+    config = build_config(args, **access)
     try:
         require_safe_binding(config)
     except ValueError as exc:

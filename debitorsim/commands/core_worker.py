@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from debitorsim.commands.core import add_core_options
+from debitorsim.commands.core import add_core_options, build_config
 
 NAME = "core-worker"
 HELP = "run the outbox worker on its own"
@@ -26,11 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Deliver outbox messages until interrupted (several workers may share one database)."""
     from integration.core import Core
-    from integration.settings import config_from_options
 
-    config = config_from_options(
-        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config
-    )
+    config = build_config(args)
     core = Core.build(config)
     if args.once:
         r = core.worker.drain()

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from debitorsim.commands.core import add_core_options
+from debitorsim.commands.core import add_core_options, build_config
 
 NAME = "reconcile"
 HELP = "reconcile FBS with the debtor system for one municipality"
@@ -28,11 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from integration.client import BusinessFault, TechnicalFault
     from integration.core import Core
     from integration.reconcile import reconcile, render_html
-    from integration.settings import config_from_options
 
-    config = config_from_options(
-        data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config
-    )
+    config = build_config(args)
     core = Core.build(config)
     try:
         report = reconcile(
