@@ -131,8 +131,8 @@ def core() -> Any:
 # override them. Threads also bound concurrent slow requests (injected latency holds one).
 
 worker_class = "gthread"
-workers = int(_env("GUNICORN_WORKERS", "2"))
-threads = int(_env("GUNICORN_THREADS", "8"))
+workers = int(_env("GUNICORN_WORKERS", "1"))
+threads = int(_env("GUNICORN_THREADS", "16"))
 keepalive = 75
 backlog = 2048
 timeout = 120

@@ -35,8 +35,11 @@ from load.testbed import TestBed
 from oeir import kommuner, model
 
 REPORT = Path("reports/bench.json")
-SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
-SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "8"))
+SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "1"))
+SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "16"))
+LATENCY_WORKERS, LATENCY_THREADS = 2, 220
+"""For 200 slow calls: threads per worker >= connections (accept() is not balanced between
+workers; 2 x 110 gave 0.61-0.82 of ideal, 2 x 220 0.89-0.91, 1 x 220 0.75-0.78)."""
 
 
 @dataclass
@@ -208,16 +211,14 @@ def latency(s: Settings) -> dict[str, Any]:
     The rule is given in the configuration (DEBITORSIM_FAULTS) so that every gunicorn
     worker has it: rules added through /admin/faults live in one process only.
     """
-    # Threads per worker >= connections: accept() is not balanced between workers, and a
-    # worker with more slow calls than threads queues them (2 x 110 gave 0.82 of ideal).
-    threads = max(SIM_THREADS, 220)
+    threads = LATENCY_THREADS
     rule = {"kind": "latency", "fixed_ms": 100, "operation": "OpretFordring"}
     t = traffic.Traffic(seed=3)
     with (
         tempfile.TemporaryDirectory() as d,
         TestBed(
             Path(d),
-            sim_workers=SIM_WORKERS,
+            sim_workers=LATENCY_WORKERS,
             sim_threads=threads,
             with_core=False,
             env={"DEBITORSIM_FAULTS": json.dumps([rule])},
@@ -248,13 +249,13 @@ def latency(s: Settings) -> dict[str, Any]:
 
 def latency_static(s: Settings) -> dict[str, Any]:
     """The serving set-up alone: the static answer behind 100 ms at c=200 (no app work)."""
-    threads = max(SIM_THREADS, 220)
+    threads = LATENCY_THREADS
     with tempfile.TemporaryDirectory() as d:
         call, _ = traffic.Traffic(seed=7).opret_fordring(kommuner.alle()[0])
         tpl = _template(Path(d) / "body.xml", [call.body])
         with runner.Gunicorn(
             "load.fault_injection:delayed_static()",
-            workers=SIM_WORKERS,
+            workers=LATENCY_WORKERS,
             threads=threads,
             env={"DEBITORSIM_BENCH_DELAY_MS": "100"},
         ) as g:
