@@ -512,7 +512,13 @@ def blueprint() -> Blueprint:
             known = CATALOGUE.get(entry.fejlkode)
             fault_text = f"{entry.fejlkode}" + (f" ({known.da})" if known else "")
         shown = dashboard_message.show(entry.request, felt=entry.felt, fault_text=fault_text)
-        return _page("journalpost.html", entry=entry, shown=shown, fault_text=fault_text)
+        named = None
+        if entry.kommunekode is None:
+            cvr = dashboard_message.municipality_cvr(entry.request)
+            named = s.tenants.by_cvr(cvr) if cvr else None
+        return _page(
+            "journalpost.html", entry=entry, shown=shown, fault_text=fault_text, named=named
+        )
 
     # -- faults ------------------------------------------------------------------------------
 

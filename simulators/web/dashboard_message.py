@@ -24,6 +24,15 @@ _MASKED_CPR = re.compile(r"^(\d{6})-\*{4}$")
 _PATH_PART = re.compile(r"^(?:\{[^}]*\}|[\w.-]+:)?([\w.-]+)(?:\[\d+\])?$")
 
 
+_MUNICIPALITY_CVR = re.compile(r"<(?:[\w.-]+:)?MunicipalityCVR>\s*(\d{8})\s*<")
+
+
+def municipality_cvr(message: str) -> str | None:
+    """The MunicipalityCVR a message names (also when it was refused before routing)."""
+    found = _MUNICIPALITY_CVR.search(message)
+    return found.group(1) if found else None
+
+
 @dataclass(slots=True)
 class Line:
     """One line of the shown message and the errors that point at it."""

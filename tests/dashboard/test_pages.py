@@ -214,6 +214,7 @@ def test_invalid_message_in_the_journal_with_its_error_at_its_line(
     assert "Ingen kald" in _html(client, "/journal?verdict=fault&kommunekode=999")
 
     page = _html(client, f"/journal/{rows[0]}")
+    assert f'beskeden nævner <a href="/kommuner/{tenant.kode}">' in page
     assert SECRET_CPR not in page and mask_cpr(SECRET_CPR) in page
     # Pretty-printed: one element per line; the error sits right under the Hovedstol line.
     lines = re.findall(r'<div class="linje( har-fejl)?" id="L(\d+)">', page)
