@@ -535,7 +535,8 @@ class Repo:
         """Reserve up to `limit` due messages that are first in line for their claim.
 
         A message waits while an earlier message for the same claim is not yet
-        sent (pending or parked), which keeps each claim's messages in order.
+        sent (pending or parked), which keeps each claim's messages in order;
+        a parked message a person chose to skip no longer holds the others.
         Call inside a write transaction (``BEGIN IMMEDIATE``) so that two
         workers never reserve the same row.
         """
@@ -544,7 +545,8 @@ class Repo:
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE o.state='pending' AND o.not_before<=? "
             "AND (o.lease_until IS NULL OR o.lease_until<=?) "
             "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key=o.ordering_key "
-            "AND p.id<o.id AND p.state!='sent') ORDER BY o.not_before, o.id LIMIT ?",
+            "AND p.id<o.id AND p.state!='sent' AND p.state!='skipped') "
+            "ORDER BY o.not_before, o.id LIMIT ?",
             (now_s, now_s, limit),
         ).fetchall()
         if rows:
@@ -585,6 +587,13 @@ class Repo:
         )
         return cur.rowcount == 1
 
+    def skip(self, row_id: int) -> bool:
+        """Give up on a parked message (a person decided); later ones of its claim may go."""
+        cur = self.conn.execute(
+            "UPDATE outbox SET state='skipped' WHERE id=? AND state='parked'", (row_id,)
+        )
+        return cur.rowcount == 1
+
     def outbox_rows(self, state: str | None = None, limit: int = 500) -> list[OutboxRow]:
         """Messages, newest first, optionally of one state."""
         if state:
@@ -606,8 +615,8 @@ class Repo:
         return _outbox(row) if row else None
 
     def outbox_counts(self) -> dict[str, int]:
-        """How many messages are pending, sent and parked."""
-        counts = {"pending": 0, "sent": 0, "parked": 0}
+        """How many messages are pending, sent, parked and skipped."""
+        counts = {"pending": 0, "sent": 0, "parked": 0, "skipped": 0}
         for state, n in self.conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"):
             counts[state] = n
         return counts

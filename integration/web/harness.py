@@ -210,6 +210,17 @@ def retry(row_id: int):  # type: ignore[no-untyped-def]
     return jsonify(outbox_view(row))  # type: ignore[arg-type]
 
 
+@bp.post("/outbox/<int:row_id>/skip")
+def skip(row_id: int):  # type: ignore[no-untyped-def]
+    """Give up on a parked message: it is never sent, and later messages of its claim may go."""
+    core = core_of_app()
+    with core.store.tx() as repo:
+        if not repo.skip(row_id):
+            raise FbsError("IkkeParkeret", "No parked message with this id.", 409)
+        row = repo.outbox_row(row_id)
+    return jsonify(outbox_view(row))  # type: ignore[arg-type]
+
+
 @bp.post("/outbox/run")
 def run_worker():  # type: ignore[no-untyped-def]
     """Deliver what is due now (one drain of the worker; for test beds without a worker loop)."""

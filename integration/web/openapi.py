@@ -142,7 +142,10 @@ OPENAPI: dict[str, Any] = {
                     {
                         "name": "state",
                         "in": "query",
-                        "schema": {"type": "string", "enum": ["pending", "sent", "parked"]},
+                        "schema": {
+                            "type": "string",
+                            "enum": ["pending", "sent", "parked", "skipped"],
+                        },
                     },
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 200}},
                 ],
@@ -152,6 +155,15 @@ OPENAPI: dict[str, Any] = {
         "/harness/outbox/{id}/retry": {
             "post": {
                 "summary": "Put a parked message back in line",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "responses": _ok("OutboxMessage"),
+            }
+        },
+        "/harness/outbox/{id}/skip": {
+            "post": {
+                "summary": "Give up on a parked message; later messages of its claim may go",
                 "parameters": [
                     {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
                 ],
@@ -351,7 +363,7 @@ OPENAPI: dict[str, Any] = {
                     "fordringId": {"type": "string"},
                     "kommunekode": {"type": "string"},
                     "operation": {"type": "string"},
-                    "state": {"type": "string", "enum": ["pending", "sent", "parked"]},
+                    "state": {"type": "string", "enum": ["pending", "sent", "parked", "skipped"]},
                     "attempts": {"type": "integer"},
                     "notBefore": {"type": "string", "format": "date-time"},
                     "lastError": {"type": "string", "nullable": True},

@@ -129,7 +129,12 @@ def test_debtor_system_down_for_an_hour_nothing_lost_nothing_doubled(bed: Bed, f
     bed.advance("PT15M")  # past the longest backoff (10 min cap + 20 % jitter)
     r = bed.drain()
     assert (r.sent, r.parked) == (6, 0)
-    assert bed.harness("GET", "/outbox")["counts"] == {"pending": 0, "sent": 7, "parked": 0}
+    assert bed.harness("GET", "/outbox")["counts"] == {
+        "pending": 0,
+        "sent": 7,
+        "parked": 0,
+        "skipped": 0,
+    }
     events = bed.events(kode)
     per_claim: dict[str, list[str]] = {}
     for e in events:

@@ -343,3 +343,21 @@ def test_an_unreadable_row_is_parked_and_does_not_stop_the_others(core, fake):
         [parked] = repo.outbox_rows("parked")
         assert repo.fee(good.fee_id).handed_over_at is not None
     assert parked.ordering_key == bad.fordring_id and parked.fault_code == "UlaeseligBesked"
+
+
+@responses.activate
+def test_skipping_a_parked_message_lets_the_later_ones_go(core, fake):
+    debtor = FakeDebtor()
+    debtor.refuse["SkiftHaefter"] = "SkiftHaefterIkkeUnderstoettet"
+    _mock(debtor)
+    fee = core.service.create_fee(new_fee(fake, 5000))
+    core.service.change_ident(fee.patron_id, fake.cpr(), None)
+    core.service.write_down(fee.fee_id, 500)
+    assert core.worker.drain().parked == 1
+    with core.store.tx() as repo:
+        [parked] = repo.outbox_rows("parked")
+        assert repo.skip(parked.id) and not repo.skip(parked.id)
+    assert core.worker.drain().sent == 1
+    assert [c[0] for c in debtor.calls][-1] == "NedskrivFordring"
+    with core.store.read() as repo:
+        assert repo.outbox_counts() == {"pending": 0, "sent": 2, "parked": 0, "skipped": 1}

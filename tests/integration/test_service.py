@@ -37,7 +37,7 @@ def test_a_failed_transaction_leaves_neither_fee_nor_message(core, fake, monkeyp
     with pytest.raises(RuntimeError):
         core.service.create_fee(new_fee(fake))
     with core.store.read() as repo:
-        assert repo.outbox_counts() == {"pending": 0, "sent": 0, "parked": 0}
+        assert repo.outbox_counts() == {"pending": 0, "sent": 0, "parked": 0, "skipped": 0}
         assert repo.conn.execute("SELECT COUNT(*) FROM fees").fetchone()[0] == 0
 
 

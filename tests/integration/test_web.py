@@ -118,11 +118,13 @@ def test_outbox_status_shows_parked_reason(http, core):
     assert r.get_json()["changedFees"] == [fee["feeId"]]
     http.post("/harness/outbox/run")
     out = http.get("/harness/outbox?state=parked").get_json()
-    assert out["counts"] == {"pending": 0, "sent": 1, "parked": 1}
+    assert out["counts"] == {"pending": 0, "sent": 1, "parked": 1, "skipped": 0}
     [msg] = out["messages"]
     assert msg["reason"]["code"] == "SkiftHaefterIkkeUnderstoettet"
     assert "hæfter" in msg["reason"]["text"]
     assert "0202024321" not in http.get("/harness/outbox").get_data(as_text=True)
+    assert http.post(f"/harness/outbox/{msg['id']}/skip").get_json()["state"] == "skipped"
+    assert http.post(f"/harness/outbox/{msg['id']}/skip").status_code == 409
 
 
 def test_openapi_documents_the_harness(http):
