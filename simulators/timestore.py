@@ -2,8 +2,8 @@
 
 A narrow repository (`TimeRepo`) over the simulators' store transaction, so its
 writes commit together with the ledger changes and jobs of the same unit of work.
-This SQLite version keeps its own tables in the same database file; a PostgreSQL
-backend implements the same methods (issue [hardening]).
+Its tables sit next to the store's (same SQLite file or PostgreSQL schema) and are
+reached through the store's portable SQL (`Tx.sql()`), so both backends run it.
 
 After an admin reset of the core store (a new ``instance_id``), these tables are
 emptied on first use, so a callback cursor never points past a fresh event log.
@@ -12,7 +12,6 @@ emptied on first use, so a callback cursor never points past a fresh event log.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -144,7 +143,7 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _batch(row: sqlite3.Row) -> Batch:
+def _batch(row: Any) -> Batch:
     return Batch(
         id=row["id"],
         kommunekode=row["kommunekode"],
@@ -157,7 +156,7 @@ def _batch(row: sqlite3.Row) -> Batch:
     )
 
 
-def _attempt(row: sqlite3.Row) -> Attempt:
+def _attempt(row: Any) -> Attempt:
     return Attempt(
         id=row["id"],
         batch_id=row["batch_id"],
@@ -174,10 +173,8 @@ def _attempt(row: sqlite3.Row) -> Attempt:
     )
 
 
-def _connection(tx: Tx) -> sqlite3.Connection:
-    # The SQLite transaction object keeps its connection as `_c`; these tables ride on it.
-    conn: sqlite3.Connection = tx._c  # type: ignore[attr-defined]
-    return conn
+def _connection(tx: Tx) -> Any:
+    return tx.sql()
 
 
 class TimeRepo:
@@ -197,16 +194,15 @@ class TimeRepo:
 
     def _current(self) -> bool:
         """True when these tables belong to the store's current life (no reset since)."""
-        try:
-            row = self._c.execute("SELECT value FROM time_meta WHERE key = 'instance'").fetchone()
-        except sqlite3.OperationalError:
+        if not self.tx.has_table("time_meta"):
             return False
+        row = self._c.execute("SELECT value FROM time_meta WHERE key = 'instance'").fetchone()
         return row is not None and row["value"] == (self.tx.get_meta("instance_id") or "")
 
     def _ensure(self) -> None:
-        try:
+        if self.tx.has_table("time_meta"):
             row = self._c.execute("SELECT value FROM time_meta WHERE key = 'instance'").fetchone()
-        except sqlite3.OperationalError:
+        else:
             for statement in SCHEMA:
                 self._c.execute(statement)
             row = None
@@ -242,11 +238,12 @@ class TimeRepo:
     ) -> Batch:
         """Store a new pending batch of (event_id, fordring_id) items."""
         ids = [event_id for event_id, _ in items]
-        cur = self._c.execute(
-            "INSERT INTO cb_batches (kommunekode, created, status, event_ids) VALUES (?, ?, ?, ?)",
+        row = self._c.execute(
+            "INSERT INTO cb_batches (kommunekode, created, status, event_ids) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
             (kommunekode, created.isoformat(), "pending", json.dumps(ids)),
-        )
-        batch_id = int(cur.lastrowid or 0)
+        ).fetchall()[0]
+        batch_id = int(row["id"])
         self._c.executemany(
             "INSERT INTO cb_items (event_id, batch_id, kommunekode, fordring_id) VALUES (?, ?, ?, ?)",
             [(event_id, batch_id, kommunekode, fid) for event_id, fid in items],

@@ -2,7 +2,7 @@
 
 The domain (ledger, clock, scheduler, journal, tenant registry) talks only to
 these two protocols. `simulators.store.sqlite` implements them on SQLite in
-WAL mode; a PostgreSQL backend implements the same methods later.
+WAL mode; `simulators.store.postgres` implements the same methods on PostgreSQL.
 
 All money is integer øre. Datetimes are aware. Every write happens inside
 `Store.transaction()`, which is atomic and serialised against other writers.
@@ -10,7 +10,7 @@ All money is integer øre. Datetimes are aware. Every write happens inside
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,6 +166,25 @@ class Tx(Protocol):
     # -- admin --------------------------------------------------------------
     def reset(self) -> None:
         """Delete every row of every table (schema stays)."""
+
+    # -- add-on tables ------------------------------------------------------
+    def sql(self) -> Sql:
+        """Portable SQL on this transaction, for modules that keep their own tables."""
+
+    def has_table(self, name: str) -> bool:
+        """True when the table exists."""
+
+
+class Sql(Protocol):
+    """The SQL both backends accept: qmark (``?``) parameters, rows read by column name,
+    SQLite-style DDL (``id INTEGER PRIMARY KEY`` for generated ids; the PostgreSQL backend
+    translates it) and ``INSERT ... RETURNING id`` for a new row's id."""
+
+    def execute(self, sql: str, args: Sequence[Any] = ...) -> Any:
+        """Run one statement; the result has ``fetchone()``, ``fetchall()`` and iterates rows."""
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """Run one statement per parameter row."""
 
 
 class Store(Protocol):

@@ -653,6 +653,18 @@ class SqliteTx:
             self._c.execute(f"DELETE FROM {table}")
         self.set_meta("instance_id", str(uuid.uuid4()))
 
+    # -- add-on tables ------------------------------------------------------
+    def sql(self) -> sqlite3.Connection:
+        """This transaction's connection, for modules with their own tables (portable SQL)."""
+        return self._c
+
+    def has_table(self, name: str) -> bool:
+        """True when the table exists."""
+        return (
+            self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+            is not None
+        )
+
 
 class SqliteStore:
     """SQLite store in WAL mode at `path`; thread-safe, one connection per thread."""
