@@ -19,6 +19,8 @@ class SimConfig:
     """Everything the simulators need to start.
 
     - `data_dir`: where the SQLite database lives (``sim.sqlite3``), unless `database` names a file.
+    - `database_url`: a ``postgresql://`` URL selects the PostgreSQL store instead of SQLite
+      (the CLI reads it from ``DEBITORSIM_DATABASE_URL``).
     - `clock`: a shared `VirtualClock`; None = the simulators' own, persisted in the store.
       `clock_mode`, `clock_start`, `clock_factor` set up a fresh own clock (ignored once persisted).
     - `journal_enabled`, `journal_max_rows`: the bounded request journal.
@@ -34,6 +36,7 @@ class SimConfig:
 
     data_dir: Path = Path(".debitorsim")
     database: Path | None = None
+    database_url: str | None = None
     clock: VirtualClock | None = None
     clock_mode: str = "frozen"
     clock_start: datetime | None = None

@@ -16,7 +16,7 @@ from simulators.faults.injector import FaultInjector
 from simulators.journal import Journal
 from simulators.ledger import Ledger
 from simulators.scheduler import JobRun, Scheduler
-from simulators.store import SqliteStore
+from simulators.store import open_store
 from simulators.tenants import TenantRegistry
 
 CLOCK_KEY = "clock"
@@ -27,7 +27,7 @@ class Simulator:
 
     def __init__(self, config: SimConfig) -> None:
         self.config = config
-        self.store = SqliteStore(config.database_path, synchronous=config.synchronous)
+        self.store = open_store(config)
         self.clock = config.clock or self._own_clock()
         self.ledger = Ledger(self.store, self.clock)
         self.scheduler = Scheduler(self.store, self.clock)

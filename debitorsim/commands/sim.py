@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import signal
 import sys
@@ -22,6 +23,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
+        help="postgresql://... selects PostgreSQL (default: $DEBITORSIM_DATABASE_URL, else SQLite)",
+    )
     parser.add_argument(
         "--admin-token",
         default=None,
@@ -65,6 +71,16 @@ def urls(base: str) -> list[str]:
     return lines
 
 
+def _where(config: Any) -> str:
+    """The database for the banner (a PostgreSQL URL without its password)."""
+    if not config.database_url:
+        return str(config.database_path)
+    from urllib.parse import urlsplit
+
+    url = urlsplit(config.database_url)
+    return url._replace(netloc=url.netloc.rpartition("@")[2]).geturl()
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from werkzeug.serving import make_server
@@ -79,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         token, generated = secrets.token_urlsafe(24), True
     config = SimConfig(
         data_dir=Path(args.data_dir),
+        database_url=args.database_url,
         clock_mode=args.clock or "frozen",
         clock_factor=args.factor,
         clock_start=datetime.fromisoformat(args.start) if args.start else None,
@@ -98,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"listening on {base}", flush=True)
     for line in urls(base):
         print(line)
-    print(f"  database                   {config.database_path}")
+    print(f"  database                   {_where(config)}")
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
     if generated:
         print(f"  admin token                {token}")
