@@ -96,6 +96,9 @@ class CoreConfig:
     """Everything the integration core needs; passed to `create_app` and the worker."""
 
     db_path: str = ":memory:"
+    database_url: str | None = None
+    """A ``postgresql://`` URL selects the PostgreSQL store instead of SQLite at `db_path`
+    (the CLI reads it from ``DEBITORSIM_DATABASE_URL``)."""
     clock: Clock = field(default_factory=SystemClock)
     sp_url: str = DEFAULT_SP_URL
     default_rules: MunicipalityRules = field(default_factory=MunicipalityRules)

@@ -24,7 +24,7 @@ class Core:
     @classmethod
     def build(cls, config: CoreConfig, store: Store | None = None) -> Core:
         """Open the store named in `config` (or use `store`) and build the parts on it."""
-        store = store or Store(config.db_path)
+        store = store or open_store(config)
         client = DebtorClient(config)
         return cls(
             config=config,
@@ -38,3 +38,12 @@ class Core:
         """Stop the worker's delivery threads and close this thread's database connection."""
         self.worker.close()
         self.store.close()
+
+
+def open_store(config: CoreConfig) -> Store:
+    """The store `config` names: PostgreSQL for a ``database_url``, else SQLite at ``db_path``."""
+    if config.database_url:
+        from integration.store_postgres import PgStore  # psycopg is only needed here
+
+        return PgStore(config.database_url)  # type: ignore[return-value]
+    return Store(config.db_path)

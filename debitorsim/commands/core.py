@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import Any
@@ -25,6 +26,11 @@ def add_core_options(parser: argparse.ArgumentParser) -> None:
         help="follow a virtual clock over HTTP, e.g. http://127.0.0.1:8081/admin/clock "
         "(default: the system clock)",
     )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
+        help="postgresql://... selects PostgreSQL (default: $DEBITORSIM_DATABASE_URL, else SQLite)",
+    )
 
 
 def build_config(args: argparse.Namespace, **extra: Any) -> Any:
@@ -34,6 +40,8 @@ def build_config(args: argparse.Namespace, **extra: Any) -> Any:
 
     if args.clock_url:
         extra.setdefault("clock", RemoteClock(args.clock_url))
+    if getattr(args, "database_url", None):
+        extra.setdefault("database_url", args.database_url)
     return config_from_options(
         data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **extra
     )

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         r = core.worker.drain()
         print(f"sent {r.sent}, retried {r.retried}, parked {r.parked}")
         return 0
-    print(f"outbox worker on {config.db_path} → {config.sp_url} (Ctrl-C stops)")
+    where = "PostgreSQL" if config.database_url else config.db_path
+    print(f"outbox worker on {where} → {config.sp_url} (Ctrl-C stops)", flush=True)
     stop = threading.Event()
     try:
         core.worker.serve(stop, args.poll)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from oeir import model
 from simulators.store.base import Job, JournalEntry
@@ -152,9 +152,10 @@ class ConnectionPool:
     SQLite does) would leave one server process behind per finished request.
     """
 
-    def __init__(self, url: str, schema: str) -> None:
+    def __init__(self, url: str, schema: str, *, tuples: bool = False) -> None:
         self.url = url
         self.schema = schema
+        self._rows = tuple_row if tuples else dict_row
         self._idle: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -168,7 +169,9 @@ class ConnectionPool:
                 conn = self._idle.pop()
                 if not conn.closed:
                     return conn
-        conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+        conn: psycopg.Connection[Any] = psycopg.connect(
+            self.url, autocommit=True, row_factory=self._rows
+        )
         conn.execute(f'SET search_path TO "{self.schema}"')
         return conn
 

@@ -1,0 +1,197 @@
+"""PostgreSQL backend of the core's repository (psycopg 3), selected by `CoreConfig.database_url`.
+
+`PgRepo` is `integration.store.Repo` over a connection adapter that speaks the
+same qmark SQL; it overrides what differs: new ids come from ``RETURNING``, and
+`claim_due` reserves rows with ``SELECT ... FOR UPDATE SKIP LOCKED``, so
+several workers on several hosts take disjoint rows from one queue without
+waiting for each other.
+
+Every other write transaction first takes a transaction-scoped advisory lock,
+exactly what ``BEGIN IMMEDIATE`` gives on SQLite: check-then-write sequences
+(find-or-create a patron, apply a callback event once, derive a balance) stay
+serialised. The claim transaction skips that lock: its row locks are enough.
+Tables live in the schema ``core``, so the simulators' store can share the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from integration.fbs.model import Fee, Patron
+from integration.store import (
+    _OUTBOX_COLUMNS,
+    SCHEMA,
+    OutboxRow,
+    Repo,
+    _materials_json,
+    _outbox,
+    ts,
+)
+from simulators.store.postgres import ConnectionPool, create_schema, lock_key, pg_sql
+
+CORE_SCHEMA = "core"
+
+
+class _Conn:
+    """The qmark adapter of one transaction; takes the writers' lock before the first statement."""
+
+    def __init__(self, raw: psycopg.Connection[Any], lock: int | None) -> None:
+        self.raw = raw
+        self._lock = lock
+
+    def lock(self) -> None:
+        """Take the writers' lock now (once per transaction)."""
+        if self._lock is not None:
+            key, self._lock = self._lock, None
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def skip_lock(self) -> None:
+        """This transaction only claims outbox rows: their row locks protect it."""
+        self._lock = None
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        """Run one statement."""
+        self.lock()
+        return self.raw.execute(pg_sql(sql), tuple(args) or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor[Any]:
+        """Run one statement per parameter row."""
+        self.lock()
+        cur = self.raw.cursor()
+        cur.executemany(pg_sql(sql), [tuple(r) for r in rows])
+        return cur
+
+
+class PgRepo(Repo):
+    """The core's reads and writes on PostgreSQL."""
+
+    conn: _Conn  # type: ignore[assignment]
+
+    def _new_id(self, sql: str, args: Sequence[Any], column: str) -> int:
+        row = self.conn.execute(f"{sql} RETURNING {column}", args).fetchone()
+        return int(row[0]) if row else 0
+
+    def add_patron(self, agency_id: str, cpr: str | None, cvr: str | None, name: str) -> Patron:
+        """Create a patron; returns it with its new id."""
+        patron_id = self._new_id(
+            "INSERT INTO patrons (agency_id, cpr, cvr, name) VALUES (?,?,?,?)",
+            (agency_id, cpr, cvr, name),
+            "patron_id",
+        )
+        return Patron(patron_id=patron_id, agency_id=agency_id, cpr=cpr, cvr=cvr, name=name)
+
+    def add_fee(self, fee: Fee) -> Fee:
+        """Insert a fee (its `fee_id` and `fordring_id` are assigned here)."""
+        fee_id = self._new_id(
+            "INSERT INTO fees (agency_id, kommunekode, patron_id, type, reason_message, amount, "
+            "creation_date, due_date, last_timely_date, skriftligt_anerkendt, materials) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                fee.agency_id,
+                fee.kommunekode,
+                fee.patron_id,
+                fee.type.value,
+                fee.reason_message,
+                fee.amount,
+                fee.creation_date.isoformat(),
+                fee.due_date.isoformat(),
+                fee.last_timely_date.isoformat(),
+                int(fee.skriftligt_anerkendt),
+                _materials_json(fee.materials),
+            ),
+            "fee_id",
+        )
+        fordring_id = f"FBS-{fee.agency_id.removeprefix('DK-')}-{fee_id}"
+        self.conn.execute("UPDATE fees SET fordring_id=? WHERE fee_id=?", (fordring_id, fee_id))
+        return replace(fee, fee_id=fee_id, fordring_id=fordring_id)
+
+    def enqueue(
+        self,
+        *,
+        msg_id: str,
+        ordering_key: str,
+        kommunekode: str,
+        operation: str,
+        payload: str,
+        now: datetime,
+    ) -> int:
+        """Add an outgoing message (inside the transaction that changes the fee)."""
+        return self._new_id(
+            "INSERT INTO outbox (msg_id, ordering_key, kommunekode, operation, payload, "
+            "not_before, created) VALUES (?,?,?,?,?,?,?)",
+            (msg_id, ordering_key, kommunekode, operation, payload, ts(now), ts(now)),
+            "id",
+        )
+
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxRow]:
+        """Reserve up to `limit` due messages first in line for their claim (SKIP LOCKED).
+
+        Same selection as the SQLite repository. Rows another worker is reserving
+        right now are skipped, not waited for; once its transaction commits they
+        carry a lease and no longer match.
+        """
+        self.conn.skip_lock()
+        now_s = ts(now)
+        rows = self.conn.raw.execute(
+            pg_sql(
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE o.state='pending' AND o.not_before<=? "
+                "AND (o.lease_until IS NULL OR o.lease_until<=?) "
+                "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key=o.ordering_key "
+                "AND p.id<o.id AND p.state!='sent' AND p.state!='skipped') "
+                "ORDER BY o.not_before, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED"
+            ),
+            (now_s, now_s, limit),
+        ).fetchall()
+        if rows:
+            self.conn.raw.execute(
+                "UPDATE outbox SET lease_until=%s WHERE id = ANY(%s)",
+                (ts(lease_until), [r[0] for r in rows]),
+            )
+        return [_outbox(r) for r in rows]
+
+
+class PgStore:
+    """The core's database on PostgreSQL: the same `tx()` / `read()` contract as `Store`."""
+
+    def __init__(self, url: str, *, schema: str = CORE_SCHEMA) -> None:
+        self.url = url
+        self.path = url
+        self.schema = schema
+        self._lock_key = lock_key(schema)
+        create_schema(url, schema, SCHEMA)
+        self._pool = ConnectionPool(url, schema, tuples=True)
+        self._local = threading.local()
+
+    @contextmanager
+    def _begin(self, write: bool) -> Iterator[PgRepo]:
+        raw = self._pool.get()
+        try:
+            raw.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
+            try:
+                yield PgRepo(_Conn(raw, self._lock_key if write else None))  # type: ignore[arg-type]
+            except BaseException:
+                with suppress(psycopg.Error):
+                    raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+        finally:
+            self._pool.put(raw)
+
+    def tx(self) -> Any:
+        """A write transaction: commits on success, rolls back on error."""
+        return self._begin(True)
+
+    def read(self) -> Any:
+        """Reads in one consistent snapshot (REPEATABLE READ)."""
+        return self._begin(False)
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        self._pool.close()
