@@ -34,6 +34,29 @@ def _object(value: Any, name: str) -> dict[str, Any]:
     return value
 
 
+def _text(value: Any, name: str) -> str | None:
+    """An optional JSON string."""
+    if value is not None and not isinstance(value, str):
+        raise FbsError("UgyldigJson", f"{name} must be a string.")
+    return value
+
+
+def _whole(value: Any, name: str) -> int | None:
+    """An optional JSON whole number."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63
+    ):
+        raise FbsError("UgyldigJson", f"{name} must be a whole number.")
+    return value
+
+
+def _flag_of(value: Any, name: str) -> bool | None:
+    """An optional JSON boolean."""
+    if value is not None and not isinstance(value, bool):
+        raise FbsError("UgyldigJson", f"{name} must be true or false.")
+    return value
+
+
 def _oere(value: Any, field: str = "amount") -> int:
     """Kroner (number or string, at most two decimals) as øre."""
     if isinstance(value, bool) or value is None:
@@ -73,7 +96,7 @@ def _materials(items: Any) -> tuple[Material, ...]:
                 record_id=str(m["recordId"]),
                 material_group_name=str(group.get("name", "standard")),
                 material_group_description=str(group.get("description", "Standard")),
-                periodical=m.get("periodical"),
+                periodical=_object(m.get("periodical"), "periodical") or None,
             )
         )
     return tuple(out)
@@ -96,12 +119,12 @@ def create_fee():  # type: ignore[no-untyped-def]
             or ("Erstatning" if data.get("type") == "compensation" else "Gebyr (for sent)")
         ),
         amount=_oere(data.get("amount")),
-        cpr=patron.get("cpr"),
-        cvr=patron.get("cvr"),
+        cpr=_text(patron.get("cpr"), "patron.cpr"),
+        cvr=_text(patron.get("cvr"), "patron.cvr"),
         name=str(patron.get("name", "")),
-        patron_id=patron.get("patronId"),
+        patron_id=_whole(patron.get("patronId"), "patron.patronId"),
         materials=_materials(data.get("materials")),
-        skriftligt_anerkendt=data.get("acknowledgedInWriting"),
+        skriftligt_anerkendt=_flag_of(data.get("acknowledgedInWriting"), "acknowledgedInWriting"),
         creation_date=creation,
     )
     core = core_of_app()
@@ -129,7 +152,7 @@ def write_down(fee_id: int):  # type: ignore[no-untyped-def]
         fee_id,
         _oere(data.get("amount")),
         _enum(model.NedskrivningAarsag, data.get("reason"), model.NedskrivningAarsag.ANDET),
-        data.get("text"),
+        _text(data.get("text"), "text"),
     )
     return jsonify(fee_detail(fee, core.config))
 
@@ -142,7 +165,7 @@ def cancel(fee_id: int):  # type: ignore[no-untyped-def]
     fee = core.service.cancel(
         fee_id,
         _enum(model.AnnulleringAarsag, data.get("reason"), model.AnnulleringAarsag.ANDET),
-        data.get("text"),
+        _text(data.get("text"), "text"),
     )
     return jsonify(fee_detail(fee, core.config))
 
@@ -184,8 +207,17 @@ def change_ident(patron_id: int):  # type: ignore[no-untyped-def]
     """Change a patron's CPR or CVR number (body: {"cpr": ...} or {"cvr": ...})."""
     data = _body()
     core = core_of_app()
-    fees = core.service.change_ident(patron_id, data.get("cpr"), data.get("cvr"))
+    fees = core.service.change_ident(
+        patron_id, _text(data.get("cpr"), "cpr"), _text(data.get("cvr"), "cvr")
+    )
     return jsonify({"patronId": patron_id, "changedFees": [f.fee_id for f in fees]})
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "200")
+    if not raw.isdigit():
+        raise FbsError("UgyldigVaerdi", "limit must be a whole number.")
+    return min(int(raw), 10_000)
 
 
 @bp.get("/outbox")
@@ -195,7 +227,7 @@ def outbox():  # type: ignore[no-untyped-def]
     state = request.args.get("state")
     with core.store.read() as repo:
         counts = repo.outbox_counts()
-        rows = repo.outbox_rows(state, int(request.args.get("limit", 200)))
+        rows = repo.outbox_rows(state, _limit())
     return jsonify({"counts": counts, "messages": [outbox_view(r) for r in rows]})
 
 

@@ -8,11 +8,14 @@ from integration.client import BusinessFault, TechnicalFault
 from integration.fbs.service import FbsError
 from integration.reconcile import reconcile, render_html
 from integration.web.app import core_of_app
+from oeir import kommuner
 
 bp = Blueprint("reconcile", __name__, url_prefix="/harness/reconcile")
 
 
 def _run(kommunekode: str):  # type: ignore[no-untyped-def]
+    if kommunekode not in kommuner.by_kode():
+        raise FbsError("UkendtKommune", "No such municipality (kommunekode).", 404)
     core = core_of_app()
     try:
         patron = request.args.get("patronId", type=int)
