@@ -1,0 +1,3 @@
+"""tests/integration/test_service.py, every test, on PostgreSQL."""
+
+from tests.integration.test_service import *  # noqa: F403
