@@ -46,6 +46,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
     parser.add_argument("--journal-max-rows", type=int, default=10_000)
     parser.add_argument("--no-journal", action="store_true", help="switch the request journal off")
+    parser.add_argument(
+        "--faults", default=None, help="TOML with [[fault]] tables: fault rules active at start"
+    )
 
 
 def load_tenants(path: str | None) -> dict[str, dict[str, Any]]:
@@ -55,6 +58,15 @@ def load_tenants(path: str | None) -> dict[str, dict[str, Any]]:
     with Path(path).open("rb") as fh:
         data = tomllib.load(fh)
     return {str(k): dict(v) for k, v in data.items()}
+
+
+def load_faults(path: str | None) -> tuple[dict[str, Any], ...]:
+    """Fault-injection rules from a TOML file: an array of ``[[fault]]`` tables (docs/faults.md)."""
+    if not path:
+        return ()
+    with Path(path).open("rb") as fh:
+        data = tomllib.load(fh)
+    return tuple(dict(rule) for rule in data.get("fault", []))
 
 
 def urls(base: str) -> list[str]:
@@ -104,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         admin_token=token,
         bind_host=args.host,
         tenants=load_tenants(args.tenants),
+        faults=load_faults(args.faults),
     )
     app = create_app(config)
     sim = simulator_of(app)

@@ -319,3 +319,28 @@ def test_every_injected_fault_is_in_the_journal(sim: Sim) -> None:
     assert details == ["business_fault", "latency"]
     assert all(e["operation"] == "HentDebitorkonto" and e["kommunekode"] == "101" for e in entries)
     assert {e["fejlkode"] for e in entries} == {None, "DebitorkontoFindesIkke"}
+
+
+def test_fault_rules_from_a_toml_file_for_debitorsim_sim(tmp_path: Path) -> None:
+    from debitorsim.commands.sim import load_faults
+
+    path = tmp_path / "faults.toml"
+    path.write_text(
+        '[[fault]]\nkind = "maintenance"\nstart = "01:00"\nend = "03:00"\n\n'
+        '[[fault]]\nkind = "latency"\nkommunekode = "101"\nmedian_ms = 80\nsigma = 0.4\n'
+        "max_ms = 2000\nprobability = 0.2\nseed = 42\n",
+        encoding="utf-8",
+    )
+    rules = load_faults(str(path))
+    app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF", faults=rules))
+    try:
+        listed = app.test_client().get("/admin/faults").get_json()["rules"]
+    finally:
+        simulator_of(app).close()
+    assert [(r["kind"], r.get("distribution")) for r in listed] == [
+        ("maintenance", None),
+        ("latency", "lognormal"),
+    ]
+    assert listed[1]["seed"] == 42 and listed[1]["kommunekode"] == "101"
+    with pytest.raises(FaultRuleError):
+        create_app(SimConfig(data_dir=tmp_path / "x", faults=({"kind": "nope"},)))
