@@ -67,6 +67,14 @@ class FaultMiddleware:
         kommunekode = self.kommune_of_cvr(found.group(1).decode()) if found else None
         decision = self.injector.decide(kommunekode, operation)
 
+        # One journal record per call: the fault applied, with any latency before it.
+        delayed = (
+            f"after {decision.delay_ms:.0f} ms latency, rule "
+            + ", ".join(str(r.id) for r in decision.latencies)
+            if decision.latencies
+            else None
+        )
+
         def log(rule: FaultRule, status: int, detail: str | None = None) -> None:
             self.injector.record(
                 rule,
@@ -75,12 +83,12 @@ class FaultMiddleware:
                 kommunekode=kommunekode,
                 http_status=status,
                 request=body or b"",
-                detail=detail,
+                detail="; ".join(d for d in (detail, delayed) if d) or None,
             )
 
+        if decision.latencies and decision.fault is None:
+            log(decision.latencies[0], 0)
         if decision.delay_ms > 0:
-            for rule in decision.latencies:
-                log(rule, 0, f"{decision.delay_ms:.0f} ms in all")
             time.sleep(decision.delay_ms / 1000)
         rule = decision.fault
         if rule is None:
