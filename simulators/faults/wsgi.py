@@ -20,7 +20,7 @@ import io
 import re
 import socket
 import struct
-import time
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -75,21 +75,23 @@ class FaultMiddleware:
             else None
         )
 
-        def log(rule: FaultRule, status: int, detail: str | None = None) -> None:
+        def log(rule: FaultRule, status: int, detail: str | None = None, keep: bool = True) -> None:
             self.injector.record(
                 rule,
                 service=service.name,
                 operation=operation,
                 kommunekode=kommunekode,
                 http_status=status,
-                request=body or b"",
+                request=(body or b"") if keep else b"",
                 detail="; ".join(d for d in (detail, delayed) if d) or None,
             )
 
         if decision.latencies and decision.fault is None:
-            log(decision.latencies[0], 0)
+            log(decision.latencies[0], 0, keep=False)  # the app journals the request itself
         if decision.delay_ms > 0:
-            time.sleep(decision.delay_ms / 1000)
+            self.injector.released.wait(
+                decision.delay_ms / 1000
+            )  # clearing the rules cuts it short
         rule = decision.fault
         if rule is None:
             return self.app(environ, start_response)
@@ -160,7 +162,7 @@ class FaultMiddleware:
         # slow_body: the real answer, `chunk_bytes` at a time, `interval_ms` apart.
         log(rule, code, f"{len(answer)} bytes, {p['chunk_bytes']} every {p['interval_ms']} ms")
         start_response(status, [*_without_length(headers), ("Content-Length", str(len(answer)))])
-        return _dribble(answer, p["chunk_bytes"], p["interval_ms"] / 1000)
+        return _dribble(answer, p["chunk_bytes"], p["interval_ms"] / 1000, self.injector.released)
 
 
 def _operation(service: Service, soap_action: str | None, body: bytes | None) -> str | None:
@@ -211,12 +213,14 @@ def _run(app: WsgiApp, environ: Environ) -> tuple[str, list[tuple[str, str]], by
     return got["status"], got["headers"], body
 
 
-def _dribble(body: bytes, chunk: int, interval: float) -> Iterator[bytes]:
+def _dribble(
+    body: bytes, chunk: int, interval: float, released: threading.Event
+) -> Iterator[bytes]:
     total = 0.0
     for i in range(0, len(body), chunk):
         if i:
             step = min(interval, max(0.0, MAX_DRIBBLE_MS / 1000 - total))
-            time.sleep(step)
+            released.wait(step)
             total += step
         yield body[i : i + chunk]
 
