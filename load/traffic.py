@@ -31,7 +31,6 @@ LOAD_USER_UUID = str(uuid.uuid5(uuid.NAMESPACE_URL, "urn:debitorsim:load-user"))
 
 _KONTONUMMER = re.compile(rb"Debitorkontonummer>([^<]+)<")
 _CURSOR = re.compile(rb"NaesteCursor>([^<]+)<")
-_FORDRING_ID = re.compile(rb"FordringId>([^<]+)<")
 _call_ids = itertools.count(1)
 
 
@@ -216,8 +215,3 @@ class Traffic:
             for fid, konto, beloeb in picks
         )
         return _call(kommune, model.RegistrerDaekningAfskrivning(haendelser=haendelser))
-
-
-def fordring_ids(response: bytes) -> list[str]:
-    """Every FordringId in an answer (cheap regex, no XSD)."""
-    return [m.decode() for m in _FORDRING_ID.findall(response)]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, LoadTestShape, between, constant, events, task
+from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -51,8 +51,6 @@ _lock = threading.Lock()
 _systems = {w.kommune.kode: w.system for w in _national}
 _fees: dict[str, list[tuple[str, int]]] = {}
 """Fees created through the core in this process, by municipality: callback targets."""
-_known: list[tuple[str, str, int]] = []
-"""(fordring_id, debitorkontonummer, øre) of claims created in this process: callback targets."""
 
 
 # --- command line and set-up ---------------------------------------------------
@@ -253,13 +251,6 @@ def _remember_fee(kode: str, fordring_id: str, oere: int) -> None:
             del fees[:1_000]
 
 
-def _remember(fordring_id: str, konto: str, oere: int) -> None:
-    with _lock:
-        _known.append((fordring_id, konto, oere))
-        if len(_known) > 10_000:
-            del _known[:5_000]
-
-
 # --- the user classes ----------------------------------------------------------------
 
 
@@ -285,22 +276,18 @@ class DebtorSystemUser(_Target, FastHttpUser):
         """
         w = _picker.pick()
         self.kommune, self.system = w.kommune, w.system
-        call, debitor, fordring = _traffic.opret_debitorkonto(self.kommune)
+        call, debitor, _ = _traffic.opret_debitorkonto(self.kommune)
         body = _soap(self, call, self.system)
         if body:
             self.konto, self.debitor = traffic.kontonummer(body), debitor
-            if self.konto:
-                _remember(fordring.fordring_id, self.konto, fordring.hovedstol)
 
     @task(5)
     def opret_fordring(self) -> None:
         """Another fee on the citizen's existing account."""
         if self.debitor is None:
             return self.opret_debitorkonto()
-        call, fordring = _traffic.opret_fordring(self.kommune, self.debitor)
-        body = _soap(self, call, self.system)
-        if body and self.konto:
-            _remember(fordring.fordring_id, self.konto, fordring.hovedstol)
+        call, _ = _traffic.opret_fordring(self.kommune, self.debitor)
+        _soap(self, call, self.system)
 
     @task(3)
     def hent_debitorkonto(self) -> None:
@@ -580,5 +567,4 @@ __all__ = [
     "HoldShape",
     "KneeShape",
     "ReconciliationUser",
-    "constant",
 ]
