@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -40,6 +41,7 @@ from simulators.store import open_store
 
 KOMMUNER = ("101", "147", "561", "621")
 """One municipality of each debtor system (EG, Opus, Prisme 2009, Prisme 2015)."""
+FORDRING_ID = re.compile(r"<(?:\w+:)?FordringId>([^<]+)</")
 DEBITORSIM = str(Path(sys.executable).with_name("debitorsim"))
 CORE_TOML = """
 [outbox]
@@ -70,6 +72,8 @@ class CrashBed:
 
     root: Path
     database_url: str | None = None
+    journal: bool = False
+    """Keep the simulator's request journal (every SOAP call; for counting sends)."""
     sim_port: int = field(default_factory=free_port)
     core_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -131,14 +135,14 @@ class CrashBed:
                 "real",
                 "--factor",
                 "1",
-                "--no-journal",
+                *(["--journal-max-rows", "10000000"] if self.journal else ["--no-journal"]),
             ],
         )
         self.wait_until(lambda: self._answers(f"{self.sim_url}/admin/clock"), "sim", 60)
 
-    def start_worker(self) -> None:
-        """Start (or restart) the outbox worker."""
-        self._spawn("worker", ["core-worker", *self._core_args(), "--poll", "0.05"])
+    def start_worker(self, name: str = "worker") -> None:
+        """Start (or restart) an outbox worker."""
+        self._spawn(name, ["core-worker", *self._core_args(), "--poll", "0.05"])
 
     def start_core_web(self) -> None:
         """Start (or restart) the core's web app (callback receiver) without a worker."""
@@ -277,6 +281,22 @@ class CrashBed:
         extra = set(found) - {f.fordring_id for f in fees}
         problems += [f"unexpected claim {fid}" for fid in sorted(extra)]
         return {"claims": sum(found.values()), "problems": problems}
+
+    def sends_per_claim(self) -> Counter[str]:
+        """How often each FordringId went out in a claim-creating call (the simulator's journal)."""
+        sent: Counter[str] = Counter()
+        for tx in self.sim_ledger():
+            for op in ("OpretDebitorkonto", "OpretFordring"):
+                for entry in tx.journal(
+                    kommunekode=None,
+                    operation=op,
+                    verdict=None,
+                    fejlkode=None,
+                    before=None,
+                    limit=10**8,
+                ):
+                    sent.update(FORDRING_ID.findall(entry.request))
+        return sent
 
     def reconcile(self) -> dict[str, int]:
         """Differences per municipality, by the core's own reconciliation."""
