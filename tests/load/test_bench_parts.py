@@ -48,9 +48,9 @@ def test_the_table_reports_ratios_to_the_ceilings_and_skips_honestly() -> None:
         "opret_fordring_journal_off": {**fig, "rps": 1250.0},
         "latency_100ms": {"skipped": "no injection"},
         "latency_100ms_static": {**fig, "rps": 1950.0},
-        "hent_1m": {**fig, "server_p99_ms": 3.1},
+        "hent_1m": {**fig, "server_p99_ms": 3.1, "claims_stored": 1_000_000},
         "hent_1m_journal_off": {**fig, "server_p99_ms": 2.0},
-        "core_100k": {"seconds_total": 80.0, "fees_per_second": 1250.0},
+        "core_100k": {"seconds_total": 80.0, "fees_per_second": 1250.0, "fees": 100_000},
     }
     text = bench.table(results)
     row = next(ln for ln in text.splitlines() if ln.startswith("OpretFordring c=32, journal on"))
@@ -58,3 +58,4 @@ def test_the_table_reports_ratios_to_the_ceilings_and_skips_honestly() -> None:
     assert "20.0% of throughput" in text  # journal cost 1 - 1000/1250
     assert "skipped: nginx not installed" in text and "skipped: no injection" in text
     assert "80.0 s" in text
+    assert "HentDebitorkonto c=32, 1M claims" in text and "core end to end, 100k fees" in text
