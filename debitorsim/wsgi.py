@@ -65,6 +65,7 @@ def simulator() -> Any:
     tenants = {k.kode: {"callback_url": core_url} for k in kommuner.alle()} if core_url else {}
     config = SimConfig(
         database=Path(_db("DEBITORSIM_SIM_DB", ".debitorsim/simulator.db")),
+        database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         journal_enabled=_flag("DEBITORSIM_JOURNAL", True),
         clock_mode=_env("DEBITORSIM_CLOCK_MODE", "real"),
         tenants=tenants,
@@ -114,6 +115,7 @@ def core() -> Any:
 
     config = CoreConfig(
         db_path=_db("DEBITORSIM_CORE_DB", ".debitorsim/core.db"),
+        database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
     )
     built = Core.build(config)
