@@ -204,7 +204,7 @@ def test_empty_and_truncated_responses(sim: Sim) -> None:
 
 def test_slow_body_dribbles_the_real_answer(sim: Sim) -> None:
     whole = sim.post(DEBITOR_FORESPOERGSEL, hent("101")).content
-    sim.fault(kind="slow_body", chunk_bytes=len(whole) // 3 + 1, interval_ms=600, count=1)
+    sim.fault(kind="slow_body", chunk_bytes=len(whole) // 3 + 1, interval_ms=1000, count=1)
     host, port = sim.base_url.removeprefix("http://").split(":")
     body = hent("101")
     request = (
