@@ -31,6 +31,8 @@ class SimConfig:
     - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
     - `synchronous`: SQLite ``PRAGMA synchronous`` (NORMAL: durable on process crash).
     - `faults`: fault-injection rules loaded at start (docs/faults.md), as JSON objects.
+    - `callback_secret`: sent as ``X-Callback-Secret`` with every callback to FBS (the
+      core's receiver checks it when it has one configured).
     - `core_url`: base URL of the integration core (FBS side), for the dashboard's links.
     """
 
@@ -50,6 +52,7 @@ class SimConfig:
     user_systems: frozenset[str] = frozenset({FBS_USER_SYSTEM_UUID})
     synchronous: str = "NORMAL"
     faults: tuple[Mapping[str, Any], ...] = ()
+    callback_secret: str | None = None
     core_url: str | None = None
 
     @property

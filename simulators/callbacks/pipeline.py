@@ -51,6 +51,8 @@ class CallbackPipeline:
     def __init__(self, sim: Simulator, session: requests.Session | None = None) -> None:
         self.sim = sim
         self.session = session or requests.Session()
+        if sim.config.callback_secret:  # checked by the core's receiver (integration.web.auth)
+            self.session.headers["X-Callback-Secret"] = sim.config.callback_secret
         self._send_lock = threading.Lock()
 
     def install(self) -> None:

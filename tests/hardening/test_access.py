@@ -229,3 +229,44 @@ def test_callbacks_need_their_own_municipalitys_secret(tmp_path: Path) -> None:
     other = _callback(client, "frb-s")  # a valid secret, but Frederiksberg's
     assert (other.status_code, _kode(other)) == (500, "AdgangNaegtet")
     assert _callback(client, "kbh-s").status_code == 200
+
+
+def _callback_outcome(tmp_path: Path, sent_secret: str | None) -> dict[str, Any]:
+    """A simulator's nightly callback to a core that wants secret "s3"; the attempt."""
+    from debitorsim.serving import ServerThread
+    from simulators.clock import VirtualClock
+    from simulators.sim_time import install_app
+    from tests.simulators.conftest import tenant_for
+    from tests.simulators_time.conftest import at
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    core_app = create_core(CoreConfig(db_path=str(tmp_path / "core.db"), callback_secret="s3"))
+    with ServerThread(core_app) as core:
+        clock = VirtualClock()
+        config = SimConfig(
+            data_dir=tmp_path, clock=clock, synchronous="OFF", callback_secret=sent_secret
+        )
+        app = create_app(config)
+        install_app(app)
+        sim = simulator_of(app)
+        try:
+            kode = tenant_for(sim, "opus").kode
+            sim.tenants.patch(kode, {"callback_url": core.base_url + DAEKNING_AFSKRIVNING.path})
+            client = app.test_client()
+            r = client.post(DEBITOR_REGISTRERING.path, data=opret(kode, "SECRET-1"))
+            assert r.status_code == 200, r.data[:500]
+            sim.ledger.daekning(kode, "SECRET-1", 1_000, model.Betalingsmiddel.KORT)
+            sim.set_time(at(2026, 1, 6, 3, 0))  # past the nightly run
+            attempts = client.get(f"/admin/callbacks/attempts?kommunekode={kode}").get_json()
+        finally:
+            sim.close()
+    found: dict[str, Any] = attempts["attempts"][-1]
+    return found
+
+
+def test_simulator_callbacks_carry_the_secret_the_core_wants(tmp_path: Path) -> None:
+    let_in = _callback_outcome(tmp_path / "a", "s3")
+    # Past the secret, the core read the batch: the claim is not one of its fees.
+    assert (let_in["outcome"], let_in["fejlkode"]) == ("soap_fault", "FordringFindesIkke"), let_in
+    refused = _callback_outcome(tmp_path / "b", None)
+    assert (refused["outcome"], refused["fejlkode"]) == ("soap_fault", "AdgangNaegtet"), refused
