@@ -58,11 +58,11 @@ def simulator() -> Any:
     Every municipality's FBS callback goes to DEBITORSIM_CORE_URL (when set). The clock
     runs in real time: a load test is about wall-clock throughput.
     """
-    from oeir import kommuner
+    from debitorsim.testbed import callback_overrides
     from simulators import SimConfig, create_app
 
     core_url = _env("DEBITORSIM_CORE_URL", "http://127.0.0.1:8080")
-    tenants = {k.kode: {"callback_url": core_url} for k in kommuner.alle()} if core_url else {}
+    tenants = callback_overrides(core_url) if core_url else {}
     config = SimConfig(
         database=Path(_db("DEBITORSIM_SIM_DB", ".debitorsim/simulator.db")),
         database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
