@@ -34,6 +34,7 @@ def run(database_url: str, root: Path, fees: int, seed: int = 91) -> dict[str, A
         sends = bed.sends_per_claim()
         with bed.core.store.read() as repo:
             rows = repo.outbox_rows(limit=fees * 2)
+        cpu = {name: _cpu_seconds(bed.procs[name].pid) for name in ("worker", "worker2")}
         ledger = bed.ledger_check(created)
         return {
             "fees": fees,
@@ -43,12 +44,19 @@ def run(database_url: str, root: Path, fees: int, seed: int = 91) -> dict[str, A
             "claims_sent": len(sends),
             "sent_twice": sorted(fid for fid, n in sends.items() if n > 1),
             "never_sent": sorted({f.fordring_id for f in created} - set(sends)),
+            "worker_cpu_s": cpu,
             "rows_attempted_more_than_once": sum(1 for r in rows if r.attempts != 1),
             "ledger_claims": ledger["claims"],
             "ledger_problems": ledger["problems"],
         }
     finally:
         bed.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a live process used so far (Linux /proc): both workers must have worked."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
 
 
 def main() -> None:
