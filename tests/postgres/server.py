@@ -77,14 +77,32 @@ def _start_server() -> tuple[str | None, str, Path | None]:
     return done.stdout.strip().splitlines()[-1], "started by scripts/postgres.sh", workdir
 
 
+_SERVER: dict[str, str | None] = {}
+"""The session's one server (``url``, ``how``): the fixture is imported in several modules."""
+
+
+def _server(config: pytest.Config) -> tuple[str | None, str]:
+    if "how" not in _SERVER:
+        url, workdir = os.environ.get(ENV_URL), None
+        how = f"from ${ENV_URL}"
+        if not url:
+            url, how, workdir = _start_server()
+        if workdir is not None:
+            config.add_cleanup(lambda: _stop_server(workdir))
+        _SERVER.update(url=url, how=how)
+    return _SERVER["url"], _SERVER["how"] or ""
+
+
+def _stop_server(workdir: Path) -> None:
+    subprocess.run([str(SCRIPT), "stop", str(workdir / "pg")], check=False, timeout=120)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def pg_server(request: pytest.FixtureRequest) -> Iterator[str]:
+def pg_server(request: pytest.FixtureRequest) -> str:
     """The URL of a PostgreSQL server (skips every PostgreSQL test when none can be had)."""
     summary = _summary(request.config)
-    url, workdir = os.environ.get(ENV_URL), None
-    how = f"from ${ENV_URL}"
-    if not url:
-        url, how, workdir = _start_server()
+    url, how = _server(request.config)
     if url is None:
         summary.line = f"PostgreSQL tests were NOT run: {how}; set ${ENV_URL} to run them."
         pytest.skip(f"PostgreSQL tests not run: {how}")
@@ -98,10 +116,7 @@ def pg_server(request: pytest.FixtureRequest) -> Iterator[str]:
         pytest.skip(f"PostgreSQL not reachable: {why}")
     shown = urlsplit(url)
     summary.line = f"PostgreSQL tests ran against {shown.hostname}:{shown.port} ({how})."
-    yield url
-    if workdir is not None:
-        subprocess.run([str(SCRIPT), "stop", str(workdir / "pg")], check=False, timeout=120)
-        shutil.rmtree(workdir, ignore_errors=True)
+    return url
 
 
 @contextlib.contextmanager
