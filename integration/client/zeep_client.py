@@ -8,9 +8,6 @@ and each call is pointed at the municipality's Serviceplatformen URL.
 
 from __future__ import annotations
 
-import dataclasses
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import requests
@@ -24,51 +21,7 @@ from integration.client.api import _OPERATIONS, BusinessFault, DebtorClient, Tec
 from integration.config import CoreConfig
 from oeir import codec
 from oeir.services import Service
-
-
-def zeep_values(obj: Any) -> dict[str, Any]:
-    """A message as zeep's keyword arguments: XML names, Decimal kroner, lists."""
-    out: dict[str, Any] = {}
-    for f in codec._fields(type(obj)):
-        value = getattr(obj, f.name)
-        if value is None:
-            continue
-        name = etree.QName(f.tag).localname
-        out[name] = [_to_zeep(f.kind, v) for v in value] if f.repeated else _to_zeep(f.kind, value)
-    return out
-
-
-def _to_zeep(kind: Any, value: Any) -> Any:
-    if kind == "oere":
-        return Decimal(codec.kroner(value))
-    if dataclasses.is_dataclass(value):
-        return zeep_values(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def from_zeep(cls: type, data: Any) -> Any:
-    """Build an `oeir.model` instance from zeep's serialized answer."""
-    values: dict[str, Any] = {}
-    for f in codec._fields(cls):
-        raw = data.get(etree.QName(f.tag).localname) if isinstance(data, dict) else None
-        if raw is None or raw == []:
-            continue
-        items = raw if f.repeated else [raw]
-        converted = [_from_zeep(f.kind, item) for item in items]
-        values[f.name] = tuple(converted) if f.repeated else converted[0]
-    return cls(**values)
-
-
-def _from_zeep(kind: Any, raw: Any) -> Any:
-    if kind == "oere":
-        return int(Decimal(str(raw)) * 100)
-    if dataclasses.is_dataclass(kind):
-        return from_zeep(kind, raw)  # type: ignore[arg-type]
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(raw)
-    return raw
+from oeir.zeepvalues import from_zeep, zeep_headers, zeep_values
 
 
 class ZeepDebtorClient(DebtorClient):
@@ -107,10 +60,7 @@ class ZeepDebtorClient(DebtorClient):
         try:
             result = getattr(proxy, operation.name)(
                 **zeep_values(message),
-                _soapheaders={
-                    "InvocationContext": zeep_values(header.invocation_context),
-                    "AuthorityContext": zeep_values(header.authority_context),
-                },
+                _soapheaders=zeep_headers(header),
             )
         except zeep.exceptions.Fault as fault:
             kode_el = fault.detail.find(".//{*}FejlKode") if fault.detail is not None else None
@@ -132,7 +82,7 @@ class ZeepDebtorClient(DebtorClient):
             raise TechnicalFault(f"unreadable answer: {exc}"[:300]) from exc
         data = zeep.helpers.serialize_object(result, target_cls=dict)
         expected = operation.response
-        names = [etree.QName(f.tag).localname for f in codec._fields(expected)]
+        names = [etree.QName(f.tag).localname for f in codec.fields(expected)]
         if not isinstance(data, dict) or not set(data) <= set(names):
             data = {names[0]: data}  # zeep unwraps a response with a single child
         return from_zeep(expected, data)

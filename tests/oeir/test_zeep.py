@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import pytest
@@ -24,45 +22,16 @@ from lxml import etree
 from werkzeug.wrappers import Request, Response
 
 from debitorsim.serving import ServerThread
-from oeir import codec, model, rules, schema, soap, wsdl
+from oeir import model, rules, schema, soap, wsdl
 from oeir.faults import OeirFault
 from oeir.namespaces import OEIR, SOAP_ENV
 from oeir.services import SERVICES, Operation, Service
+from oeir.zeepvalues import zeep_headers, zeep_values
 from tests.oeir import golden_messages as g
 from tests.oeir import strategies as s
 
 OPERATIONS = [op for svc in SERVICES.values() for op in svc.operations.values()]
 OP_IDS = [op.name for op in OPERATIONS]
-
-
-def zeep_values(obj: Any) -> dict[str, Any]:
-    """A message as the keyword arguments zeep takes: XML names, Decimal kroner, lists."""
-    out: dict[str, Any] = {}
-    for f in codec.fields(type(obj)):
-        value = getattr(obj, f.name)
-        if value is None:
-            continue
-        name = etree.QName(f.tag).localname
-        out[name] = [_zeep(f.kind, v) for v in value] if f.repeated else _zeep(f.kind, value)
-    return out
-
-
-def _zeep(kind: Any, value: Any) -> Any:
-    if kind == "oere":
-        return Decimal(codec.kroner(value))
-    if dataclasses.is_dataclass(value):
-        return zeep_values(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def zeep_headers(header: model.SpHeader) -> dict[str, Any]:
-    """`_soapheaders` for zeep: the two Serviceplatformen header parts."""
-    return {
-        "InvocationContext": zeep_values(header.invocation_context),
-        "AuthorityContext": zeep_values(header.authority_context),
-    }
 
 
 class ContractApp:
