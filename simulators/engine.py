@@ -79,6 +79,7 @@ class Simulator:
 
         The clock keeps its time and mode.
         """
+        self.journal.flush()
         with self.store.transaction() as tx:
             tx.reset()
             tx.set_meta(CLOCK_KEY, self.clock.state.to_json())
@@ -86,6 +87,7 @@ class Simulator:
 
     def stats(self) -> dict[str, Any]:
         """Row counts of the main tables."""
+        self.journal.flush()
         with self.store.read() as tx:
             return {
                 what: tx.count(what) for what in ("accounts", "claims", "events", "jobs", "journal")
@@ -94,4 +96,5 @@ class Simulator:
     def close(self) -> None:
         """Release held requests and close the store."""
         self.faults.close()
+        self.journal.close()
         self.store.close()

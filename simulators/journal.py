@@ -7,12 +7,19 @@ and can be switched off. CPR numbers are masked before anything is stored.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import threading
+from collections import deque
+from dataclasses import replace
 from typing import Any
 
 from oeir.identifiers import mask_cprs_in_text
 from simulators.ledger import Clock
 from simulators.store.base import JournalEntry, Store
+
+log = logging.getLogger(__name__)
 
 MAX_STORED_CHARS = 64 * 1024
 _CPR_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?CPRNummer(?:\s[^>]*)?>)([^<]*)(<)")
@@ -32,13 +39,30 @@ def mask_message(data: bytes | str) -> str:
 
 
 class Journal:
-    """Records SOAP calls into the store, bounded to `max_rows`."""
+    """Records SOAP calls into the store, bounded to `max_rows`.
+
+    `record` only queues the call: one background thread masks and writes the queued
+    calls in batches, one short write transaction per batch, so a SOAP call (a read
+    above all) never takes SQLite's write lock for its journal row. `query` and
+    `flush` wait for the queue to drain, so a reader always sees every call made.
+    """
+
+    QUEUE_LIMIT = 10_000
+    BATCH = 500
+    LINGER = 0.05
 
     def __init__(self, store: Store, clock: Clock, *, enabled: bool = True, max_rows: int = 10_000):
         self.store = store
         self.clock = clock
         self.enabled = enabled
         self.max_rows = max(1, max_rows)
+        self._queue: deque[JournalEntry] = deque()
+        self._cv = threading.Condition()
+        self._writing = False
+        self._urgent = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._pid = 0
 
     def record(
         self,
@@ -52,10 +76,10 @@ class Journal:
         http_status: int,
         request: bytes | str,
         detail: str | None,
-    ) -> int | None:
-        """Record one call (no-op when disabled); returns the entry id."""
+    ) -> None:
+        """Queue one call for the journal (no-op when disabled); CPR masked before storing."""
         if not self.enabled:
-            return None
+            return
         entry = JournalEntry(
             id=0,
             tidspunkt=self.clock.now(),
@@ -64,13 +88,83 @@ class Journal:
             kommunekode=kommunekode,
             verdict=verdict,
             fejlkode=fejlkode,
-            felt=mask_cprs_in_text(felt) if felt else None,
+            felt=felt,
             http_status=http_status,
-            request=mask_message(request),
-            detail=mask_cprs_in_text(detail) if detail else None,
+            request=request,  # type: ignore[arg-type]  # masked by the writer
+            detail=detail,
         )
+        with self._cv:
+            if self._closed:
+                self._write([entry])
+                return
+            self._ensure_writer()
+            # Back-pressure instead of unbounded memory when the writer falls behind.
+            self._cv.wait_for(lambda: len(self._queue) < self.QUEUE_LIMIT, timeout=30)
+            self._queue.append(entry)
+            if len(self._queue) in (1, self.BATCH):
+                self._cv.notify_all()
+
+    def _ensure_writer(self) -> None:
+        # A thread started before a fork (gunicorn --preload) does not exist in the child.
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="journal-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: bool(self._queue) or self._closed)
+                # Let a batch gather: one commit per LINGER, not one per call.
+                self._cv.wait_for(
+                    lambda: len(self._queue) >= self.BATCH or self._urgent or self._closed,
+                    timeout=self.LINGER,
+                )
+                if not self._queue:
+                    return
+                batch = [self._queue.popleft() for _ in range(min(self.BATCH, len(self._queue)))]
+                self._urgent = self._urgent and bool(self._queue)
+                self._writing = True
+                self._cv.notify_all()
+            try:
+                self._write(batch)
+            except Exception:  # the journal must never take the simulator down
+                log.exception("journal: %d calls not recorded", len(batch))
+            finally:
+                with self._cv:
+                    self._writing = False
+                    self._cv.notify_all()
+
+    def _write(self, batch: list[JournalEntry]) -> None:
+        masked = [
+            replace(
+                e,
+                felt=mask_cprs_in_text(e.felt) if e.felt else None,
+                request=mask_message(e.request),
+                detail=mask_cprs_in_text(e.detail) if e.detail else None,
+            )
+            for e in batch
+        ]
         with self.store.transaction() as tx:
-            return tx.add_journal(entry, self.max_rows)
+            for e in masked:
+                tx.add_journal(e, self.max_rows)
+
+    def flush(self, timeout: float = 30) -> bool:
+        """Wait until every queued call is stored; False on timeout."""
+        with self._cv:
+            if self._queue:
+                self._urgent = True
+                self._cv.notify_all()
+            return self._cv.wait_for(lambda: not self._queue and not self._writing, timeout)
+
+    def close(self) -> None:
+        """Store what is queued and stop the writer."""
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+            thread = self._thread
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            thread.join(timeout=30)
 
     def query(
         self,
@@ -83,6 +177,7 @@ class Journal:
         limit: int = 50,
     ) -> list[JournalEntry]:
         """Newest first, filtered; page with `before` (the last id seen)."""
+        self.flush()
         with self.store.read() as tx:
             return tx.journal(
                 kommunekode=kommunekode,

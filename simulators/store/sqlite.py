@@ -542,13 +542,21 @@ class SqliteTx:
             row = self._one("SELECT * FROM jobs WHERE key = ?", (key,))
             if row is not None:
                 return _job(row)
+        stored = json.dumps(payload, sort_keys=True)
+        due_text = due.isoformat()
         cur = self._c.execute(
             "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)",
-            (name, _us(due), due.isoformat(), json.dumps(payload, sort_keys=True), key),
+            (name, _us(due), due_text, stored, key),
         )
-        row = self._one("SELECT * FROM jobs WHERE id = ?", (cur.lastrowid,))
-        assert row is not None
-        return _job(row)
+        # The row as it would read back, without reading it back.
+        return Job(
+            id=int(cur.lastrowid or 0),
+            name=name,
+            due=datetime.fromisoformat(due_text),
+            payload=json.loads(stored),
+            key=key,
+            status="pending",
+        )
 
     def next_due_job(self, until: datetime) -> Job | None:
         """The earliest pending job due by `until`."""
@@ -676,6 +684,7 @@ class SqliteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._closed = False
         conn = self._conn()
         conn.executescript(SCHEMA)
@@ -711,19 +720,28 @@ class SqliteStore:
             finally:
                 self._local.depth -= 1
             return
-        conn.execute(f"BEGIN {mode}")
-        self._local.depth = 1
-        self._local.tx = SqliteTx(conn)
+        # Writers of this process queue on a Python lock: waiting in SQLite's busy
+        # handler means sleeping in steps of milliseconds while the lock is free.
+        writer = mode == "IMMEDIATE"
+        if writer:
+            self._write_lock.acquire()
         try:
-            yield self._local.tx
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            conn.execute(f"BEGIN {mode}")
+            self._local.depth = 1
+            self._local.tx = SqliteTx(conn)
+            try:
+                yield self._local.tx
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                self._local.depth = 0
+                self._local.tx = None
         finally:
-            self._local.depth = 0
-            self._local.tx = None
+            if writer:
+                self._write_lock.release()
 
     def transaction(self) -> Any:
         """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
