@@ -34,7 +34,12 @@ class Kommune:
     @property
     def service_agreement_uuid(self) -> str:
         """The (test) service agreement between FBS and this municipality's debtor system."""
-        return str(uuid.uuid5(_NS, f"serviceaftale:{self.kode}"))
+        return _service_agreement_uuid(self.kode)
+
+
+@cache
+def _service_agreement_uuid(kode: str) -> str:
+    return str(uuid.uuid5(_NS, f"serviceaftale:{kode}"))
 
 
 def test_cvr(kode: str) -> str:

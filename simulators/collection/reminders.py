@@ -61,6 +61,17 @@ class Collection:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
+        self._settings: dict[str, tuple[Profile, TimeSettings]] = {}
+
+    def _time_settings(self, kommunekode: str) -> TimeSettings:
+        # A tenant PATCH or reset builds a new Profile object, which misses this cache.
+        profile = self._profile(kommunekode)
+        cached = self._settings.get(kommunekode)
+        if cached is not None and cached[0] is profile:
+            return cached[1]
+        settings = TimeSettings.of(profile)
+        self._settings[kommunekode] = (profile, settings)
+        return settings
 
     def install(self) -> None:
         """Listen for new claims and register the job handlers."""
@@ -92,7 +103,7 @@ class Collection:
         """Ledger listener: a new claim gets its invoice job."""
         if event.kind != EventKind.FORDRING_OPRETTET or event.fordring_id is None:
             return
-        settings = TimeSettings.of(self._profile(event.kommunekode))
+        settings = self._time_settings(event.kommunekode)
         due = next_working_morning(event.tidspunkt, settings.job_time)
         key = f"invoice:{event.kommunekode}:{event.fordring_id}"
         payload = {"kommunekode": event.kommunekode, "fordring_id": event.fordring_id}

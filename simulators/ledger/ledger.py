@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Protocol
 
 from oeir import model
@@ -73,16 +74,36 @@ def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> Bus
     return BusinessRuleBroken(detalje, kode=kode, felt=felt)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(obj: Any) -> Any:
+    """`dataclasses.asdict` without its deep copy: the result is only serialised."""
+    if hasattr(type(obj), "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(_plain(obj), sort_keys=True, default=str, ensure_ascii=False)
+
+
 def digest(obj: Any) -> str:
     """A stable content hash of a message or dataclass (for idempotency)."""
-    data = asdict(obj) if hasattr(obj, "__dataclass_fields__") else obj
-    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_canonical(obj).encode()).hexdigest()
 
 
-def _payload(fordring: model.Fordring) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(json.dumps(asdict(fordring), default=str))
-    return data
+def _digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
+    """The claim's content hash and its stored JSON payload from one copy (the hot path)."""
+    text = _canonical(fordring)
+    payload: dict[str, Any] = json.loads(text)
+    return hashlib.sha256(text.encode()).hexdigest(), payload
 
 
 class Ledger:
@@ -221,7 +242,7 @@ class Ledger:
         self, tx: Tx, fordring: model.Fordring, account: Account
     ) -> model.OpretFordringSvar:
         kommunekode = fordring.kreditor.kommunekode
-        dig = digest(fordring)
+        dig, payload = _digest_and_payload(fordring)
         seen = self._idempotent(
             tx, "fordring", kommunekode, fordring.fordring_id, dig, "FordringIdAlleredeBrugt"
         )
@@ -245,7 +266,7 @@ class Ledger:
             tekst=fordring.tekst,
             skriftligt_anerkendt=fordring.skriftligt_anerkendt,
             oprettet=self.clock.now(),
-            payload=_payload(fordring),
+            payload=payload,
         )
         tx.insert_claim(claim)
         self._claim_event(tx, claim, EventKind.FORDRING_OPRETTET, claim.hovedstol)
