@@ -7,6 +7,7 @@ would be plugged in (docs/contract.md).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -63,10 +64,22 @@ def _first_path(log: etree._ListErrorLog) -> str | None:
     return errors[0].path if errors and errors[0].path else None
 
 
+_LOADING = threading.Lock()
+
+
 @cache
-def default() -> Schemas:
-    """The schemas shipped with debitorsim (loaded once)."""
+def _loaded() -> Schemas:
     return Schemas.load()
+
+
+def default() -> Schemas:
+    """The schemas shipped with debitorsim (loaded once, by one thread).
+
+    libxml2's XSD compiler is not thread-safe: two threads compiling at once (the
+    first requests of a threaded server) can leave every later load broken.
+    """
+    with _LOADING:
+        return _loaded()
 
 
 def validate(el: etree._Element) -> None:
