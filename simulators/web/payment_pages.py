@@ -3,7 +3,8 @@
 Server-rendered HTML in Danish, under ``/betaling/<kommunekode>/``:
 - ``GET  /``          the simulated login (a form taking a CPR number; no MitID);
 - ``POST /login``     the CPR goes in the POST body only, never in a URL; a random
-                      session cookie links the browser to it from then on;
+                      session cookie links the browser to it from then on (the
+                      session is in the store: `simulators.payments.sessions`);
 - ``GET  /oversigt``  the citizen's open claims (CPR masked on every page);
 - ``POST /betal``     simulated card or MobilePay payment of the chosen claims: booked
                       in the ledger at once; the receipt says when the library hears;
@@ -13,10 +14,6 @@ Danish) that the municipality has none and how this citizen pays instead.
 """
 
 from __future__ import annotations
-
-import secrets
-import threading
-from collections import OrderedDict
 
 from flask import (
     Blueprint,
@@ -32,12 +29,13 @@ from flask.typing import ResponseReturnValue
 from oeir import model
 from oeir.faults import OeirFault
 from oeir.identifiers import mask_cpr, valid_cpr
+from simulators.payments.sessions import Sessions
 from simulators.payments.solution import METHODS
 from simulators.sim_time import EXTENSION, SimTime
 from simulators.tenants import Tenant
 
 COOKIE = "betaling_session"
-MAX_SESSIONS = 10_000
+SESSIONS = "payment_sessions"
 
 
 def kroner(oere: int) -> str:
@@ -47,44 +45,19 @@ def kroner(oere: int) -> str:
     return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
 
 
-class Sessions:
-    """Logged-in citizens by random token (in memory, bounded; a simulator needs no more)."""
-
-    def __init__(self, limit: int = MAX_SESSIONS) -> None:
-        self._data: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.limit = limit
-
-    def open(self, kommunekode: str, cpr: str) -> str:
-        """A new session; returns its token."""
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._data[token] = (kommunekode, cpr)
-            while len(self._data) > self.limit:
-                self._data.popitem(last=False)
-        return token
-
-    def cpr(self, token: str | None, kommunekode: str) -> str | None:
-        """The CPR of a session in this municipality, or None."""
-        if not token:
-            return None
-        with self._lock:
-            found = self._data.get(token)
-        return found[1] if found and found[0] == kommunekode else None
-
-    def close(self, token: str | None) -> None:
-        """End a session."""
-        with self._lock:
-            self._data.pop(token or "", None)
-
-
 def blueprint() -> Blueprint:
     """The payment pages (mount under /betaling)."""
     bp = Blueprint("betaling", __name__, template_folder="templates")
-    sessions = Sessions()
 
     def st() -> SimTime:
         found: SimTime = current_app.extensions[EXTENSION]
+        return found
+
+    def sessions() -> Sessions:
+        # In the store, so every gunicorn worker knows every logged-in citizen.
+        found: Sessions | None = current_app.extensions.get(SESSIONS)
+        if found is None:
+            found = current_app.extensions[SESSIONS] = Sessions(st().sim.store)
         return found
 
     def tenant_of(kode: str) -> Tenant | None:
@@ -130,7 +103,7 @@ def blueprint() -> Blueprint:
         cpr = request.form.get("cpr", "").replace("-", "").strip()
         if not valid_cpr(cpr):
             return page("login.html", tenant, 400, fejl="Ugyldigt CPR-nummer. Skriv 10 cifre.")
-        token = sessions.open(kode, cpr)
+        token = sessions().open(kode, cpr)
         response = redirect(f"{request.script_root}/betaling/{kode}/oversigt", code=303)
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="Strict", path=f"/betaling/{kode}"
@@ -144,7 +117,7 @@ def blueprint() -> Blueprint:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:
             return none_page(tenant)
-        cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
+        cpr = sessions().cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
             return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         claims = st().payments.open_claims(kode, cpr)
@@ -164,7 +137,7 @@ def blueprint() -> Blueprint:
             return page("ukendt.html", None, 404, kode=kode)
         if not tenant.profile.payment_solution:
             return none_page(tenant)
-        cpr = sessions.cpr(request.cookies.get(COOKIE), kode)
+        cpr = sessions().cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
             return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         chosen = tuple(request.form.getlist("fordring_id"))
@@ -204,7 +177,7 @@ def blueprint() -> Blueprint:
 
     @bp.post("/<kode>/logud")
     def logout(kode: str) -> ResponseReturnValue:
-        sessions.close(request.cookies.get(COOKIE))
+        sessions().close(request.cookies.get(COOKIE))
         response = redirect(f"{request.script_root}/betaling/{kode}/", code=303)
         response.delete_cookie(COOKIE, path=f"/betaling/{kode}")
         return response
