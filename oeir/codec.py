@@ -11,6 +11,7 @@ import dataclasses
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -164,16 +165,45 @@ def to_element(obj: Any, tag: str | None = None) -> etree._Element:
         el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={"sp" if ns == SP else "o": ns})
     else:
         el = etree.Element(tag)
-    for f in _fields(cls):
-        value = getattr(obj, f.name)
+    for name, child_tag, repeated, text_of in _encode_plan(cls):
+        value = getattr(obj, name)
         if value is None:
             continue
-        for item in value if f.repeated else (value,):
-            if dataclasses.is_dataclass(f.kind):
-                el.append(to_element(item, f.tag))
+        for item in value if repeated else (value,):
+            if text_of is None:
+                el.append(to_element(item, child_tag))
             else:
-                etree.SubElement(el, f.tag).text = _text(f.kind, item)
+                etree.SubElement(el, child_tag).text = text_of(item)
     return el
+
+
+@cache
+def _encode_plan(cls: type) -> tuple[tuple[str, str, bool, Callable[[Any], str] | None], ...]:
+    """Per field: name, tag, repeated, and its text function (None: a nested dataclass)."""
+    return tuple(
+        (
+            f.name,
+            f.tag,
+            f.repeated,
+            None if dataclasses.is_dataclass(f.kind) else _text_function(f.kind),
+        )
+        for f in _fields(cls)
+    )
+
+
+def _text_function(kind: Any) -> Callable[[Any], str]:
+    """`_text` specialised to one kind (chosen once per field, not per value)."""
+    if kind == "oere":
+        return kroner
+    if kind is bool:
+        return lambda v: "true" if v else "false"
+    if kind is datetime:
+        return _datetime_text
+    if kind is date:
+        return lambda v: v.isoformat()  # type: ignore[no-any-return]
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return lambda v: v.value  # type: ignore[no-any-return]
+    return str
 
 
 def from_element(cls: type, el: etree._Element) -> Any:
