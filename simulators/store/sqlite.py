@@ -522,9 +522,11 @@ class SqliteTx:
             out: list[Event] = []
             for part in chunks(list(fordring_ider)):
                 clause = f"fordring_id IN ({', '.join('?' for _ in part)})"
+                # "+seq": without it SQLite walks events_kommune (every event of the
+                # municipality, in seq order) instead of events_claim for these claims.
                 rows = self._c.execute(
                     f"SELECT * FROM events WHERE {' AND '.join([*where, clause])}"
-                    " ORDER BY seq LIMIT ?",
+                    " ORDER BY +seq LIMIT ?",
                     (*args, *part, limit),
                 )
                 out.extend(_event(r) for r in rows)
