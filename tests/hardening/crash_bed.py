@@ -283,7 +283,12 @@ class CrashBed:
         return {"claims": sum(found.values()), "problems": problems}
 
     def sends_per_claim(self) -> Counter[str]:
-        """How often each FordringId went out in a claim-creating call (the simulator's journal)."""
+        """How often each FordringId went out in a claim-creating call (the simulator's journal).
+
+        The simulator writes its journal from a background thread; any journal query through
+        its admin API flushes that queue first, so ask once before reading the table directly.
+        """
+        self.http.get(f"{self.sim_url}/admin/journal?limit=1", timeout=30).raise_for_status()
         sent: Counter[str] = Counter()
         for tx in self.sim_ledger():
             for op in ("OpretDebitorkonto", "OpretFordring"):
