@@ -27,7 +27,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from oeir import model
 from simulators.store.base import Job, JournalEntry
 from simulators.store.sqlite import SCHEMA, SqliteTx, _job, _us
 
@@ -87,26 +86,6 @@ class PgTx(SqliteTx):
         """True when a table of this name exists in the store's schema."""
         row = self._one("SELECT to_regclass(?) IS NOT NULL AS present", (name,))
         return bool(row and row["present"])
-
-    def claim_totals(self, kommunekode: str) -> dict[str, int]:
-        """Counts and the open balance of one municipality."""
-        row = self._one(
-            "SELECT COUNT(*) AS claims,"
-            " COUNT(*) FILTER (WHERE status = ?) AS open_claims,"
-            " COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
-            " + rykkergebyrer + renter), 0) AS saldo"
-            " FROM claims WHERE kommunekode = ?",
-            (str(model.FordringStatus.AABEN), kommunekode),
-        )
-        accounts = self._one(
-            "SELECT COUNT(*) AS n FROM accounts WHERE kommunekode = ?", (kommunekode,)
-        )
-        return {
-            "claims": int(row["claims"]) if row else 0,
-            "open_claims": int(row["open_claims"]) if row else 0,
-            "accounts": int(accounts["n"]) if accounts else 0,
-            "saldo": int(row["saldo"]) if row else 0,
-        }
 
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job, or return the one already queued under `key`."""

@@ -401,7 +401,7 @@ class SqliteTx:
         """Counts and the open balance of one municipality (one pass over its claims)."""
         row = self._one(
             "SELECT COUNT(*) AS claims,"
-            " COALESCE(SUM(status = ?), 0) AS open_claims,"
+            " COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS open_claims,"
             " COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
             " + rykkergebyrer + renter), 0) AS saldo"
             " FROM claims WHERE kommunekode = ?",
