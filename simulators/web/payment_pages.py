@@ -79,6 +79,31 @@ def blueprint() -> Blueprint:
             fejlkode=tenant.profile.faults.get("no_payment_solution", "IngenBetalingsloesning"),
         )
 
+    def payable_tenant(kode: str) -> Tenant | Response:
+        """The municipality if it has a payment solution; else the page that says why not."""
+        tenant = tenant_of(kode)
+        if tenant is None:
+            return page("ukendt.html", None, 404, kode=kode)
+        if not tenant.profile.payment_solution:
+            return none_page(tenant)
+        return tenant
+
+    def to_login(kode: str) -> Response:
+        return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
+
+    def overview_page(tenant: Tenant, cpr: str, status: int = 200, **ctx: object) -> Response:
+        claims = st().payments.open_claims(tenant.kommune.kode, cpr)
+        return page(
+            "oversigt.html",
+            tenant,
+            status,
+            cpr=mask_cpr(cpr),
+            claims=claims,
+            total=sum(c.saldo for c in claims),
+            methods=METHODS,
+            **ctx,
+        )
+
     @bp.get("/")
     def index() -> Response:
         tenants = sorted(st().sim.tenants.all(), key=lambda t: t.kommune.navn)
@@ -86,20 +111,16 @@ def blueprint() -> Blueprint:
 
     @bp.route("/<kode>/", methods=["GET"])
     def login_form(kode: str) -> Response:
-        tenant = tenant_of(kode)
-        if tenant is None:
-            return page("ukendt.html", None, 404, kode=kode)
-        if not tenant.profile.payment_solution:
-            return none_page(tenant)
+        tenant = payable_tenant(kode)
+        if isinstance(tenant, Response):
+            return tenant
         return page("login.html", tenant)
 
     @bp.post("/<kode>/login")
     def login(kode: str) -> ResponseReturnValue:
-        tenant = tenant_of(kode)
-        if tenant is None:
-            return page("ukendt.html", None, 404, kode=kode)
-        if not tenant.profile.payment_solution:
-            return none_page(tenant)
+        tenant = payable_tenant(kode)
+        if isinstance(tenant, Response):
+            return tenant
         cpr = request.form.get("cpr", "").replace("-", "").strip()
         if not valid_cpr(cpr):
             return page("login.html", tenant, 400, fejl="Ugyldigt CPR-nummer. Skriv 10 cifre.")
@@ -112,34 +133,22 @@ def blueprint() -> Blueprint:
 
     @bp.get("/<kode>/oversigt")
     def overview(kode: str) -> ResponseReturnValue:
-        tenant = tenant_of(kode)
-        if tenant is None:
-            return page("ukendt.html", None, 404, kode=kode)
-        if not tenant.profile.payment_solution:
-            return none_page(tenant)
+        tenant = payable_tenant(kode)
+        if isinstance(tenant, Response):
+            return tenant
         cpr = sessions().cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
-            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
-        claims = st().payments.open_claims(kode, cpr)
-        return page(
-            "oversigt.html",
-            tenant,
-            cpr=mask_cpr(cpr),
-            claims=claims,
-            total=sum(c.saldo for c in claims),
-            methods=METHODS,
-        )
+            return to_login(kode)
+        return overview_page(tenant, cpr)
 
     @bp.post("/<kode>/betal")
     def pay(kode: str) -> ResponseReturnValue:
-        tenant = tenant_of(kode)
-        if tenant is None:
-            return page("ukendt.html", None, 404, kode=kode)
-        if not tenant.profile.payment_solution:
-            return none_page(tenant)
+        tenant = payable_tenant(kode)
+        if isinstance(tenant, Response):
+            return tenant
         cpr = sessions().cpr(request.cookies.get(COOKIE), kode)
         if cpr is None:
-            return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
+            return to_login(kode)
         chosen = tuple(request.form.getlist("fordring_id"))
         try:
             method = model.Betalingsmiddel(request.form.get("betalingsmiddel", ""))
@@ -163,17 +172,7 @@ def blueprint() -> Blueprint:
                     kvittering=receipt,
                     betalingsmiddel=method,
                 )
-        claims = st().payments.open_claims(kode, cpr)
-        return page(
-            "oversigt.html",
-            tenant,
-            400,
-            cpr=mask_cpr(cpr),
-            claims=claims,
-            total=sum(c.saldo for c in claims),
-            methods=METHODS,
-            fejl=fejl,
-        )
+        return overview_page(tenant, cpr, 400, fejl=fejl)
 
     @bp.post("/<kode>/logud")
     def logout(kode: str) -> ResponseReturnValue:
