@@ -292,19 +292,7 @@ class TimeRepo:
         self, kommunekode: str | None = None, status: str | None = None, limit: int = 100
     ) -> list[Batch]:
         """Batches, newest first."""
-        if self.stale:
-            return []
-        where, args = [], []
-        if kommunekode is not None:
-            where.append("kommunekode = ?")
-            args.append(kommunekode)
-        if status is not None:
-            where.append("status = ?")
-            args.append(status)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self._c.execute(
-            f"SELECT * FROM cb_batches {clause} ORDER BY id DESC LIMIT ?", (*args, limit)
-        )
+        rows = self._newest("cb_batches", limit, kommunekode=kommunekode, status=status)
         return [_batch(r) for r in rows]
 
     def batches_of_claim(self, kommunekode: str, fordring_id: str) -> list[tuple[str, Batch]]:
@@ -345,20 +333,22 @@ class TimeRepo:
         self, kommunekode: str | None = None, batch_id: int | None = None, limit: int = 100
     ) -> list[Attempt]:
         """Delivery attempts, newest first."""
+        rows = self._newest("cb_attempts", limit, kommunekode=kommunekode, batch_id=batch_id)
+        return [_attempt(r) for r in rows]
+
+    def _newest(self, table: str, limit: int, **equal: object) -> list[Any]:
+        """Rows of `table` whose columns equal every non-None value in `equal`, newest first."""
         if self.stale:
             return []
-        where, args = [], []
-        if kommunekode is not None:
-            where.append("kommunekode = ?")
-            args.append(kommunekode)
-        if batch_id is not None:
-            where.append("batch_id = ?")
-            args.append(batch_id)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = self._c.execute(
-            f"SELECT * FROM cb_attempts {clause} ORDER BY id DESC LIMIT ?", (*args, limit)
+        filters = {column: value for column, value in equal.items() if value is not None}
+        where = " AND ".join(f"{column} = ?" for column in filters)
+        return list(
+            self._c.execute(
+                f"SELECT * FROM {table} {'WHERE ' + where if where else ''}"
+                " ORDER BY id DESC LIMIT ?",
+                (*filters.values(), limit),
+            )
         )
-        return [_attempt(r) for r in rows]
 
     # -- timeline marks -----------------------------------------------------
     def add_mark(self, mark: Mark) -> None:
