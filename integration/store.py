@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -230,6 +230,10 @@ class Repo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
+    def _new_id(self, sql: str, args: Sequence[Any], column: str) -> int:
+        """Run an INSERT and return the new row's id (`column`); backends differ only here."""
+        return int(self.conn.execute(sql, args).lastrowid or 0)
+
     # --- patrons -------------------------------------------------------------
 
     def find_patron(self, agency_id: str, cpr: str | None, cvr: str | None) -> Patron | None:
@@ -264,13 +268,12 @@ class Repo:
 
     def add_patron(self, agency_id: str, cpr: str | None, cvr: str | None, name: str) -> Patron:
         """Create a patron; returns it with its new id."""
-        cur = self.conn.execute(
+        patron_id = self._new_id(
             "INSERT INTO patrons (agency_id, cpr, cvr, name) VALUES (?,?,?,?)",
             (agency_id, cpr, cvr, name),
+            "patron_id",
         )
-        return Patron(
-            patron_id=int(cur.lastrowid or 0), agency_id=agency_id, cpr=cpr, cvr=cvr, name=name
-        )
+        return Patron(patron_id=patron_id, agency_id=agency_id, cpr=cpr, cvr=cvr, name=name)
 
     def set_patron_ident(self, patron_id: int, cpr: str | None, cvr: str | None) -> None:
         """Change a patron's CPR/CVR number."""
@@ -282,7 +285,7 @@ class Repo:
 
     def add_fee(self, fee: Fee) -> Fee:
         """Insert a fee (its `fee_id` and `fordring_id` are assigned here)."""
-        cur = self.conn.execute(
+        fee_id = self._new_id(
             "INSERT INTO fees (agency_id, kommunekode, patron_id, type, reason_message, amount, "
             "creation_date, due_date, last_timely_date, skriftligt_anerkendt, materials) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -299,8 +302,8 @@ class Repo:
                 int(fee.skriftligt_anerkendt),
                 _materials_json(fee.materials),
             ),
+            "fee_id",
         )
-        fee_id = int(cur.lastrowid or 0)
         fordring_id = f"FBS-{fee.agency_id.removeprefix('DK-')}-{fee_id}"
         self.conn.execute("UPDATE fees SET fordring_id=? WHERE fee_id=?", (fordring_id, fee_id))
         return replace(fee, fee_id=fee_id, fordring_id=fordring_id)
@@ -524,12 +527,12 @@ class Repo:
         now: datetime,
     ) -> int:
         """Add an outgoing message (call inside the transaction that changes the fee)."""
-        cur = self.conn.execute(
+        return self._new_id(
             "INSERT INTO outbox (msg_id, ordering_key, kommunekode, operation, payload, "
             "not_before, created) VALUES (?,?,?,?,?,?,?)",
             (msg_id, ordering_key, kommunekode, operation, payload, ts(now), ts(now)),
+            "id",
         )
-        return int(cur.lastrowid or 0)
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxRow]:
         """Reserve up to `limit` due messages that are first in line for their claim.

@@ -18,23 +18,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import psycopg
 
-from integration.fbs.model import Fee, Patron
 from integration.store import (
     _OUTBOX_COLUMNS,
     SCHEMA,
     OutboxRow,
     Repo,
-    _materials_json,
     _outbox,
     ts,
 )
-from simulators.store.postgres import ConnectionPool, create_schema, lock_key, pg_sql
+from pgsupport import ConnectionPool, create_schema, lock_key, pg_sql
 
 CORE_SCHEMA = "core"
 
@@ -77,58 +74,6 @@ class PgRepo(Repo):
     def _new_id(self, sql: str, args: Sequence[Any], column: str) -> int:
         row = self.conn.execute(f"{sql} RETURNING {column}", args).fetchone()
         return int(row[0]) if row else 0
-
-    def add_patron(self, agency_id: str, cpr: str | None, cvr: str | None, name: str) -> Patron:
-        """Create a patron; returns it with its new id."""
-        patron_id = self._new_id(
-            "INSERT INTO patrons (agency_id, cpr, cvr, name) VALUES (?,?,?,?)",
-            (agency_id, cpr, cvr, name),
-            "patron_id",
-        )
-        return Patron(patron_id=patron_id, agency_id=agency_id, cpr=cpr, cvr=cvr, name=name)
-
-    def add_fee(self, fee: Fee) -> Fee:
-        """Insert a fee (its `fee_id` and `fordring_id` are assigned here)."""
-        fee_id = self._new_id(
-            "INSERT INTO fees (agency_id, kommunekode, patron_id, type, reason_message, amount, "
-            "creation_date, due_date, last_timely_date, skriftligt_anerkendt, materials) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                fee.agency_id,
-                fee.kommunekode,
-                fee.patron_id,
-                fee.type.value,
-                fee.reason_message,
-                fee.amount,
-                fee.creation_date.isoformat(),
-                fee.due_date.isoformat(),
-                fee.last_timely_date.isoformat(),
-                int(fee.skriftligt_anerkendt),
-                _materials_json(fee.materials),
-            ),
-            "fee_id",
-        )
-        fordring_id = f"FBS-{fee.agency_id.removeprefix('DK-')}-{fee_id}"
-        self.conn.execute("UPDATE fees SET fordring_id=? WHERE fee_id=?", (fordring_id, fee_id))
-        return replace(fee, fee_id=fee_id, fordring_id=fordring_id)
-
-    def enqueue(
-        self,
-        *,
-        msg_id: str,
-        ordering_key: str,
-        kommunekode: str,
-        operation: str,
-        payload: str,
-        now: datetime,
-    ) -> int:
-        """Add an outgoing message (inside the transaction that changes the fee)."""
-        return self._new_id(
-            "INSERT INTO outbox (msg_id, ordering_key, kommunekode, operation, payload, "
-            "not_before, created) VALUES (?,?,?,?,?,?,?)",
-            (msg_id, ordering_key, kommunekode, operation, payload, ts(now), ts(now)),
-            "id",
-        )
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxRow]:
         """Reserve up to `limit` due messages first in line for their claim (SKIP LOCKED).

@@ -15,8 +15,9 @@ from integration.fbs.model import FeeType
 from integration.fbs.service import NewFee
 from integration.store_postgres import PgStore as CorePgStore
 from oeir import testdata
+from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
-from simulators.store.postgres import PgStore, pg_ddl, pg_sql
+from simulators.store.postgres import PgStore
 from simulators.timestore import Attempt, Mark, TimeRepo
 
 
