@@ -50,6 +50,37 @@ class JournalEntry:
     detail: str | None
 
 
+# -- fault injection (simulators.faults): the shared rule table -------------------------
+# Rules and their global trigger state live in the store, so every gunicorn worker on
+# one database applies the same rules (docs/faults.md).
+
+
+@dataclass(frozen=True, slots=True)
+class FaultRow:
+    """One stored fault rule: its definition (JSON as given, seed filled in) and counts."""
+
+    id: int
+    definition: str
+    source: str  # api | config
+    remaining: int | None
+    fired: int
+
+
+@dataclass(frozen=True, slots=True)
+class FaultState:
+    """The rule set's version: `generation` moves on every add/delete/clear, `clears` on
+    every clear, `next_id` is the next rule id, `config_digest` marks the configured set
+    loaded last (None: none)."""
+
+    generation: int
+    clears: int
+    next_id: int
+    config_digest: str | None
+
+
+# -- end of fault injection ----------------------------------------------------------------
+
+
 class Tx(Protocol):
     """One unit of work: reads and writes that commit or roll back together."""
 
@@ -167,6 +198,32 @@ class Tx(Protocol):
     def reset(self) -> None:
         """Delete every row of every table (schema stays)."""
 
+    # -- fault injection (simulators.faults) ----------------------------------
+    def fault_state(self) -> FaultState:
+        """The rule set's generation, clear count, next id and configured-set marker."""
+
+    def fault_rules(self) -> list[FaultRow]:
+        """Every stored fault rule, in evaluation (id) order."""
+
+    def add_fault_rule(self, definition: str, remaining: int | None, source: str) -> int:
+        """Store a rule under the next id (returned); moves the generation on."""
+
+    def delete_fault_rule(self, rule_id: int) -> bool:
+        """Remove one rule (moves the generation on); False when there is none."""
+
+    def clear_fault_rules(self) -> int:
+        """Remove every rule; moves the generation and the clear count on. Returns how many."""
+
+    def consume_fault_rule(self, rule_id: int) -> int | None:
+        """Count one application of a "next N calls" rule: the calls left after it, or None
+        when none were left (or the rule is gone). Exact across processes."""
+
+    def add_fault_fired(self, counts: dict[int, int]) -> None:
+        """Add to `fired` of rules without a count (rule id -> applications)."""
+
+    def set_fault_config(self, digest: str | None) -> None:
+        """Remember which configured rule set was loaded last."""
+
     # -- add-on tables ------------------------------------------------------
     def sql(self) -> Sql:
         """Portable SQL on this transaction, for modules that keep their own tables."""
@@ -198,6 +255,11 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Close every connection."""
+
+    # -- fault injection (simulators.faults) ----------------------------------
+    def fault_generation(self) -> int:
+        """The fault rules' generation (0 before any rule), in one cheap read: checked on
+        every SOAP call, so no transaction is opened for it."""
 
 
 def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:

@@ -25,7 +25,7 @@ import psycopg
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
 from simulators.store.base import Job, JournalEntry
-from simulators.store.sqlite import SCHEMA, SqliteTx, _job, _us
+from simulators.store.sqlite import FAULT_GENERATION, SCHEMA, SqliteTx, _job, _us
 
 SIM_SCHEMA = "sim"
 
@@ -153,6 +153,21 @@ class PgStore:
     def read(self) -> Any:
         """A read snapshot (REPEATABLE READ); joins an open transaction of this thread."""
         return self._begin(False)
+
+    # -- fault injection (simulators.faults) ----------------------------------
+    def fault_generation(self) -> int:
+        """The fault rules' generation: one autocommit SELECT (a round trip to the server),
+        inside an open transaction of this thread when there is one."""
+        local = self._local
+        if getattr(local, "depth", 0) > 0:
+            rows = local.tx._c.execute(FAULT_GENERATION).fetchall()
+        else:
+            raw = self._pool.get()
+            try:
+                rows = raw.execute(FAULT_GENERATION).fetchall()
+            finally:
+                self._pool.put(raw)
+        return int(rows[0]["generation"]) if rows else 0
 
     def close(self) -> None:
         """Close every idle connection."""
