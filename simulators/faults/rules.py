@@ -223,12 +223,6 @@ class FaultRule:
             return False
         return self.probability is None or self.rng.random() < self.probability
 
-    def consume(self) -> None:
-        """Count one application (a "next N calls" rule runs down)."""
-        self.fired += 1
-        if self.remaining is not None:
-            self.remaining -= 1
-
     def as_dict(self) -> dict[str, Any]:
         """JSON view: the definition plus `fired` and `remaining`."""
         data: dict[str, Any] = {

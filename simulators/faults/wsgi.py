@@ -20,7 +20,6 @@ import io
 import re
 import socket
 import struct
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -59,7 +58,7 @@ class FaultMiddleware:
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         service = self.services.get(environ.get("PATH_INFO", ""))
-        if service is None or environ.get("REQUEST_METHOD") != "POST" or not self.injector.active:
+        if service is None or environ.get("REQUEST_METHOD") != "POST" or not self.injector.active():
             return self.app(environ, start_response)
         body = self._peek(environ)
         operation = _operation(service, environ.get("HTTP_SOAPACTION"), body)
@@ -89,9 +88,7 @@ class FaultMiddleware:
         if decision.latencies and decision.fault is None:
             log(decision.latencies[0], 0, keep=False)  # the app journals the request itself
         if decision.delay_ms > 0:
-            self.injector.released.wait(
-                decision.delay_ms / 1000
-            )  # clearing the rules cuts it short
+            self.injector.hold(decision.delay_ms / 1000)  # clearing the rules cuts it short
         rule = decision.fault
         if rule is None:
             return self.app(environ, start_response)
@@ -151,7 +148,7 @@ class FaultMiddleware:
             if p["execute"]:
                 _run(self.app, environ)
             log(rule, 0, f"held {p['hold_ms']} ms, then dropped")
-            self.injector.released.wait(p["hold_ms"] / 1000)
+            self.injector.hold(p["hold_ms"] / 1000)
             return _drop(environ)
         status, headers, answer = _run(self.app, environ)
         code = int(status.split()[0])
@@ -162,7 +159,7 @@ class FaultMiddleware:
         # slow_body: the real answer, `chunk_bytes` at a time, `interval_ms` apart.
         log(rule, code, f"{len(answer)} bytes, {p['chunk_bytes']} every {p['interval_ms']} ms")
         start_response(status, [*_without_length(headers), ("Content-Length", str(len(answer)))])
-        return _dribble(answer, p["chunk_bytes"], p["interval_ms"] / 1000, self.injector.released)
+        return _dribble(answer, p["chunk_bytes"], p["interval_ms"] / 1000, self.injector.hold)
 
 
 def _operation(service: Service, soap_action: str | None, body: bytes | None) -> str | None:
@@ -214,13 +211,13 @@ def _run(app: WsgiApp, environ: Environ) -> tuple[str, list[tuple[str, str]], by
 
 
 def _dribble(
-    body: bytes, chunk: int, interval: float, released: threading.Event
+    body: bytes, chunk: int, interval: float, hold: Callable[[float], bool]
 ) -> Iterator[bytes]:
     total = 0.0
     for i in range(0, len(body), chunk):
         if i:
             step = min(interval, max(0.0, MAX_DRIBBLE_MS / 1000 - total))
-            released.wait(step)
+            hold(step)
             total += step
         yield body[i : i + chunk]
 
