@@ -34,7 +34,8 @@ def mask_message(data: bytes | str) -> str:
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if len(text) > MAX_STORED_CHARS:
         text = text[:MAX_STORED_CHARS] + "…[truncated]"
-    text = _CPR_ELEMENT.sub(lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text)
+    if "CPRNummer" in text:
+        text = _CPR_ELEMENT.sub(lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text)
     return mask_cprs_in_text(text)
 
 
