@@ -4,7 +4,8 @@
     gunicorn -c python:debitorsim.wsgi --bind 127.0.0.1:8080 'debitorsim.wsgi:core()'
 
 `-c python:debitorsim.wsgi` reads the gunicorn settings at the end of this module
-(gthread workers and threads as measured on the 2-core machine, TCP_NODELAY).
+(gthread workers and threads as measured on the 2-core machine, TCP_NODELAY): the
+simulator runs 2 workers × 8 threads, the core 1 × 16.
 
 Configuration comes from the environment (a WSGI server passes no arguments):
 
@@ -21,14 +22,16 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
-file: reads run in parallel, writes are serialised by SQLite. See docs/load.md for the
-measured worker/thread counts.
+file: reads run in parallel, writes are serialised by SQLite. Everything the simulator's
+workers must agree on is in its store (ledger, payment sessions, fault rules); the clock
+driver runs in one of them. See docs/load.md for the measured worker/thread counts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -70,8 +73,8 @@ def simulator() -> Any:
         clock_mode=_env("DEBITORSIM_CLOCK_MODE", "real"),
         tenants=tenants,
         core_url=core_url or None,
-        # Fault rules live in each process's memory: given here, every gunicorn worker
-        # has them (a POST to /admin/faults reaches one worker only).
+        # Stored once in the simulator's database by the first worker to start; the
+        # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
     )
     app = create_app(config)
@@ -132,9 +135,18 @@ def core() -> Any:
 # Measured on the 2-core machine, see docs/load.md: GUNICORN_WORKERS / GUNICORN_THREADS
 # override them. Threads also bound concurrent slow requests (injected latency holds one).
 
+
+def _serving_simulator() -> bool:
+    """True when this gunicorn serves `simulator()` (the app is the command's last word)."""
+    return any(arg.strip().endswith(":simulator()") for arg in sys.argv[1:])
+
+
 worker_class = "gthread"
-workers = int(_env("GUNICORN_WORKERS", "1"))
-threads = int(_env("GUNICORN_THREADS", "16"))
+# The simulator: 2 × 8 (2 processes use both cores for its CPU-bound SOAP work; its shared
+# state is in the store). The core: 1 × 16, as measured before (not re-measured).
+_SIM = _serving_simulator()
+workers = int(_env("GUNICORN_WORKERS", "2" if _SIM else "1"))
+threads = int(_env("GUNICORN_THREADS", "8" if _SIM else "16"))
 keepalive = 75
 backlog = 2048
 timeout = 120

@@ -35,8 +35,8 @@ from load.testbed import TestBed
 from oeir import kommuner, model
 
 REPORT = Path("reports/bench.json")
-SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "1"))
-SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "16"))
+SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
+SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "8"))
 LATENCY_WORKERS, LATENCY_THREADS = 2, 220
 """For 200 slow calls: threads per worker >= connections (accept() is not balanced between
 workers; 2 x 110 gave 0.61-0.82 of ideal, 2 x 220 0.89-0.91, 1 x 220 0.75-0.78)."""
@@ -208,8 +208,8 @@ def opret_fordring(s: Settings, *, journal: bool, connections: int = 32) -> dict
 def latency(s: Settings) -> dict[str, Any]:
     """100 ms latency injected by the simulator's own fault injection, at c=200.
 
-    The rule is given in the configuration (DEBITORSIM_FAULTS) so that every gunicorn
-    worker has it: rules added through /admin/faults live in one process only.
+    The rule is given in the configuration (DEBITORSIM_FAULTS): it is stored once in the
+    simulator's database and applies in every gunicorn worker (as a POSTed rule would).
     """
     threads = LATENCY_THREADS
     rule = {"kind": "latency", "fixed_ms": 100, "operation": "OpretFordring"}

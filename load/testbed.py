@@ -22,11 +22,10 @@ class TestBed:
     __test__ = False  # not a pytest class
 
     workdir: Path | None = None
-    sim_workers: int = 1
-    """One process: the payment pages keep their login sessions in process memory, so a
-    second simulator worker breaks the citizen flow (measured: 1 x 16 serves about as fast
-    as 2 x 8 here, the ledger's SQLite writes serialise either way). See docs/load.md."""
-    sim_threads: int = 16
+    sim_workers: int = 2
+    """As `debitorsim.wsgi` serves the simulator: 2 x 8. Payment sessions and fault rules
+    are in its store, so any worker may take any call. See docs/load.md."""
+    sim_threads: int = 8
     core_workers: int = 1
     core_threads: int = 8
     journal: bool = True
