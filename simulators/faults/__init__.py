@@ -3,6 +3,7 @@
 - `rules`: the rule model (kinds, scope, trigger) and its validation;
 - `injector`: `FaultInjector`, the rule list and the decision per call or callback;
 - `wsgi`: `FaultMiddleware`, which applies the decisions on the SOAP endpoints;
+- `local`: the rule table in memory, for an injector without a simulator store;
 - `admin`: the ``/admin/faults`` endpoints.
 `install_app(app)` wires the middleware and the endpoints onto an app from
 `simulators.create_app` (which calls it). See docs/faults.md.

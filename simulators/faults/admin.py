@@ -1,6 +1,7 @@
 """Admin endpoints of fault injection (JSON, mounted under /admin; same access rule).
 
-- ``GET    /admin/faults``            the rules in evaluation order, with `fired`/`remaining`;
+- ``GET    /admin/faults``            the rules in evaluation order, with `fired`/`remaining`
+  (global: the rules are in the simulator's store, shared by every worker);
 - ``POST   /admin/faults``            add a rule (201 with its id);
 - ``DELETE /admin/faults``            remove every rule (and release held requests);
 - ``GET    /admin/faults/<rule_id>``  one rule;
