@@ -205,7 +205,10 @@ def test_a_seeded_rule_in_one_process_replays_as_before(store: Any, clock: Virtu
 
 # -- rules given in the configuration ------------------------------------------------------
 
-CONFIGURED = ({"kind": "http_503", "count": 2}, {"kind": "latency", "fixed_ms": 1, "probability": 0.5})
+CONFIGURED = (
+    {"kind": "http_503", "count": 2},
+    {"kind": "latency", "fixed_ms": 1, "probability": 0.5},
+)
 
 
 def test_configured_rules_are_stored_once_for_all_workers(
