@@ -14,18 +14,16 @@ Reads run in a REPEATABLE READ snapshot. The tables live in their own schema
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from typing import Any
 
 import psycopg
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
-from simulators.store.base import Job, JournalEntry
-from simulators.store.sqlite import FAULT_GENERATION, SCHEMA, SqliteTx, _job, _us
+from simulators.store.base import JournalEntry
+from simulators.store.sqlite import FAULT_GENERATION, SCHEMA, SqliteTx
 
 SIM_SCHEMA = "sim"
 
@@ -59,19 +57,6 @@ class PgTx(SqliteTx):
         """True when a table of this name exists in the store's schema."""
         row = self._one("SELECT to_regclass(?) IS NOT NULL AS present", (name,))
         return bool(row and row["present"])
-
-    def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
-        """Queue a job, or return the one already queued under `key`."""
-        if key is not None:
-            row = self._one("SELECT * FROM jobs WHERE key = ?", (key,))
-            if row is not None:
-                return _job(row)
-        row = self._one(
-            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?) RETURNING *",
-            (name, _us(due), due.isoformat(), json.dumps(payload, sort_keys=True), key),
-        )
-        assert row is not None
-        return _job(row)
 
     def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
         """Record a call, then drop the oldest rows beyond `max_rows`."""

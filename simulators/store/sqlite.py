@@ -489,9 +489,13 @@ class SqliteTx:
     # -- events -------------------------------------------------------------
     def append_event(self, event: NewEvent) -> Event:
         """Append an event with the next sequence number."""
-        row = self._one("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events")
-        seq = int(row["n"]) if row else 1
-        event_id = str(uuid.uuid5(_EVENT_NS, f"{self.instance_id()}:{seq}"))
+        row = self._one(
+            "SELECT COALESCE((SELECT MAX(seq) FROM events), 0) + 1 AS n,"
+            " (SELECT value FROM meta WHERE key = 'instance_id') AS instance"
+        )
+        assert row is not None
+        seq = int(row["n"])
+        event_id = str(uuid.uuid5(_EVENT_NS, f"{row['instance'] or self.instance_id()}:{seq}"))
         self._c.execute(
             "INSERT INTO events (seq, event_id, kind, kommunekode, konto, fordring_id, beloeb,"
             " tidspunkt, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -567,25 +571,15 @@ class SqliteTx:
     # -- jobs ---------------------------------------------------------------
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job, or return the one already queued under `key`."""
-        if key is not None:
-            row = self._one("SELECT * FROM jobs WHERE key = ?", (key,))
-            if row is not None:
-                return _job(row)
-        stored = json.dumps(payload, sort_keys=True)
-        due_text = due.isoformat()
-        cur = self._c.execute(
-            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)",
-            (name, _us(due), due_text, stored, key),
-        )
-        # The row as it would read back, without reading it back.
-        return Job(
-            id=int(cur.lastrowid or 0),
-            name=name,
-            due=datetime.fromisoformat(due_text),
-            payload=json.loads(stored),
-            key=key,
-            status="pending",
-        )
+        # One statement on the common path (a new key): insert, and read back only a duplicate.
+        rows = self._c.execute(
+            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO NOTHING RETURNING *",
+            (name, _us(due), due.isoformat(), json.dumps(payload, sort_keys=True), key),
+        ).fetchall()
+        if not rows:
+            rows = [self._one("SELECT * FROM jobs WHERE key = ?", (key,))]
+        return _job(rows[0])
 
     def next_due_job(self, until: datetime) -> Job | None:
         """The earliest pending job due by `until`."""
