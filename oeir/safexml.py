@@ -7,6 +7,7 @@ tree: no DTD is ever loaded, no entity expanded, no file or network touched.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -63,8 +64,31 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
     return root
 
 
+_local = threading.local()
+
+
+def _tree_parser() -> etree.XMLParser:
+    """This thread's parser with the same refusals (lxml parsers are not shared by threads)."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_pis=True,
+        )
+    return parser
+
+
 def _parse_whole(data: bytes, max_depth: int) -> etree._Element:
     """The common case in one feed (chunking costs ~5x on a 1.5 KB message)."""
+    if data.count(b"<") < 2 * max_depth:
+        # Each level of a well-formed document opens and closes a tag (only the innermost
+        # may be empty), so fewer than 2 x max_depth tags cannot nest deeper: no need to
+        # count levels (a plain parse costs 10 µs instead of 21 µs for an OpretFordring).
+        return etree.fromstring(data, _tree_parser())
     parser = _parser()
     parser.feed(data)
     depth = 0

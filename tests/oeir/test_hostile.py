@@ -104,6 +104,19 @@ def test_depth_limit_boundary() -> None:
     assert safexml.parse(nested(100), max_depth=100).tag == "a"
 
 
+@pytest.mark.parametrize("levels", [2, 3, 64, 65])
+def test_depth_limit_with_the_fewest_tags(levels: int) -> None:
+    """An empty innermost element: the fewest '<' a document of this depth can have."""
+    doc = b"<a>" * (levels - 1) + b"<a/>" + b"</a>" * (levels - 1)
+    if levels > 64:
+        with pytest.raises(faults.MessageTooDeep):
+            safexml.parse(doc)
+    else:
+        assert safexml.parse(doc).tag == "a"
+    with pytest.raises(faults.MessageTooDeep):
+        safexml.parse(doc, max_depth=levels - 1)
+
+
 def test_size_limit_boundary() -> None:
     doc = b"<a>" + b"x" * 93 + b"</a>"
     assert len(doc) == 100
