@@ -208,31 +208,43 @@ def _text_function(kind: Any) -> Callable[[Any], str]:
 
 def from_element(cls: type, el: etree._Element) -> Any:
     """Build a `cls` instance from its element; raises `DecodeError` on a mismatch."""
-    by_tag = {f.tag: f for f in _fields(cls)}
+    plan = _decode_plan(cls)
     values: dict[str, Any] = {}
     for child in el:
         if not isinstance(child.tag, str):
             continue  # comments and processing instructions
-        f = by_tag.get(child.tag)
-        if f is None:
+        step = plan.get(child.tag)
+        if step is None:
             raise DecodeError(f"unexpected element {child.tag} in {cls.__name__}")
-        if dataclasses.is_dataclass(f.kind):
-            value = from_element(f.kind, child)
+        name, repeated, nested, kind = step
+        if nested is not None:
+            value = from_element(nested, child)
+        elif kind is str:
+            value = child.text or ""
         else:
-            value = _value(f.kind, child.text or "")
-        if f.repeated:
-            values.setdefault(f.name, []).append(value)
-        elif f.name in values:
+            value = _value(kind, child.text or "")
+        if repeated:
+            values.setdefault(name, []).append(value)
+        elif name in values:
             raise DecodeError(f"{child.tag} given twice in {cls.__name__}")
         else:
-            values[f.name] = value
-    for f in _fields(cls):
-        if f.repeated and f.name in values:
-            values[f.name] = tuple(values[f.name])
+            values[name] = value
+    for name, value in values.items():
+        if type(value) is list:
+            values[name] = tuple(value)
     try:
         return cls(**values)
     except TypeError as exc:
         raise DecodeError(f"{cls.__name__}: {exc}") from exc
+
+
+@cache
+def _decode_plan(cls: type) -> dict[str, tuple[str, bool, type | None, Any]]:
+    """Per child tag: field name, repeated, the nested dataclass (or None), and the kind."""
+    return {
+        f.tag: (f.name, f.repeated, f.kind if dataclasses.is_dataclass(f.kind) else None, f.kind)
+        for f in _fields(cls)
+    }
 
 
 TOP_LEVEL: tuple[type, ...] = (
