@@ -79,10 +79,16 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+_SCALARS = frozenset({str, int, bool, type(None), date, datetime})
+
+
 def _plain(obj: Any) -> Any:
     """`dataclasses.asdict` without its deep copy: the result is only serialised."""
-    if hasattr(type(obj), "__dataclass_fields__"):
-        return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+    cls = type(obj)
+    if cls in _SCALARS:  # most values: skip the checks below
+        return obj
+    if hasattr(cls, "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in _field_names(cls)}
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
     if isinstance(obj, dict):
