@@ -5,7 +5,9 @@
 
 `-c python:debitorsim.wsgi` reads the gunicorn settings at the end of this module
 (gthread workers and threads as measured on the 2-core machine, TCP_NODELAY): the
-simulator runs 2 workers × 8 threads, the core 1 × 16.
+simulator runs 2 workers × 128 threads of which 2 per worker do SOAP work at once
+(`simulators.web.work_slots`; the other threads hold delayed calls and waiting ones),
+the core 1 × 16.
 
 Configuration comes from the environment (a WSGI server passes no arguments):
 
@@ -19,6 +21,7 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_CLOCK_MODE | simulator clock: frozen, real or accelerated | real |
 | DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
+| DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 2 |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
@@ -76,6 +79,7 @@ def simulator() -> Any:
         # Stored once in the simulator's database by the first worker to start; the
         # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
+        work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "2")) or None,
     )
     app = create_app(config)
     try:  # behaviour over time: callbacks, payment pages, collection (when present)
@@ -142,11 +146,12 @@ def _serving_simulator() -> bool:
 
 
 worker_class = "gthread"
-# The simulator: 2 × 8 (2 processes use both cores for its CPU-bound SOAP work; its shared
-# state is in the store). The core: 1 × 16, as measured before (not re-measured).
+# The simulator: 2 processes use both cores for its CPU-bound SOAP work (its shared state
+# is in the store); 128 threads each hold up to 256 calls delayed by injected latency,
+# while DEBITORSIM_WORK_SLOTS bounds the ones working. The core: 1 × 16 (not re-measured).
 _SIM = _serving_simulator()
 workers = int(_env("GUNICORN_WORKERS", "2" if _SIM else "1"))
-threads = int(_env("GUNICORN_THREADS", "8" if _SIM else "16"))
+threads = int(_env("GUNICORN_THREADS", "128" if _SIM else "16"))
 keepalive = 75
 backlog = 2048
 timeout = 120

@@ -44,6 +44,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+_ACCESS_FORMAT = "%(D)s %(s)s %({server-timing}o)s"
+"""Request time in µs (gunicorn's, from the request line read), status, Server-Timing."""
+
+
 @dataclass
 class Gunicorn:
     """`gunicorn -k gthread` serving `app` (``module:callable`` or ``module:factory()``)."""
@@ -99,7 +103,7 @@ class Gunicorn:
             "warning",
         ]
         if self.access_log:
-            cmd += ["--access-logfile", str(self.access_log), "--access-logformat", "%(D)s %(s)s"]
+            cmd += ["--access-logfile", str(self.access_log), "--access-logformat", _ACCESS_FORMAT]
         cmd.append(self.app)
         out = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self._proc = subprocess.Popen(

@@ -23,9 +23,10 @@ class TestBed:
 
     workdir: Path | None = None
     sim_workers: int = 2
-    """As `debitorsim.wsgi` serves the simulator: 2 x 8. Payment sessions and fault rules
-    are in its store, so any worker may take any call. See docs/load.md."""
-    sim_threads: int = 8
+    """As `debitorsim.wsgi` serves the simulator: 2 x 128 threads, 2 work slots per worker.
+    Payment sessions and fault rules are in its store, so any worker may take any call.
+    See docs/load.md."""
+    sim_threads: int = 128
     core_workers: int = 1
     core_threads: int = 8
     journal: bool = True

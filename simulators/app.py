@@ -8,6 +8,7 @@ from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
 from simulators.web import admin, dashboard, sp
+from simulators.web.work_slots import WorkSlots
 
 
 def create_app(config: SimConfig) -> Flask:
@@ -26,7 +27,10 @@ def create_app(config: SimConfig) -> Flask:
     app.register_blueprint(sp.blueprint())
     app.register_blueprint(admin.blueprint(), url_prefix="/admin")
     admin.install_error_handlers(app)
-    faults.install_app(app)
+    if config.work_slots is not None:
+        paths = [service.path for service in sp.SERVED]
+        app.wsgi_app = WorkSlots(app.wsgi_app, config.work_slots, paths)  # type: ignore[method-assign]
+    faults.install_app(app)  # outside the slots: a delayed call holds no slot
     dashboard.install(app)
     sim_time.install_app(app)
     return app

@@ -34,6 +34,8 @@ class SimConfig:
     - `callback_secret`: sent as ``X-Callback-Secret`` with every callback to FBS (the
       core's receiver checks it when it has one configured).
     - `core_url`: base URL of the integration core (FBS side), for the dashboard's links.
+    - `work_slots`: SOAP calls of one process that do their work at once (None: no limit;
+      `simulators.web.work_slots`).
     """
 
     data_dir: Path = Path(".debitorsim")
@@ -54,6 +56,7 @@ class SimConfig:
     faults: tuple[Mapping[str, Any], ...] = ()
     callback_secret: str | None = None
     core_url: str | None = None
+    work_slots: int | None = None
 
     @property
     def database_path(self) -> Path:
