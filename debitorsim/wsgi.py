@@ -81,13 +81,7 @@ def simulator() -> Any:
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
         work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "2")) or None,
     )
-    app = create_app(config)
-    try:  # behaviour over time: callbacks, payment pages, collection (when present)
-        from simulators.sim_time import install_app
-    except ImportError:
-        pass
-    else:
-        install_app(app)
+    app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)
     return app
 
