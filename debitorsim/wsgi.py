@@ -5,7 +5,7 @@
 
 `-c python:debitorsim.wsgi` reads the gunicorn settings at the end of this module
 (gthread workers and threads as measured on the 2-core machine, TCP_NODELAY): the
-simulator runs 2 workers × 128 threads of which 2 per worker do SOAP work at once
+simulator runs 2 workers × 128 threads of which 1 per worker does SOAP work at a time
 (`simulators.web.work_slots`; the other threads hold delayed calls and waiting ones),
 the core 1 × 16.
 
@@ -21,7 +21,7 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_CLOCK_MODE | simulator clock: frozen, real or accelerated | real |
 | DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
-| DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 2 |
+| DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 1 |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
@@ -79,7 +79,7 @@ def simulator() -> Any:
         # Stored once in the simulator's database by the first worker to start; the
         # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
-        work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "2")) or None,
+        work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "1")) or None,
     )
     app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)

@@ -147,21 +147,35 @@ def _server_p99_ms(access_log: Path) -> dict[str, float]:
 
 
 def ceiling(s: Settings) -> dict[str, Any]:
-    """Static WSGI and Flask + lxml under our gunicorn settings; nginx static if installed."""
+    """Static WSGI and Flask + lxml under our gunicorn settings; nginx static if installed.
+
+    Each Python app runs with and without the simulator's work-slot limit, and the better
+    of the two is its ceiling (the other is kept under ``variants``): a ceiling measured
+    only in the set-up that suits the simulator would flatter the ratios.
+    """
     t = traffic.Traffic(seed=1)
     with tempfile.TemporaryDirectory() as d:
         call, _ = t.opret_fordring(kommuner.alle()[0])
         tpl = _template(Path(d) / "body.xml", [call.body])
         out: dict[str, Any] = {}
         for key, app in (
-            ("static_wsgi", "load.ceiling:static_app"),
+            ("static_wsgi", "load.ceiling:static()"),
             ("flask_lxml", "load.ceiling:flask_lxml_app()"),
         ):
-            with runner.Gunicorn(app, workers=SIM_WORKERS, threads=SIM_THREADS) as g:
-                g.wait_ready()
-                out[key] = _wrk(
-                    g.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
-                ).as_dict()
+            variants = {}
+            for slots in ("1", "0"):
+                with runner.Gunicorn(
+                    app,
+                    workers=SIM_WORKERS,
+                    threads=SIM_THREADS,
+                    env={"DEBITORSIM_WORK_SLOTS": slots},
+                ) as g:
+                    g.wait_ready()
+                    variants[f"work_slots={slots}"] = _wrk(
+                        g.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
+                    ).as_dict()
+            best = max(variants, key=lambda v: variants[v]["rps"])
+            out[key] = {**variants[best], "set_up": best, "variants": variants}
         if runner.Nginx.available():
             with runner.Nginx() as n:
                 out["nginx_static"] = _wrk(
@@ -497,7 +511,8 @@ def table(results: dict[str, Any]) -> str:
         ("static_wsgi", "ceiling: static WSGI (gunicorn)"),
         ("flask_lxml", "ceiling: Flask + lxml parse"),
     ):
-        add(label, c.get(key, {"skipped": "not measured"}), "")
+        r = c.get(key, {"skipped": "not measured"})
+        add(label + (f" ({r['set_up']})" if "set_up" in r else ""), r, "")
     on, off = results["opret_fordring"], results["opret_fordring_journal_off"]
     add("OpretFordring c=32, journal on", on, ">= 0.5x Flask+lxml, p99 <= 50 ms")
     add("OpretFordring c=32, journal off", off, "")
@@ -510,24 +525,21 @@ def table(results: dict[str, Any]) -> str:
         results["latency_100ms_static"],
         "(serving set-up alone)",
     )
-    h = results["hent_1m"]
-    add(
-        f"HentDebitorkonto c=32, {_size(h.get('claims_stored'), 'claims')}",
-        h,
-        "server p99 <= 5 ms",
-        None
-        if "skipped" in h
-        else f"{h['rps']:,.0f} req/s, server p99 {h.get('server_p99_ms')} ms, client p99 {h['p99_ms']} ms",
-    )
-    h = results["hent_1m_journal_off"]
-    add(
-        f"HentDebitorkonto, {_size(h.get('claims_stored'), 'claims')}, journal off",
-        h,
-        "",
-        None
-        if "skipped" in h
-        else f"{h['rps']:,.0f} req/s, server p99 {h.get('server_p99_ms')} ms, client p99 {h['p99_ms']} ms",
-    )
+    for key, label, target in (
+        ("hent_1m", "HentDebitorkonto c=32, {}", "in-server (work) p99 <= 5 ms"),
+        ("hent_1m_journal_off", "HentDebitorkonto, {}, journal off", ""),
+    ):
+        h = results[key]
+        add(
+            label.format(_size(h.get("claims_stored"), "claims")),
+            h,
+            target,
+            None
+            if "skipped" in h
+            else f"{h['rps']:,.0f} req/s, work p50/p99 {h.get('work_p50_ms')}/"
+            f"{h.get('work_p99_ms')} ms, request p99 {h.get('server_p99_ms')} ms, "
+            f"client p99 {h['p99_ms']} ms",
+        )
     core = results["core_100k"]
     if "skipped" in core:
         rows.append(("core end to end", "skipped: " + core["skipped"][:70], "", "", "<= 120 s"))

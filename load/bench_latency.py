@@ -5,9 +5,8 @@
 the target 0.95 of it (1,900). The load comes from a separate process (wrk), the
 simulator runs under gunicorn with the worker class, workers and threads given.
 
-The fault rules come from the configuration (`DEBITORSIM_BENCH_FAULTS`, JSON), so
-every gunicorn worker has them: rules added through ``/admin/faults`` live in the one
-worker process that took the call.
+The fault rules come from the configuration (`DEBITORSIM_BENCH_FAULTS`, JSON); rules
+POSTed to ``/admin/faults`` would reach every worker as well (they are in the store).
 
 Two answers behind the delay:
 - ``empty`` (default): a ``latency`` rule plus an ``empty_response`` rule, so the figure
@@ -15,9 +14,9 @@ Two answers behind the delay:
 - ``soap``: only the ``latency`` rule; the real HentDebitorkonto runs after the delay
   (bounded by what the simulator does per second anyway, see docs/load.md).
 
-    .venv/bin/python -m load.bench_latency                     # gthread, 2 x 256 threads
+    .venv/bin/python -m load.bench_latency                     # gthread, 2 x 128 (the default)
     .venv/bin/python -m load.bench_latency --worker-class gevent
-    .venv/bin/python -m load.bench_latency --threads 8         # the default set-up: serialises
+    .venv/bin/python -m load.bench_latency --threads 8         # too few threads: serialises
 """
 
 from __future__ import annotations
@@ -118,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--worker-class", default="gthread", choices=("gthread", "gevent", "sync"))
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=256, help="per worker (gthread)")
+    p.add_argument("--threads", type=int, default=128, help="per worker (gthread)")
     p.add_argument("--connections", type=int, default=200)
     p.add_argument("--latency-ms", type=int, default=100)
     p.add_argument("--seconds", type=float, default=10)

@@ -23,7 +23,7 @@ class TestBed:
 
     workdir: Path | None = None
     sim_workers: int = 2
-    """As `debitorsim.wsgi` serves the simulator: 2 x 128 threads, 2 work slots per worker.
+    """As `debitorsim.wsgi` serves the simulator: 2 x 128 threads, 1 work slot per worker.
     Payment sessions and fault rules are in its store, so any worker may take any call.
     See docs/load.md."""
     sim_threads: int = 128

@@ -74,7 +74,7 @@ class WorkSlots:
 
             def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
                 took = (time.perf_counter() - started) * 1000
-                headers.append(("Server-Timing", f"app;dur={took:.2f}"))
-                return start_response(status, headers, exc_info)
+                timing = ("Server-Timing", f"app;dur={took:.2f}")
+                return start_response(status, [*headers, timing], exc_info)  # never the app's list
 
             return self.app(environ, timed)

@@ -36,6 +36,17 @@ def test_server_side_percentiles_come_from_gunicorns_request_time(tmp_path: Path
     assert figures == {"server_requests": 100, "server_p50_ms": 1.0, "server_p99_ms": 250.0}
 
 
+def test_work_percentiles_come_from_the_server_timing_header(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(
+        "9000 200 app;dur=0.80\n" * 99 + "30000 200 app;dur=4.50\n" + "1 500 app;dur=99\n"
+    )
+    figures = bench._server_p99_ms(log)
+    assert figures["work_requests"] == 100
+    assert (figures["work_p50_ms"], figures["work_p99_ms"]) == (0.8, 4.5)
+    assert figures["server_p99_ms"] == 30.0  # the request time includes the wait for a slot
+
+
 def test_the_table_reports_ratios_to_the_ceilings_and_skips_honestly() -> None:
     fig = {"rps": 1000.0, "p50_ms": 5.0, "p99_ms": 20.0}
     results = {

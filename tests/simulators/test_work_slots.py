@@ -106,6 +106,19 @@ def test_a_soap_answer_says_how_long_its_work_took() -> None:
     assert name == "app" and float(dur) >= 0
 
 
+def test_the_apps_own_header_list_is_left_alone() -> None:
+    shared = [("Content-Type", "text/plain")]  # e.g. a module-level constant
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start_response("200 OK", shared)
+        return [b"ok"]
+
+    slotted = WorkSlots(app, 1, [SOAP_PATH])
+    for _ in range(3):
+        _call(slotted, SOAP_PATH)
+    assert shared == [("Content-Type", "text/plain")]
+
+
 def test_zero_slots_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         FairSlots(0)
