@@ -29,7 +29,9 @@ def create_app(config: SimConfig) -> Flask:
     admin.install_error_handlers(app)
     if config.work_slots is not None:
         paths = [service.path for service in sp.SERVED]
-        app.wsgi_app = WorkSlots(app.wsgi_app, config.work_slots, paths)  # type: ignore[method-assign]
+        app.wsgi_app = WorkSlots(  # type: ignore[method-assign]
+            app.wsgi_app, config.work_slots, paths, config.max_request_bytes
+        )
     faults.install_app(app)  # outside the slots: a delayed call holds no slot
     dashboard.install(app)
     sim_time.install_app(app)

@@ -3,10 +3,12 @@
 Why: the work is CPU-bound Python. Threads beyond the cores only take turns on the GIL,
 and every hand-over is a context switch. Measured on the 2-core machine under gunicorn
 (HentDebitorkonto, 100,000 claims, c=32): 2 workers x 8 busy threads served 1,353 req/s
-with a server p99 of 32 ms, 2 x 2 served 1,756 req/s with 5.9 ms. But a server still
+with a server p99 of 32 ms, 2 x 2 served 1,756 req/s with 5.9 ms; one slot per worker
+gave the best OpretFordring figures (docs/load.md, *Tuning*). But a server still
 needs many threads to *hold* calls the fault injector delays (c=200 at 100 ms needs 200),
 so it keeps them, and a delayed call waits outside its slot (this middleware sits inside
-the fault middleware).
+the fault middleware). The body is read before the slot is taken, so a client that
+sends slowly holds its own thread, not everybody's slot.
 
 Each answer says how long its work took, from getting the slot to the status line, in a
 ``Server-Timing: app;dur=<ms>`` header (the benchmarks log it).
@@ -14,6 +16,7 @@ Each answer says how long its work took, from getting the slot to the status lin
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections import deque
@@ -61,14 +64,21 @@ class FairSlots:
 class WorkSlots:
     """WSGI middleware: SOAP POSTs to `paths` run at most `slots` at a time per process."""
 
-    def __init__(self, app: WsgiApp, slots: int, paths: Collection[str]) -> None:
+    def __init__(
+        self, app: WsgiApp, slots: int, paths: Collection[str], max_body: int = 1024 * 1024
+    ) -> None:
         self.app = app
         self.paths = frozenset(paths)
+        self.max_body = max_body
         self._slots = FairSlots(slots)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") not in self.paths:
             return self.app(environ, start_response)
+        length = environ.get("CONTENT_LENGTH")
+        if length and length.isdigit() and int(length) <= self.max_body:
+            # Larger or unannounced bodies are the app's to refuse (HTTP 413) as it reads.
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
         with self._slots:
             started = time.perf_counter()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -97,6 +98,31 @@ def test_other_paths_and_methods_never_wait_for_a_slot() -> None:
         assert _call(app, SOAP_PATH, method="GET")[0] == "200 OK"  # ?wsdl
     finally:
         app._slots.__exit__()
+
+
+def test_the_body_is_read_before_the_slot_is_taken() -> None:
+    """A slow sender must not hold the slot: the body is in memory when the work starts."""
+    read_in_slot: list[bytes] = []
+
+    class Body(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            assert slotted._slots._free != 0, "body read while holding the slot"
+            return super().read(size)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        read_in_slot.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b""]
+
+    slotted = WorkSlots(app, 1, [SOAP_PATH], max_body=100)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": SOAP_PATH,
+        "CONTENT_LENGTH": "5",
+        "wsgi.input": Body(b"hello"),
+    }
+    slotted(environ, lambda *a: None)
+    assert read_in_slot == [b"hello"]
 
 
 def test_a_soap_answer_says_how_long_its_work_took() -> None:
