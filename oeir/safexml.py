@@ -23,16 +23,19 @@ _BOM = b"\xef\xbb\xbf"
 _DECLARED_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 
 
+_REFUSALS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_pis": True,
+}
+"""The options both parsers below share: no entities, network, DTD or huge trees."""
+
+
 def _parser() -> etree.XMLPullParser:
-    return etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_pis=True,
-    )
+    return etree.XMLPullParser(events=("start", "end"), **_REFUSALS)
 
 
 def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> etree._Element:
@@ -68,17 +71,10 @@ _local = threading.local()
 
 
 def _tree_parser() -> etree.XMLParser:
-    """This thread's parser with the same refusals (lxml parsers are not shared by threads)."""
+    """This thread's tree parser with the same refusals (lxml parsers are not shared by threads)."""
     parser: etree.XMLParser | None = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_pis=True,
-        )
+        parser = _local.parser = etree.XMLParser(**_REFUSALS)
     return parser
 
 
