@@ -13,11 +13,11 @@ to the next call everywhere. A "next N calls" rule is counted down in a store
 transaction, so N calls fail in total, not N per worker. A probability rule's RNG
 is per process: with several workers each draws its own copy of the seeded sequence.
 
-Journal records are written by one background thread, many per transaction: a
-journal write per held request would make 200 slow calls queue on SQLite's write
-lock, which is the very serialisation injected latency must not cause. The same
-thread adds the applications of rules without a count to their stored `fired`.
-`flush()` waits until everything recorded so far is stored.
+Each injected fault is recorded through the request journal, which stores its rows
+from a background thread in batches: a write per held request would make 200 slow
+calls queue on SQLite's write lock, the very serialisation injected latency must not
+cause. For the same reason one background thread here adds the applications of rules
+without a count to their stored `fired`. `flush()` waits until both are stored.
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from oeir import model
-from oeir.identifiers import mask_cprs_in_text
 from simulators.faults.rules import FaultRule, FaultRuleError, parse_rule
-from simulators.journal import Journal, mask_message
+from simulators.journal import Journal
 from simulators.ledger import Clock
-from simulators.store.base import FaultRow, FaultState, JournalEntry
+from simulators.store.base import FaultRow, FaultState
 
 CALLBACK_SERVICE = "DaekningAfskrivningRegistreringAfsend"
 CALLBACK_OPERATION = "RegistrerDaekningAfskrivning"
@@ -142,8 +141,7 @@ class FaultInjector:
         self._soap = False
         self._release = threading.Event()
         self._closed = False
-        self._journal_cv = threading.Condition()
-        self._queue: list[JournalEntry] = []
+        self._fired_cv = threading.Condition()
         self._fired: dict[int, int] = {}
         self._writing = False
         self._urgent = False
@@ -277,7 +275,7 @@ class FaultInjector:
         """Count one application: a counted rule in a store transaction (False when another
         call or worker took the last one), an uncounted one through the background writer."""
         if rule.remaining is None:
-            with self._journal_cv:
+            with self._fired_cv:
                 self._fired[rule.id] = self._fired.get(rule.id, 0) + 1
                 self._wake_writer()
             with self._lock:
@@ -367,12 +365,8 @@ class FaultInjector:
         detail: str | None = None,
     ) -> None:
         """Log one injected fault in the request journal (verdict ``injected``), CPR masked."""
-        if not self.journal.enabled:
-            return
         text = f"fault rule {rule.id}: {rule.kind}" + (f" ({detail})" if detail else "")
-        entry = JournalEntry(
-            id=0,
-            tidspunkt=self.clock.now(),
+        self.journal.record(  # queued; the journal's writer masks and stores it
             service=service,
             operation=operation,
             kommunekode=kommunekode,
@@ -381,21 +375,18 @@ class FaultInjector:
             or ("TjenesteUtilgaengelig" if rule.kind == "maintenance" else None),
             felt=None,
             http_status=http_status,
-            request=mask_message(request),
-            detail=mask_cprs_in_text(text),
+            request=request,
+            detail=text,
         )
-        with self._journal_cv:
-            self._queue.append(entry)
-            self._wake_writer()
 
     def _wake_writer(self) -> None:
-        """Start the background writer if needed and wake it (journal condition held)."""
+        """Start the background writer if needed and wake it (`_fired_cv` held)."""
         if self._writer is None or not self._writer.is_alive():
             self._writer = threading.Thread(
-                target=self._write_journal, name="fault-journal", daemon=True
+                target=self._write_fired, name="fault-fired", daemon=True
             )
             self._writer.start()
-        self._journal_cv.notify_all()
+        self._fired_cv.notify_all()
 
     def close(self) -> None:
         """Release held requests and store what is still queued (journal, fired counts)."""
@@ -406,37 +397,32 @@ class FaultInjector:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every recorded fault and `fired` count is stored; False on timeout."""
-        with self._journal_cv:
+        with self._fired_cv:
             self._urgent = True
-            self._journal_cv.notify_all()
-            return self._journal_cv.wait_for(
-                lambda: not self._queue and not self._fired and not self._writing, timeout
+            self._fired_cv.notify_all()
+            counted = self._fired_cv.wait_for(
+                lambda: not self._fired and not self._writing, timeout
             )
+        return self.journal.flush(timeout) and counted
 
-    def _write_journal(self) -> None:
-        cv = self._journal_cv
+    def _write_fired(self) -> None:
+        cv = self._fired_cv
         while True:
             with cv:
-                cv.wait_for(lambda: bool(self._queue or self._fired))
-                if not self._queue:  # counts only: let them gather, one write per LINGER_S
-                    cv.wait_for(lambda: bool(self._queue) or self._urgent, timeout=LINGER_S)
-                batch, self._queue = self._queue, []
+                cv.wait_for(lambda: bool(self._fired))
+                # Let counts gather: one write per LINGER_S (a flush does not wait).
+                cv.wait_for(lambda: self._urgent, timeout=LINGER_S)
                 fired, self._fired = self._fired, {}
                 self._writing, self._urgent = True, False
             try:
                 with self.store.transaction() as tx:
-                    if fired:
-                        tx.add_fault_fired(fired)
-                    if batch:  # the same store for a simulator: this joins the transaction
-                        with self.journal.store.transaction() as jtx:
-                            for entry in batch:
-                                jtx.add_journal(entry, self.journal.max_rows)
+                    tx.add_fault_fired(fired)
             except Exception:  # a closed store at shutdown: the records are lost, not the server
                 pass
             finally:
-                with self._journal_cv:
+                with self._fired_cv:
                     self._writing = False
-                    self._journal_cv.notify_all()
+                    self._fired_cv.notify_all()
 
 
 __all__ = ["CallbackPlan", "Decision", "FaultInjector", "FaultRuleError"]
