@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
 from simulators.web import admin, dashboard, sp
 from simulators.web.work_slots import WorkSlots
+
+
+class StoredInt(IntegerConverter):
+    """``<int:...>`` limited to what the stores keep (a signed 64-bit integer): a larger id is
+    a 404, not an overflow inside the store (nor werkzeug's 405 for a converter's refusal)."""
+
+    def to_python(self, value: str) -> int:
+        """The id, or 404 when no store could hold it."""
+        number: int = super().to_python(value)
+        if number > 2**63 - 1:
+            raise NotFound()
+        return number
 
 
 def create_app(config: SimConfig) -> Flask:
@@ -20,6 +34,7 @@ def create_app(config: SimConfig) -> Flask:
     if not config.loopback_only and not config.admin_token:
         raise ValueError(f"admin_token is required when binding to {config.bind_host}")
     app = Flask(__name__)
+    app.url_map.converters["int"] = StoredInt
     # A little above the SOAP limit, so the SOAP endpoint itself answers 413 with a Fault.
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     sim = Simulator(config)
