@@ -22,6 +22,7 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
 | DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 1 |
+| DEBITORSIM_ALLOWED_HOSTS | public names (comma-separated) state-changing requests may address besides loopback | (none) |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
@@ -49,6 +50,12 @@ def _env(name: str, default: str) -> str:
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in _ON
+
+
+def _allowed_hosts() -> tuple[str, ...]:
+    from oeir.same_origin import parse_hosts
+
+    return parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
 
 
 def _db(name: str, default: str) -> str:
@@ -80,6 +87,7 @@ def simulator() -> Any:
         # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
         work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "1")) or None,
+        allowed_hosts=_allowed_hosts(),
     )
     app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)
@@ -118,6 +126,7 @@ def core() -> Any:
         db_path=_db("DEBITORSIM_CORE_DB", ".debitorsim/core.db"),
         database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
+        allowed_hosts=_allowed_hosts(),
     )
     built = Core.build(config)
     if _flag("DEBITORSIM_OUTBOX_WORKER", True):
