@@ -22,6 +22,8 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
 | DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 1 |
+| DEBITORSIM_REQUEST_TIMEOUT | seconds a request may take to arrive completely (debitorsim.gworker) | 10 |
+| DEBITORSIM_MAX_CLIENT_CONNECTIONS | open connections of one client address per worker | 1024 |
 | DEBITORSIM_ALLOWED_HOSTS | public names (comma-separated) state-changing requests may address besides loopback | (none) |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
@@ -148,7 +150,11 @@ def _serving_simulator() -> bool:
     return any(arg.strip().endswith(":simulator()") for arg in sys.argv[1:])
 
 
-worker_class = "gthread"
+# gthread, with each request read in the event loop under a deadline before a thread gets it
+# (debitorsim/gworker.py: slow or idle clients hold no thread; DEBITORSIM_REQUEST_TIMEOUT,
+# DEBITORSIM_MAX_CLIENT_CONNECTIONS).
+worker_class = "debitorsim.gworker.GuardedThreadWorker"
+worker_connections = int(_env("GUNICORN_WORKER_CONNECTIONS", "4096"))
 # The simulator: 2 processes use both cores for its CPU-bound SOAP work (its shared state
 # is in the store); 128 threads each hold up to 256 calls delayed by injected latency,
 # while DEBITORSIM_WORK_SLOTS bounds the ones working. The core: 1 × 16 (not re-measured).

@@ -74,8 +74,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
-    from werkzeug.serving import make_server
-
+    from debitorsim.serving import make_server
     from integration.core import Core
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
@@ -95,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     base = f"http://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

@@ -102,8 +102,7 @@ def _where(config: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
-    from werkzeug.serving import make_server
-
+    from debitorsim.serving import make_server
     from oeir.same_origin import parse_hosts
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
@@ -133,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"http://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
