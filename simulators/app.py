@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from oeir import same_origin
 from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
@@ -50,6 +51,9 @@ def create_app(config: SimConfig) -> Flask:
     faults.install_app(app)  # outside the slots: a delayed call holds no slot
     dashboard.install(app)
     sim_time.install_app(app)
+    # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
+    allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
+    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
     return app
 
 

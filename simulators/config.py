@@ -34,6 +34,8 @@ class SimConfig:
     - `callback_secret`: sent as ``X-Callback-Secret`` with every callback to FBS (the
       core's receiver checks it when it has one configured).
     - `core_url`: base URL of the integration core (FBS side), for the dashboard's links.
+    - `allowed_hosts`: host names state-changing requests may address besides the loopback
+      names and `bind_host` (its public names; `oeir.same_origin`).
     - `work_slots`: SOAP calls of one process that do their work at once (None: no limit;
       `simulators.web.work_slots`).
     """
@@ -57,6 +59,7 @@ class SimConfig:
     callback_secret: str | None = None
     core_url: str | None = None
     work_slots: int | None = None
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:

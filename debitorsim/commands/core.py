@@ -51,6 +51,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a public name state-changing requests may address besides loopback and --host "
+        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
+    )
     add_core_options(parser)
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
@@ -67,13 +74,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
-    from werkzeug.serving import make_server
-
+    from debitorsim.serving import make_server
     from integration.core import Core
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
+    from oeir.same_origin import parse_hosts
 
-    access: dict[str, Any] = {"bind_host": args.host}
+    hosts = args.allowed_host or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
+    access: dict[str, Any] = {"bind_host": args.host, "allowed_hosts": tuple(hosts)}
     if args.admin_token:
         access["admin_token"] = args.admin_token
     if args.callback_secret:
@@ -86,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     base = f"http://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

@@ -22,6 +22,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a public name state-changing requests may address besides loopback and --host "
+        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
+    )
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
     parser.add_argument(
         "--database-url",
@@ -95,8 +102,8 @@ def _where(config: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
-    from werkzeug.serving import make_server
-
+    from debitorsim.serving import make_server
+    from oeir.same_origin import parse_hosts
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import ClockDriver
@@ -115,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
         journal_max_rows=args.journal_max_rows,
         admin_token=token,
         bind_host=args.host,
+        allowed_hosts=tuple(
+            args.allowed_host or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
+        ),
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
@@ -122,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"http://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)

@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
+from oeir import same_origin
 
 
 class SqliteInt(IntegerConverter):
@@ -39,6 +40,9 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
     auth.install_admin_guard(app, core.config)
+    # Outermost: CSRF and DNS rebinding are refused before any route (oeir.same_origin).
+    allowed = same_origin.allowed_hosts(core.config.bind_host, core.config.allowed_hosts)
+    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
 
     @app.errorhandler(FbsError)
     def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]
