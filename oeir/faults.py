@@ -257,6 +257,12 @@ CATALOGUE: dict[str, FejlDefinition] = {d.kode: d for d in _CATALOGUE}
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def first_non_xml(text: str) -> str | None:
+    """The first character of `text` XML 1.0 cannot carry (NUL, U+FFFE, a lone surrogate …), if any."""
+    found = _NOT_XML.search(text)
+    return found.group() if found else None
+
+
 def xml_safe(text: str, limit: int = 500) -> str:
     """`text` cut to `limit` characters, with characters XML 1.0 cannot carry replaced by '?'."""
     return _NOT_XML.sub("?", text[:limit])
