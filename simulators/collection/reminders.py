@@ -171,7 +171,8 @@ class Collection:
                     raise
                 fee = 0
         frist = plus_days(now.date(), rule.deadline_days)
-        handover_day = frist and plus_days(frist, profile.collection.handover_days_after_deadline)
+        wait = profile.collection.handover_days_after_deadline
+        handover_day = None if frist is None else plus_days(frist, wait)
         repo.add_mark(
             Mark(
                 kommunekode,
