@@ -226,6 +226,26 @@ _CATALOGUE = [
         "The debtor account has open claims and cannot be closed.",
     ),
     FejlDefinition(
+        "FordringIdGentaget",
+        "Client",
+        "Samme fordrings-id står mere end én gang i beskeden.",
+        "The same claim id appears more than once in the message.",
+    ),
+    FejlDefinition(
+        "BeloebForStort",
+        "Client",
+        "Beløbet gør en saldo eller sum større, end kontrakten kan bære "
+        "(højst 9.999.999.999.999,99 kr.).",
+        "The amount makes a balance or total larger than the contract can carry "
+        "(at most 9,999,999,999,999.99 kr).",
+    ),
+    FejlDefinition(
+        "DatoUdenforKalender",
+        "Client",
+        "Datoen ligger efter 2999-12-31; så langt frem kan debitorsystemet ikke planlægge.",
+        "The date is after 2999-12-31; the debtor system cannot schedule that far ahead.",
+    ),
+    FejlDefinition(
         "HaendelseFindesIkke",
         "Client",
         "Hændelsen findes ikke eller kan ikke tilbageføres.",

@@ -17,6 +17,10 @@ from typing import Annotated, ClassVar
 Oere = Annotated[int, "oere"]
 """An amount of money in øre (1 kr = 100 øre)."""
 
+MAX_OERE = 10**15 - 1
+"""The largest amount the contract carries (`BeloebType`: 15 digits, 2 of them decimals),
+i.e. 9,999,999,999,999.99 kr. Every amount and sum a message reports must stay within it."""
+
 
 class FordringType(StrEnum):
     """Kind of claim a library creates."""
