@@ -157,6 +157,24 @@ def _value(kind: Any, text: str) -> Any:
     return text
 
 
+def element_text(el: etree._Element) -> str:
+    """The whole text of a simple-valued element, as the XSD validator reads it.
+
+    A comment or processing instruction splits the text into `el.text` and the
+    child's `tail` (``1<!-- -->00.00`` is "1" and "00.00"); the validator joins
+    all text nodes, so reading `el.text` alone would book 1.00 where 100.00 was
+    validated. An element child has no place in a simple value: `DecodeError`.
+    """
+    if len(el) == 0:  # the common case: one text node (CDATA is already merged in)
+        return el.text or ""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            raise DecodeError(f"element {child.tag} inside the value of {el.tag}")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def to_element(obj: Any, tag: str | None = None) -> etree._Element:
     """Build the element for a dataclass instance (its class name is the tag by default)."""
     cls = type(obj)
@@ -220,9 +238,9 @@ def from_element(cls: type, el: etree._Element) -> Any:
         if nested is not None:
             value = from_element(nested, child)
         elif kind is str:
-            value = child.text or ""
+            value = element_text(child)
         else:
-            value = _value(kind, child.text or "")
+            value = _value(kind, element_text(child))
         if repeated:
             values.setdefault(name, []).append(value)
         elif name in values:
@@ -306,6 +324,7 @@ __all__ = [
     "TOP_LEVEL",
     "Field",
     "decode",
+    "element_text",
     "encode",
     "fields",
     "from_element",
