@@ -31,7 +31,7 @@ _SCALARS = (str, int, bool, date, datetime)
 class _Field:
     name: str
     tag: str
-    kind: Any  # a scalar type, a StrEnum, a dataclass, or "oere"
+    kind: Any  # a scalar type, a StrEnum, a dataclass, "oere" or "uuid"
     repeated: bool
     optional: bool
 
@@ -102,7 +102,8 @@ def fields(cls: type) -> tuple[Field, ...]:
     """How the codec maps `cls`'s fields to child elements, in element order.
 
     `kind` is a scalar type (str, int, bool, date, datetime), a StrEnum, a dataclass,
-    or the string ``"oere"`` for money. For adapters to other SOAP stacks (zeep).
+    the string ``"oere"`` for money, or ``"uuid"`` for a UUID (a str, read lower-case).
+    For adapters to other SOAP stacks (zeep).
     """
     return _fields(cls)
 
@@ -137,6 +138,9 @@ def _value(kind: Any, text: str) -> Any:
     try:
         if kind == "oere":
             return oere(text)
+        if kind == "uuid":
+            # RFC 4122: UUIDs are compared case-insensitively; the XSD takes either case.
+            return text.lower()
         if kind is bool:
             if text not in ("true", "false", "1", "0"):
                 raise ValueError(text)
