@@ -87,7 +87,8 @@ def route(sim: Simulator, header: model.SpHeader, service: Service) -> Tenant:
             kode="IngenServiceaftale",
             felt="InvocationContext/ServiceAgreementUUID",
         )
-    if ic.user_system_uuid not in sim.config.user_systems:
+    # The codec reads UUIDs lower-case; the configured ones may be written in either case.
+    if not any(ic.user_system_uuid == u.lower() for u in sim.config.user_systems):
         raise OeirFault(
             f"{service.name}, {tenant.kommune.navn}",
             kode="IngenServiceaftale",
