@@ -220,6 +220,12 @@ _CATALOGUE = [
         "The payment id is already used for a different payment.",
     ),
     FejlDefinition(
+        "KaldIdAlleredeBrugt",
+        "Client",
+        "Kald-id'et (CallersServiceCallIdentifier) er allerede brugt til et andet kald.",
+        "The call id (CallersServiceCallIdentifier) is already used for a different call.",
+    ),
+    FejlDefinition(
         "DebitorkontoHarAabneFordringer",
         "Client",
         "Debitorkontoen har åbne fordringer og kan ikke lukkes.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class SimConfig:
     - `clock`: a shared `VirtualClock`; None = the simulators' own, persisted in the store.
       `clock_mode`, `clock_start`, `clock_factor` set up a fresh own clock (ignored once persisted).
     - `journal_enabled`, `journal_max_rows`: the bounded request journal.
+    - `call_id_retention`, `call_id_max_rows`: how long (virtual time) and how many
+      state-changing calls are remembered by call id (`simulators.replay`).
     - `admin_token`: Bearer token the admin API requires; mandatory when `bind_host` is not loopback.
     - `max_request_bytes`: larger SOAP requests get HTTP 413 before parsing.
     - `tenants`: per-municipality overrides by kommunekode: ``system``, ``profile`` (values),
@@ -49,6 +51,8 @@ class SimConfig:
     clock_factor: float = 1.0
     journal_enabled: bool = True
     journal_max_rows: int = 10_000
+    call_id_retention: timedelta = timedelta(days=30)
+    call_id_max_rows: int = 100_000
     admin_token: str | None = None
     bind_host: str = "127.0.0.1"
     max_request_bytes: int = 1024 * 1024
