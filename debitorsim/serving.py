@@ -10,6 +10,7 @@ from DEBITORSIM_REQUEST_TIMEOUT and DEBITORSIM_MAX_CONNECTIONS when not given.
 
 from __future__ import annotations
 
+import argparse
 import os
 import threading
 from types import TracebackType
@@ -119,3 +120,21 @@ class ServerThread:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def add_allowed_host_option(parser: argparse.ArgumentParser) -> None:
+    """``--allowed-host``: a public name state-changing requests may address (oeir.same_origin)."""
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a public name state-changing requests may address besides loopback and --host "
+        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
+    )
+
+
+def allowed_hosts(given: list[str] | None = None) -> tuple[str, ...]:
+    """The names given with ``--allowed-host``, else those in ``$DEBITORSIM_ALLOWED_HOSTS``."""
+    from oeir.same_origin import parse_hosts
+
+    return tuple(given or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS")))

@@ -42,6 +42,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from debitorsim.serving import allowed_hosts
+
 _ON = {"1", "on", "true", "yes"}
 
 
@@ -52,12 +54,6 @@ def _env(name: str, default: str) -> str:
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in _ON
-
-
-def _allowed_hosts() -> tuple[str, ...]:
-    from oeir.same_origin import parse_hosts
-
-    return parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
 
 
 def _db(name: str, default: str) -> str:
@@ -89,7 +85,7 @@ def simulator() -> Any:
         # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
         work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "1")) or None,
-        allowed_hosts=_allowed_hosts(),
+        allowed_hosts=allowed_hosts(),
     )
     app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)
@@ -128,7 +124,7 @@ def core() -> Any:
         db_path=_db("DEBITORSIM_CORE_DB", ".debitorsim/core.db"),
         database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
-        allowed_hosts=_allowed_hosts(),
+        allowed_hosts=allowed_hosts(),
     )
     built = Core.build(config)
     if _flag("DEBITORSIM_OUTBOX_WORKER", True):

@@ -8,6 +8,8 @@ import sys
 import threading
 from typing import Any
 
+from debitorsim.serving import add_allowed_host_option
+
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
 BUILT = True
@@ -51,13 +53,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        help="a public name state-changing requests may address besides loopback and --host "
-        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
-    )
+    add_allowed_host_option(parser)
     add_core_options(parser)
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
@@ -74,14 +70,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
-    from debitorsim.serving import make_server
+    from debitorsim.serving import allowed_hosts, make_server
     from integration.core import Core
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
-    from oeir.same_origin import parse_hosts
 
-    hosts = args.allowed_host or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
-    access: dict[str, Any] = {"bind_host": args.host, "allowed_hosts": tuple(hosts)}
+    access: dict[str, Any] = {
+        "bind_host": args.host,
+        "allowed_hosts": allowed_hosts(args.allowed_host),
+    }
     if args.admin_token:
         access["admin_token"] = args.admin_token
     if args.callback_secret:

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from debitorsim.serving import add_allowed_host_option
+
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
 BUILT = True
@@ -22,13 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
-    parser.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        help="a public name state-changing requests may address besides loopback and --host "
-        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
-    )
+    add_allowed_host_option(parser)
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
     parser.add_argument(
         "--database-url",
@@ -102,8 +98,7 @@ def _where(config: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
-    from debitorsim.serving import make_server
-    from oeir.same_origin import parse_hosts
+    from debitorsim.serving import allowed_hosts, make_server
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import ClockDriver
@@ -122,9 +117,7 @@ def run(args: argparse.Namespace) -> int:
         journal_max_rows=args.journal_max_rows,
         admin_token=token,
         bind_host=args.host,
-        allowed_hosts=tuple(
-            args.allowed_host or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS"))
-        ),
+        allowed_hosts=allowed_hosts(args.allowed_host),
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
