@@ -118,6 +118,14 @@ class CoreConfig:
     """Host names state-changing requests may address besides loopback and `bind_host`
     (the core's public names; `oeir.same_origin`)."""
     max_request_bytes: int = 1024 * 1024
+    fbs_auth: bool | None = None
+    """Bearer tokens on ``/external/...`` (FBS's OAuth2 security): True on, False off,
+    None = on exactly when `bind_host` is beyond loopback (integration.web.tokens)."""
+    fbs_token_key: str | None = None
+    """Key that signs FBS API tokens; None = `admin_token`, else a random key per process
+    (give one when several core processes serve the API)."""
+    fbs_token_ttl_s: int = 3600
+    """Lifetime of an issued FBS API token (seconds on the core's clock)."""
     """Larger callback requests get HTTP 413 before parsing."""
 
     def rules(self, kommunekode: str) -> MunicipalityRules:
@@ -168,7 +176,17 @@ def config_from_dict(data: dict[str, Any], **overrides: Any) -> CoreConfig:
         "agency_municipality": dict(data.get("agencies", {})),
         "outbox": OutboxSettings(**data.get("outbox", {})),
     }
-    for key in ("sp_url", "db_path", "user_uuid", "callback_secret", "admin_token", "bind_host"):
+    for key in (
+        "sp_url",
+        "db_path",
+        "user_uuid",
+        "callback_secret",
+        "admin_token",
+        "bind_host",
+        "fbs_auth",
+        "fbs_token_key",
+        "fbs_token_ttl_s",
+    ):
         if key in data:
             kwargs[key] = data[key]
     if "allowed_hosts" in data:

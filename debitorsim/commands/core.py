@@ -62,6 +62,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--admin-token", default=None, help="Bearer token of /harness (required beyond loopback)"
     )
     parser.add_argument(
+        "--fbs-auth",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="require bearer tokens (POST /harness/tokens) on /external/... "
+        "(default: on beyond loopback, off on loopback)",
+    )
+    parser.add_argument(
         "--callback-secret",
         default=None,
         help="shared secret debtor systems send in X-Callback-Secret (default: loopback only)",
@@ -83,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         access["admin_token"] = args.admin_token
     if args.callback_secret:
         access["callback_secret"] = args.callback_secret
+    if args.fbs_auth is not None:
+        access["fbs_auth"] = args.fbs_auth
     config = build_config(args, **access)
     try:
         require_safe_binding(config)

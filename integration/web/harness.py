@@ -11,9 +11,10 @@ from flask import Blueprint, jsonify, request
 
 from integration.fbs.model import FeeType, Material
 from integration.fbs.service import FbsError, NewFee
-from integration.fbs.views import fee_detail, outbox_view, patron_view
+from integration.fbs.views import PERIODICAL_FIELDS, fee_detail, outbox_view, patron_view
 from integration.web.app import core_of_app
 from integration.web.openapi import OPENAPI
+from integration.web.tokens import issuer_of_app
 from oeir import model
 from oeir.faults import first_non_xml, xml_safe
 
@@ -172,10 +173,54 @@ def _materials(items: Any) -> tuple[Material, ...]:
                 record_id=str(m["recordId"]),
                 material_group_name=str(group.get("name", "standard")),
                 material_group_description=str(group.get("description", "Standard")),
-                periodical=_object(m.get("periodical"), "periodical") or None,
+                periodical=_periodical(m.get("periodical"), f"materials[{len(out)}].periodical"),
             )
         )
     return tuple(out)
+
+
+MAX_PERIODICAL_TEXT = 200
+"""Longest text of one Periodical field (a volume label, not a document)."""
+
+
+def _periodical(value: Any, where: str) -> dict[str, str] | None:
+    """A material's ``periodical``, checked as the FBS spec's ``Periodical`` object.
+
+    ``displayText`` is required (non-empty text); ``volume``, ``volumeNumber`` and
+    ``volumeYear`` are optional text; any other key, a non-text value or a missing
+    ``displayText`` is a 400 ``UgyldigPeriodical`` naming the field. Absent or null
+    means the material is no periodical.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FbsError("UgyldigPeriodical", f"{where} must be a JSON object (Periodical).")
+    unknown = sorted(set(value) - set(PERIODICAL_FIELDS))
+    if unknown:
+        allowed = ", ".join(PERIODICAL_FIELDS)
+        raise FbsError(
+            "UgyldigPeriodical",
+            f"{where} has unknown field(s) {', '.join(map(repr, unknown))[:200]}; "
+            f"a Periodical has {allowed}.",
+        )
+    out: dict[str, str] = {}
+    for key in PERIODICAL_FIELDS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise FbsError("UgyldigPeriodical", f"{where}.{key} must be a string.")
+        if len(item) > MAX_PERIODICAL_TEXT:
+            raise FbsError(
+                "UgyldigPeriodical",
+                f"{where}.{key} is longer than {MAX_PERIODICAL_TEXT} characters.",
+            )
+        out[key] = item
+    if not out.get("displayText", "").strip():
+        raise FbsError(
+            "UgyldigPeriodical", f"{where}.displayText is required (the spec's Periodical)."
+        )
+    return out
 
 
 @bp.post("/fees")
@@ -335,6 +380,25 @@ def run_worker():  # type: ignore[no-untyped-def]
     """Deliver what is due now (one drain of the worker; for test beds without a worker loop)."""
     r = core_of_app().worker.drain()
     return jsonify({"sent": r.sent, "retried": r.retried, "parked": r.parked})
+
+
+@bp.post("/tokens")
+def issue_token():  # type: ignore[no-untyped-def]
+    """Issue a bearer token for the FBS API (``{clientId?, agencyId?}``; OAuth2 token response)."""
+    data = _object(_request_json(), "The body")
+    _check_texts(data, "")
+    client_id = _text(data.get("clientId"), "clientId") or "harness"
+    agency_id = _text(data.get("agencyId"), "agencyId")
+    if len(client_id) > 100:
+        raise FbsError("UgyldigVaerdi", "clientId is longer than 100 characters.")
+    if agency_id is not None:
+        try:
+            core_of_app().config.kommune_for_agency(agency_id)
+        except ValueError as exc:
+            raise FbsError("UkendtBibliotek", str(exc), 404) from exc
+    answer = jsonify(issuer_of_app().issue(client_id, agency_id))
+    answer.headers["Cache-Control"] = "no-store"  # RFC 6749 section 5.1
+    return answer, 201
 
 
 @bp.get("/openapi.json")
