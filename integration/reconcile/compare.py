@@ -144,6 +144,8 @@ def fetch_account_view(
 def _expected_status(fee: Fee) -> model.FordringStatus:
     if fee.status is FeeStatus.OPEN and fee.overdraget_status is not None:
         return model.FordringStatus.OVERDRAGET
+    if fee.status is FeeStatus.WRITTEN_OFF and fee.afskrevet == 0:
+        return model.FordringStatus.ANNULLERET  # written down to nothing: the claim is void
     return _STATUS[fee.status]
 
 
