@@ -108,10 +108,6 @@ def _flag_of(value: Any, name: str) -> bool | None:
     return value
 
 
-MAX_OERE = 10**15 - 1
-"""The largest amount the contract carries (BeloebType: 15 digits in all, 2 of them decimals)."""
-
-
 def _oere(value: Any, field: str = "amount") -> int:
     """Kroner as a JSON number (at most two decimals, within BeloebType) as exact øre.
 
@@ -122,7 +118,7 @@ def _oere(value: Any, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise FbsError("UgyldigBeloeb", f"{field} must be a JSON number of kroner, e.g. 30.50.")
     if isinstance(value, int):
-        if abs(value) > MAX_OERE // 100:
+        if abs(value) > model.MAX_OERE // 100:
             raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
         return value * 100
     if not value.is_finite():
@@ -138,13 +134,14 @@ def _oere(value: Any, field: str = "amount") -> int:
     digits = digits[:end]
     if exponent < -2:
         raise FbsError("UgyldigBeloeb", f"{field} has more than two decimals.")
-    if any(digits) and len(digits) + exponent > 13:
+    if any(digits) and len(digits) + exponent > _WHOLE_DIGITS:
         raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
     oere = int("".join(map(str, digits))) * 10 ** (exponent + 2) if any(digits) else 0
     return -oere if sign else oere
 
 
-_LARGEST = "9999999999999.99"
+_LARGEST = f"{model.MAX_OERE // 100}.{model.MAX_OERE % 100:02d}"
+_WHOLE_DIGITS = len(str(model.MAX_OERE // 100))
 
 
 def _enum(cls: type, value: Any, default: Any) -> Any:
