@@ -182,6 +182,11 @@ class ClockDriver:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
+            try:
+                self.scheduler.clock.refresh()  # the mode may have changed in another process
+            except Exception:
+                log.exception("clock driver")
+                continue
             if self.scheduler.clock.factor > 0:
                 try:
                     self.scheduler.run_due()
