@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from integration.client import BusinessFault, DebtorClient, TechnicalFault
+from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.outbox import messages
 from integration.store import OutboxRow, Store
@@ -78,6 +79,7 @@ class OutboxWorker:
     def run_once(self, limit: int | None = None) -> RoundResult:
         """Claim the messages due now (first in line per claim) and deliver each once."""
         settings = self.config.outbox
+        refresh(self.config.clock)
         now = self.config.clock.now()
         leased_at = self.config.lease_clock.now()  # real time: see CoreConfig.lease_clock
         with self.store.tx() as repo:

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
@@ -39,6 +40,8 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
     auth.install_admin_guard(app, core.config)
+    clock = core.config.clock
+    app.before_request(lambda: refresh(clock))  # a clock shared through a store
 
     @app.errorhandler(FbsError)
     def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]

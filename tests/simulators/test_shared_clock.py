@@ -113,3 +113,28 @@ def test_a_second_simulator_takes_the_stored_clock_not_its_own_settings(
     finally:
         simulator_of(other).close()
         simulator_of(first).close()
+
+
+def test_a_core_on_the_simulators_clock_follows_an_advance_made_elsewhere(
+    apps: tuple[Flask, Flask], tmp_path: Path
+) -> None:
+    """`debitorsim up` hands its core the simulator's clock: the core reads it per request."""
+    from integration.config import CoreConfig
+    from integration.web.app import create_app as create_core_app
+
+    a, b = apps
+    core_app = create_core_app(
+        CoreConfig(db_path=str(tmp_path / "core.sqlite3"), clock=simulator_of(a).clock)
+    )
+    clock(b, advance="P3D")  # another process on the simulator's database
+    r = core_app.test_client().post(
+        "/harness/fees",
+        json={
+            "agencyId": "DK-710100",
+            "amount": 30,
+            "patron": {"cpr": "1502851111", "name": "Test Person"},
+        },
+    )
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert r.get_json()["creationDate"] == (START + timedelta(days=3)).date().isoformat()
+    core_app.extensions["integration"].store.close()
