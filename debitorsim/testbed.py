@@ -44,6 +44,10 @@ from simulators.engine import Simulator
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 CALLBACK_PATH = DAEKNING_AFSKRIVNING.path
+SIM_DB = SimConfig().database_path.name
+"""The simulator's SQLite file in the data dir."""
+CORE_DB = "core.sqlite3"
+"""The core's SQLite file in the data dir."""
 PAYMENT_PAGES = "/betaling"
 
 
@@ -234,7 +238,7 @@ class Testbed:
 
             self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
-            db_path=str(run_dir / "core.sqlite3"),
+            db_path=str(run_dir / CORE_DB),
             clock=self.clock,
             sp_url=self.sim_url,
             default_rules=c.default_rules,

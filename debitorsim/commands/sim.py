@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from werkzeug.serving import make_server
 
+    from debitorsim.datadir import require_writable
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import ClockDriver
@@ -118,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
+    if not config.database_url:
+        require_writable(config.database_path.parent, [config.database_path.name])
     app = create_app(config)
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
