@@ -276,9 +276,10 @@ class Testbed:
         worker.start()
         self._threads.append(worker)
         if self.sim is not None:
-            from simulators.scheduler import ClockDriver
+            from simulators.scheduler import drive_in_one_process
 
-            self._driver = ClockDriver(self.sim.scheduler).start()
+            # None: another process on this data dir drives (the clock is shared in the store)
+            self._driver = drive_in_one_process(self.sim.scheduler, self.sim.config.database_path)
 
     def stop(self) -> None:
         """Stop threads and servers and close the stores."""

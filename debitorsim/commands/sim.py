@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from debitorsim.datadir import require_writable
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
-    from simulators.scheduler import ClockDriver
+    from simulators.scheduler import drive_in_one_process
 
     token = args.admin_token
     generated = False
@@ -135,8 +135,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
     if generated:
         print(f"  admin token                {token}")
+    # One driver per database: a second simulator on the data dir shares the clock (it is
+    # in the store) and leaves the jobs to the first.
+    driver = drive_in_one_process(sim.scheduler, config.database_path)
+    where = "this process" if driver else "another process on this database (it runs the jobs)"
+    print(f"  clock driver               {where}")
     sys.stdout.flush()
-    driver = ClockDriver(sim.scheduler).start()
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -147,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        driver.stop()
+        if driver is not None:
+            driver.stop()
         server.server_close()
         sim.close()
     return 0

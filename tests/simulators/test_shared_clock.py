@@ -8,12 +8,16 @@ and driven over their HTTP interfaces (Flask test clients).
 
 from __future__ import annotations
 
+import select
+import signal
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 
 from oeir.services import DEBITOR_REGISTRERING
@@ -22,6 +26,7 @@ from simulators.clock import TZ
 from simulators.ledger.records import EventKind
 from tests.hardening.conftest import opret
 from tests.postgres.server import pg_server, pg_url
+from tests.simulators.test_restart import _start
 
 __all__ = ["pg_server", "pg_url"]
 
@@ -138,3 +143,37 @@ def test_a_core_on_the_simulators_clock_follows_an_advance_made_elsewhere(
     assert r.status_code == 201, r.get_data(as_text=True)
     assert r.get_json()["creationDate"] == (START + timedelta(days=3)).date().isoformat()
     core_app.extensions["integration"].store.close()
+
+
+def _banner(proc: subprocess.Popen[str]) -> list[str]:
+    """The rest of `debitorsim sim`'s start banner, up to its clock driver line."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not (lines and lines[-1].strip().startswith("clock driver")):
+        # bounded: a banner without that line must fail the test, not hang it
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, f"no clock driver line in the banner: {lines}"
+        line = proc.stdout.readline()
+        assert line, f"the simulator ended: {lines}"
+        lines.append(line)
+    return lines
+
+
+def test_two_simulator_processes_on_one_data_dir_share_the_clock(tmp_path: Path) -> None:
+    """Two `debitorsim sim` on one data dir: one clock; the jobs are run by the first only."""
+    first, first_url = _start(tmp_path)
+    try:
+        assert "this process" in _banner(first)[-1]
+        second, second_url = _start(tmp_path)
+        try:
+            assert "another process" in _banner(second)[-1]
+            moved = requests.post(
+                f"{first_url}/admin/clock", json={"advance": "P3D"}, timeout=30
+            ).json()["now"]
+            assert requests.get(f"{second_url}/admin/clock", timeout=30).json()["now"] == moved
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=30) == 0
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
