@@ -119,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
-    if not config.database_url:
-        require_writable(config.database_path.parent, [config.database_path.name])
+    # the data dir holds the SQLite file, and with PostgreSQL still the clock driver's lock
+    require_writable(
+        config.database_path.parent, [] if config.database_url else [config.database_path.name]
+    )
     app = create_app(config)
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
