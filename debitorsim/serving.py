@@ -1,12 +1,75 @@
-"""Serve a WSGI app on loopback in a background thread (tests and `debitorsim up`)."""
+"""Serve a WSGI app on loopback in a background thread (tests and `debitorsim up`).
+
+The test bed's servers (`debitorsim up`, `sim`, `core`) are werkzeug's threaded server,
+a thread per connection, bounded (`make_server`): a connection is closed when one read of
+its request (or one write of the answer) waits longer than `request_timeout` seconds, so a
+client that sends half a request and holds cannot keep its thread, and beyond
+`max_connections` open connections a new one gets HTTP 503 and is closed. Both are read
+from DEBITORSIM_REQUEST_TIMEOUT and DEBITORSIM_MAX_CONNECTIONS when not given.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import threading
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer, WSGIRequestHandler
+
+REQUEST_TIMEOUT = 10.0
+"""Seconds one read of a request may wait (DEBITORSIM_REQUEST_TIMEOUT)."""
+MAX_CONNECTIONS = 1024
+"""Open connections (each holds a thread) before new ones get 503 (DEBITORSIM_MAX_CONNECTIONS)."""
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _BoundedServer(ThreadedWSGIServer):
+    """werkzeug's threaded server with at most `max_connections` connections at once."""
+
+    def __init__(self, *args: Any, max_connections: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread for the connection, or 503 and close when all slots are taken."""
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.setblocking(False)
+                request.send(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Serve the connection, then give its slot back."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def make_server(
+    host: str,
+    port: int,
+    app: Any,
+    request_timeout: float | None = None,
+    max_connections: int | None = None,
+) -> BaseWSGIServer:
+    """A threaded werkzeug server bounded in read time and connections (see the module)."""
+    timeout = request_timeout or float(
+        os.environ.get("DEBITORSIM_REQUEST_TIMEOUT", REQUEST_TIMEOUT)
+    )
+    limit = max_connections or int(os.environ.get("DEBITORSIM_MAX_CONNECTIONS", MAX_CONNECTIONS))
+    handler = type("TimedRequestHandler", (WSGIRequestHandler,), {"timeout": timeout})
+    return _BoundedServer(host, port, app, handler, max_connections=limit)
 
 
 class ServerThread:
@@ -15,8 +78,15 @@ class ServerThread:
     Use as a context manager, or call `start()` and `stop()`.
     """
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        request_timeout: float | None = None,
+        max_connections: int | None = None,
+    ) -> None:
+        self._server = make_server(host, port, app, request_timeout, max_connections)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -50,3 +120,21 @@ class ServerThread:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def add_allowed_host_option(parser: argparse.ArgumentParser) -> None:
+    """``--allowed-host``: a public name state-changing requests may address (oeir.same_origin)."""
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="a public name state-changing requests may address besides loopback and --host "
+        "(repeatable; default: $DEBITORSIM_ALLOWED_HOSTS, comma-separated)",
+    )
+
+
+def allowed_hosts(given: list[str] | None = None) -> tuple[str, ...]:
+    """The names given with ``--allowed-host``, else those in ``$DEBITORSIM_ALLOWED_HOSTS``."""
+    from oeir.same_origin import parse_hosts
+
+    return tuple(given or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS")))

@@ -22,6 +22,9 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_FAULTS | simulator fault rules, a JSON list (docs/faults.md) | [] |
 | DEBITORSIM_OUTBOX_WORKER | run the core's outbox worker inside each gunicorn worker | on |
 | DEBITORSIM_WORK_SLOTS | simulator SOAP calls per worker doing their work at once (0: no limit) | 1 |
+| DEBITORSIM_REQUEST_TIMEOUT | seconds a request may take to arrive completely (debitorsim.gworker) | 10 |
+| DEBITORSIM_MAX_CLIENT_CONNECTIONS | open connections of one client address per worker | 1024 |
+| DEBITORSIM_ALLOWED_HOSTS | public names (comma-separated) state-changing requests may address besides loopback | (none) |
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
@@ -38,6 +41,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
+
+from debitorsim.serving import allowed_hosts
 
 _ON = {"1", "on", "true", "yes"}
 
@@ -80,6 +85,7 @@ def simulator() -> Any:
         # others find them there (as they find rules POSTed to /admin/faults).
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
         work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "1")) or None,
+        allowed_hosts=allowed_hosts(),
     )
     app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)
@@ -107,6 +113,7 @@ def core() -> Any:
         db_path=_db("DEBITORSIM_CORE_DB", ".debitorsim/core.db"),
         database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
+        allowed_hosts=allowed_hosts(),
     )
     built = Core.build(config)
     if _flag("DEBITORSIM_OUTBOX_WORKER", True):
@@ -128,7 +135,11 @@ def _serving_simulator() -> bool:
     return any(arg.strip().endswith(":simulator()") for arg in sys.argv[1:])
 
 
-worker_class = "gthread"
+# gthread, with each request read in the event loop under a deadline before a thread gets it
+# (debitorsim/gworker.py: slow or idle clients hold no thread; DEBITORSIM_REQUEST_TIMEOUT,
+# DEBITORSIM_MAX_CLIENT_CONNECTIONS).
+worker_class = "debitorsim.gworker.GuardedThreadWorker"
+worker_connections = int(_env("GUNICORN_WORKER_CONNECTIONS", "4096"))
 # The simulator: 2 processes use both cores for its CPU-bound SOAP work (its shared state
 # is in the store); 128 threads each hold up to 256 calls delayed by injected latency,
 # while DEBITORSIM_WORK_SLOTS bounds the ones working. The core: 1 × 16 (not re-measured).

@@ -120,6 +120,9 @@ class CoreConfig:
     """Bearer token of /harness; mandatory when `bind_host` is beyond loopback."""
     bind_host: str = "127.0.0.1"
     """Where the core's server listens (create_app refuses non-loopback without admin_token)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names state-changing requests may address besides loopback and `bind_host`
+    (the core's public names; `oeir.same_origin`)."""
     max_request_bytes: int = 1024 * 1024
     """Larger callback requests get HTTP 413 before parsing."""
 
@@ -174,6 +177,8 @@ def config_from_dict(data: dict[str, Any], **overrides: Any) -> CoreConfig:
     for key in ("sp_url", "db_path", "user_uuid", "callback_secret", "admin_token", "bind_host"):
         if key in data:
             kwargs[key] = data[key]
+    if "allowed_hosts" in data:
+        kwargs["allowed_hosts"] = tuple(data["allowed_hosts"])
     kwargs.update(overrides)
     return CoreConfig(**kwargs)
 

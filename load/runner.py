@@ -50,12 +50,13 @@ _ACCESS_FORMAT = "%(D)s %(s)s %({server-timing}o)s"
 
 @dataclass
 class Gunicorn:
-    """`gunicorn -k gthread` serving `app` (``module:callable`` or ``module:factory()``)."""
+    """gunicorn serving `app` (``module:callable`` or ``module:factory()``), by default with
+    production's worker class (gthread reading requests under a deadline, debitorsim.gworker)."""
 
     app: str
     workers: int = 2
     threads: int = 8
-    worker_class: str = "gthread"
+    worker_class: str = "debitorsim.gworker.GuardedThreadWorker"
     env: dict[str, str] = field(default_factory=dict)
     access_log: Path | None = None
     log_file: Path | None = None

@@ -31,7 +31,6 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from load import gate, traffic, weights
 from oeir import kommuner
-from oeir.codec import kroner
 
 log = logging.getLogger("debitorsim.load")
 
@@ -353,12 +352,17 @@ class FbsNightlyRunUser(_Target, FastHttpUser):
 
 
 def fee_payload(fordring: Any) -> dict[str, Any]:
-    """The harness's JSON for one fee (amounts in kroner as text: no float), from a claim."""
+    """The harness's JSON for one fee, from a claim.
+
+    The amount is a JSON number, as the API documents (text is refused). øre / 100 is a
+    float here, but within BeloebType (< 10^13 kr) its JSON text is exactly the
+    two-decimal amount, and the core reads that text as a Decimal, never a float.
+    """
     return {
         "agencyId": fordring.kreditor.agency_id,
         "type": "compensation" if fordring.fordring_type == "Erstatning" else "fee",
         "reasonMessage": fordring.tekst,
-        "amount": kroner(fordring.hovedstol),
+        "amount": fordring.hovedstol / 100,
         "patron": {"cpr": fordring.debitor.cpr_nummer, "name": fordring.debitor.navn},
         "creationDate": fordring.stiftelsesdato.isoformat(),
         "materials": [

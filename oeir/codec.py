@@ -31,7 +31,7 @@ _SCALARS = (str, int, bool, date, datetime)
 class _Field:
     name: str
     tag: str
-    kind: Any  # a scalar type, a StrEnum, a dataclass, or "oere"
+    kind: Any  # a scalar type, a StrEnum, a dataclass, "oere" or "uuid"
     repeated: bool
     optional: bool
 
@@ -102,7 +102,8 @@ def fields(cls: type) -> tuple[Field, ...]:
     """How the codec maps `cls`'s fields to child elements, in element order.
 
     `kind` is a scalar type (str, int, bool, date, datetime), a StrEnum, a dataclass,
-    or the string ``"oere"`` for money. For adapters to other SOAP stacks (zeep).
+    the string ``"oere"`` for money, or ``"uuid"`` for a UUID (a str, read lower-case).
+    For adapters to other SOAP stacks (zeep).
     """
     return _fields(cls)
 
@@ -137,6 +138,9 @@ def _value(kind: Any, text: str) -> Any:
     try:
         if kind == "oere":
             return oere(text)
+        if kind == "uuid":
+            # RFC 4122: UUIDs are compared case-insensitively; the XSD takes either case.
+            return text.lower()
         if kind is bool:
             if text not in ("true", "false", "1", "0"):
                 raise ValueError(text)
@@ -155,6 +159,24 @@ def _value(kind: Any, text: str) -> Any:
     except ValueError as exc:
         raise DecodeError(f"bad value {text!r} for {getattr(kind, '__name__', kind)}") from exc
     return text
+
+
+def element_text(el: etree._Element) -> str:
+    """The whole text of a simple-valued element, as the XSD validator reads it.
+
+    A comment or processing instruction splits the text into `el.text` and the
+    child's `tail` (``1<!-- -->00.00`` is "1" and "00.00"); the validator joins
+    all text nodes, so reading `el.text` alone would book 1.00 where 100.00 was
+    validated. An element child has no place in a simple value: `DecodeError`.
+    """
+    if len(el) == 0:  # the common case: one text node (CDATA is already merged in)
+        return el.text or ""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            raise DecodeError(f"element {child.tag} inside the value of {el.tag}")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def to_element(obj: Any, tag: str | None = None) -> etree._Element:
@@ -220,9 +242,9 @@ def from_element(cls: type, el: etree._Element) -> Any:
         if nested is not None:
             value = from_element(nested, child)
         elif kind is str:
-            value = child.text or ""
+            value = element_text(child)
         else:
-            value = _value(kind, child.text or "")
+            value = _value(kind, element_text(child))
         if repeated:
             values.setdefault(name, []).append(value)
         elif name in values:
@@ -306,6 +328,7 @@ __all__ = [
     "TOP_LEVEL",
     "Field",
     "decode",
+    "element_text",
     "encode",
     "fields",
     "from_element",

@@ -220,10 +220,36 @@ _CATALOGUE = [
         "The payment id is already used for a different payment.",
     ),
     FejlDefinition(
+        "KaldIdAlleredeBrugt",
+        "Client",
+        "Kald-id'et (CallersServiceCallIdentifier) er allerede brugt til et andet kald.",
+        "The call id (CallersServiceCallIdentifier) is already used for a different call.",
+    ),
+    FejlDefinition(
         "DebitorkontoHarAabneFordringer",
         "Client",
         "Debitorkontoen har åbne fordringer og kan ikke lukkes.",
         "The debtor account has open claims and cannot be closed.",
+    ),
+    FejlDefinition(
+        "FordringIdGentaget",
+        "Client",
+        "Samme fordrings-id står mere end én gang i beskeden.",
+        "The same claim id appears more than once in the message.",
+    ),
+    FejlDefinition(
+        "BeloebForStort",
+        "Client",
+        "Beløbet gør en saldo eller sum større, end kontrakten kan bære "
+        "(højst 9.999.999.999.999,99 kr.).",
+        "The amount makes a balance or total larger than the contract can carry "
+        "(at most 9,999,999,999,999.99 kr).",
+    ),
+    FejlDefinition(
+        "DatoUdenforKalender",
+        "Client",
+        "Datoen ligger efter 2999-12-31; så langt frem kan debitorsystemet ikke planlægge.",
+        "The date is after 2999-12-31; the debtor system cannot schedule that far ahead.",
     ),
     FejlDefinition(
         "HaendelseFindesIkke",
@@ -255,6 +281,12 @@ CATALOGUE: dict[str, FejlDefinition] = {d.kode: d for d in _CATALOGUE}
 
 # Characters XML 1.0 cannot carry; a detail quoting hostile input must still serialise.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def first_non_xml(text: str) -> str | None:
+    """The first character of `text` XML 1.0 cannot carry (NUL, U+FFFE, a lone surrogate …), if any."""
+    found = _NOT_XML.search(text)
+    return found.group() if found else None
 
 
 def xml_safe(text: str, limit: int = 500) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 _CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -61,3 +62,14 @@ def _mask(m: re.Match[str]) -> str:
 def mask_cprs_in_text(text: str) -> str:
     """Mask every valid CPR number in free text (with or without the dash)."""
     return _DIGIT_RUN.sub(lambda run: _CPR_IN_TEXT.sub(_mask, run.group(0)), text)
+
+
+def mask_cprs_in_data(value: Any) -> Any:
+    """`value` with every CPR number masked in its strings, inside dicts and lists too."""
+    if isinstance(value, str):
+        return mask_cprs_in_text(value)
+    if isinstance(value, dict):
+        return {k: mask_cprs_in_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_cprs_in_data(v) for v in value]
+    return value

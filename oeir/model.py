@@ -17,6 +17,13 @@ from typing import Annotated, ClassVar
 Oere = Annotated[int, "oere"]
 """An amount of money in øre (1 kr = 100 øre)."""
 
+MAX_OERE = 10**15 - 1
+"""The largest amount the contract carries (`BeloebType`: 15 digits, 2 of them decimals),
+i.e. 9,999,999,999,999.99 kr. Every amount and sum a message reports must stay within it."""
+
+Uuid = Annotated[str, "uuid"]
+"""A UUID, read in its canonical lower-case form (the XSD allows either case)."""
+
 
 class FordringType(StrEnum):
     """Kind of claim a library creates."""
@@ -118,10 +125,10 @@ class InvocationContext:
         "callers_service_call_identifier": "CallersServiceCallIdentifier",
         "accounting_info": "AccountingInfo",
     }
-    service_agreement_uuid: str
-    user_system_uuid: str
-    user_uuid: str
-    service_uuid: str
+    service_agreement_uuid: Uuid
+    user_system_uuid: Uuid
+    user_uuid: Uuid
+    service_uuid: Uuid
     callers_service_call_identifier: str
     accounting_info: str | None = None
 

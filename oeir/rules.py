@@ -7,7 +7,8 @@ Profile-specific limits (text length, CVR support) belong to the simulators.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from oeir import model
@@ -44,9 +45,30 @@ def _positive(amount: int, felt: str) -> Iterator[BusinessRuleBroken]:
         yield _broken("BeloebIkkePositivt", felt)
 
 
+LAST_SCHEDULABLE_DATE = date(2999, 12, 31)
+"""The latest claim date a debtor system accepts: its collection steps (reminder,
+deadline, handover) fall days to months after the due date and must stay in the calendar."""
+
+
+def repeated_ids(ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(1-based position, id) of each id that was already named earlier in `ids`."""
+    seen: set[str] = set()
+    for i, fid in enumerate(ids, 1):
+        if fid in seen:
+            yield i, fid
+        seen.add(fid)
+
+
 def _fordring(f: model.Fordring, felt: str) -> Iterator[BusinessRuleBroken]:
     yield from _debitor(f.debitor, f"{felt}/Debitor")
     yield from _positive(f.hovedstol, f"{felt}/Hovedstol")
+    for name, day in (
+        ("Stiftelsesdato", f.stiftelsesdato),
+        ("Forfaldsdato", f.forfaldsdato),
+        ("SidsteRettidigeBetalingsdato", f.sidste_rettidige_betalingsdato),
+    ):
+        if day > LAST_SCHEDULABLE_DATE:
+            yield _broken("DatoUdenforKalender", f"{felt}/{name}", day.isoformat())
     if f.forfaldsdato < f.stiftelsesdato:
         yield _broken("ForfaldFoerStiftelse", f"{felt}/Forfaldsdato")
     if f.sidste_rettidige_betalingsdato < f.forfaldsdato:
@@ -59,9 +81,12 @@ def _violations(message: Any) -> Iterator[BusinessRuleBroken]:
     match message:
         case model.OpretDebitorkonto():
             yield from _debitor(message.debitor, "Debitor")
+            again = dict(repeated_ids(f.fordring_id for f in message.fordringer))
             for i, f in enumerate(message.fordringer, 1):
                 if f.debitor.ident != message.debitor.ident or f.kreditor != message.kreditor:
                     yield _broken("DebitorUoverensstemmelse", f"Fordring[{i}]")
+                if i in again:
+                    yield _broken("FordringIdGentaget", f"Fordring[{i}]/FordringId", again[i])
                 yield from _fordring(f, f"Fordring[{i}]")
         case model.OpretFordring():
             yield from _fordring(message.fordring, "Fordring")
@@ -69,6 +94,8 @@ def _violations(message: Any) -> Iterator[BusinessRuleBroken]:
             yield from _positive(message.beloeb, "Beloeb")
             if isinstance(message, model.ForetagIndbetaling):
                 yield from _debitor(message.debitor, "Debitor")
+                for i, fid in repeated_ids(message.fordring_ider):
+                    yield _broken("FordringIdGentaget", f"FordringId[{i}]", fid)
         case model.SkiftHaefter():
             yield from _debitor(message.ny_debitor, "NyDebitor")
         case model.HentDebitorkonto() | model.SoegDelfordringTilIndbetaling():

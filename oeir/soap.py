@@ -146,16 +146,27 @@ def read_response(
     return codec.from_element(expected, body_el)
 
 
+def _child_text(el: etree._Element, tag: str) -> str:
+    """All text of `el`'s child `tag` ("" if absent), comments and PIs skipped, not cut at."""
+    child = el.find(tag)
+    if child is None:
+        return ""
+    try:
+        return codec.element_text(child)
+    except OeirFault:
+        return ""
+
+
 def read_fault(fault_el: etree._Element) -> OeirFault:
     """Turn a received soap:Fault element into an `OeirFault` with the sender's code and texts."""
-    code = (fault_el.findtext("faultcode") or "Server").rpartition(":")[2]
+    code = (_child_text(fault_el, "faultcode") or "Server").rpartition(":")[2]
     fejl_el = fault_el.find(f"detail/{{{OEIR}}}Fejl")
     if fejl_el is not None:
         try:
             return OeirFault.from_fejl(codec.from_element(Fejl, fejl_el), faultcode=code)
         except OeirFault:
             pass
-    text = fault_el.findtext("faultstring") or ""
+    text = _child_text(fault_el, "faultstring")
     fault = OeirFault(text[:200] or None, kode="InternFejl" if code == "Server" else "UkendtFejl")
     fault.definition = type(fault.definition)(
         fault.kode, code, fault.definition.da, fault.definition.en

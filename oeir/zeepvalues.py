@@ -64,6 +64,8 @@ def _to_zeep(kind: Any, value: Any) -> Any:
 def _from_zeep(kind: Any, raw: Any) -> Any:
     if kind == "oere":
         return codec.oere(str(raw))
+    if kind == "uuid":
+        return str(raw).lower()
     if dataclasses.is_dataclass(kind):
         return from_zeep(kind, raw)  # type: ignore[arg-type]
     if isinstance(kind, type) and issubclass(kind, Enum):

@@ -5,12 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
+from oeir import same_origin
 from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
 from simulators.web import admin, dashboard, sp
 from simulators.web.work_slots import WorkSlots
+
+
+class StoredInt(IntegerConverter):
+    """``<int:...>`` limited to what the stores keep (a signed 64-bit integer): a larger id is
+    a 404, not an overflow inside the store (nor werkzeug's 405 for a converter's refusal)."""
+
+    def to_python(self, value: str) -> int:
+        """The id, or 404 when no store could hold it."""
+        number: int = super().to_python(value)
+        if number > 2**63 - 1:
+            raise NotFound()
+        return number
 
 
 def create_app(config: SimConfig) -> Flask:
@@ -22,6 +37,7 @@ def create_app(config: SimConfig) -> Flask:
     if not config.loopback_only and not config.admin_token:
         raise ValueError(f"admin_token is required when binding to {config.bind_host}")
     app = Flask(__name__)
+    app.url_map.converters["int"] = StoredInt
     # A little above the SOAP limit, so the SOAP endpoint itself answers 413 with a Fault.
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     sim = Simulator(config)
@@ -38,12 +54,16 @@ def create_app(config: SimConfig) -> Flask:
     dashboard.install(app)
     sim_time.install_app(app)
     app.wsgi_app = _clock_refreshed(app.wsgi_app, sim)  # type: ignore[method-assign]
+    # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
+    allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
+    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
     return app
 
 
 def _clock_refreshed(wsgi_app: Any, sim: Simulator) -> Any:
-    """Outermost: every request first takes up a clock change made by another process
-    (another gunicorn worker, another simulator on the data dir), so all tell one time."""
+    """Around everything but the same-origin guard: every request first takes up a clock
+    change made by another process (another gunicorn worker, another simulator on the
+    data dir), so all tell one time."""
 
     def refreshed(environ: dict[str, Any], start_response: Any) -> Any:
         sim.refresh_clock()

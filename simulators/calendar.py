@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import TypeVar
 
 import holidays
 
@@ -26,6 +27,21 @@ from simulators.clock import TZ, aware
 
 EVENING = time(12, 0)
 """A run time at or after this is an evening run on the run day itself."""
+
+
+Day = TypeVar("Day", date, datetime)
+
+
+def plus_days(day: Day, days: int) -> Day | None:
+    """`day` moved `days` days, or None when that falls outside the calendar (years 1-9999).
+
+    A job scheduled from a stored date must not crash on an extreme one: the caller
+    decides what a step that can never fall due means (usually: nothing is queued).
+    """
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 @cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class SimConfig:
     - `clock`: a shared `VirtualClock`; None = the simulators' own, persisted in the store.
       `clock_mode`, `clock_start`, `clock_factor` set up a fresh own clock (ignored once persisted).
     - `journal_enabled`, `journal_max_rows`: the bounded request journal.
+    - `call_id_retention`, `call_id_max_rows`: how long (virtual time) and how many
+      state-changing calls are remembered by call id (`simulators.replay`).
     - `admin_token`: Bearer token the admin API requires; mandatory when `bind_host` is not loopback.
     - `max_request_bytes`: larger SOAP requests get HTTP 413 before parsing.
     - `tenants`: per-municipality overrides by kommunekode: ``system``, ``profile`` (values),
@@ -34,6 +36,8 @@ class SimConfig:
     - `callback_secret`: sent as ``X-Callback-Secret`` with every callback to FBS (the
       core's receiver checks it when it has one configured).
     - `core_url`: base URL of the integration core (FBS side), for the dashboard's links.
+    - `allowed_hosts`: host names state-changing requests may address besides the loopback
+      names and `bind_host` (its public names; `oeir.same_origin`).
     - `work_slots`: SOAP calls of one process that do their work at once (None: no limit;
       `simulators.web.work_slots`).
     """
@@ -47,6 +51,8 @@ class SimConfig:
     clock_factor: float = 1.0
     journal_enabled: bool = True
     journal_max_rows: int = 10_000
+    call_id_retention: timedelta = timedelta(days=30)
+    call_id_max_rows: int = 100_000
     admin_token: str | None = None
     bind_host: str = "127.0.0.1"
     max_request_bytes: int = 1024 * 1024
@@ -57,6 +63,7 @@ class SimConfig:
     callback_secret: str | None = None
     core_url: str | None = None
     work_slots: int | None = None
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:

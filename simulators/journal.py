@@ -23,17 +23,50 @@ log = logging.getLogger(__name__)
 
 MAX_STORED_CHARS = 64 * 1024
 _CPR_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?CPRNummer(?:\s[^>]*)?>)([^<]*)(<)")
+_CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# Comments and PIs between two digits are nothing to an XML reader: 010190<!---->1234
+# is the CPR number 0101901234 to the codec, so it must be one to the masking too.
+_GLUE = re.compile(r"(?<=[0-9-])(?:<!--.*?-->|<\?.*?\?>)+(?=[0-9-])", re.DOTALL)
+
+
+def _digit_of_ref(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    code = int(ref[1:], 16) if ref[0] == "x" else int(ref)
+    return chr(code) if code < 128 and chr(code) in "0123456789-" else m.group(0)
+
+
+def _cdata_as_text(m: re.Match[str]) -> str:
+    return m.group(1).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def decode_digits(text: str) -> str:
+    """`text` (XML) with digits written the way an XML reader reads them, same meaning.
+
+    Character references to a digit or dash (``&#48;``) become the character, CDATA
+    sections become escaped text, and comments and PIs between two digits go, so a
+    CPR number hidden in any of these forms is plain digits that masking finds.
+    """
+    if "&#" in text:
+        text = _CHAR_REF.sub(_digit_of_ref, text)
+    if "<![CDATA[" in text:
+        text = _CDATA.sub(_cdata_as_text, text)
+    if "<!--" in text or "<?" in text:
+        text = _GLUE.sub("", text)
+    return text
 
 
 def mask_message(data: bytes | str) -> str:
     """The message as text, truncated, with every CPR number masked.
 
-    Masks valid CPR numbers anywhere, and the content of any CPRNummer element even
-    when it is not a valid CPR number (it may still be one with a typo).
+    Masks valid CPR numbers anywhere, also when written as character references or
+    split by a comment (`decode_digits`), and the content of any CPRNummer element
+    even when it is not a valid CPR number (it may still be one with a typo).
     """
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if len(text) > MAX_STORED_CHARS:
         text = text[:MAX_STORED_CHARS] + "…[truncated]"
+    text = decode_digits(text)
     if "CPRNummer" in text:
         text = _CPR_ELEMENT.sub(lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text)
     return mask_cprs_in_text(text)

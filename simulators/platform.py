@@ -7,7 +7,8 @@ Plain Python (the Flask blueprint only moves bytes). For every request:
 4. the shared business rules (`oeir.rules`);
 5. the municipality may name only itself (`AdgangNaegtet`);
 6. the profile's rules (`simulators.rules`);
-7. the ledger.
+7. the call id (`simulators.replay`): a repeated call gets its first answer;
+8. the ledger.
 The first failure becomes a SOAP Fault and nothing changes.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 from oeir import model, rules, soap
 from oeir.faults import OeirFault
 from oeir.services import Service
+from simulators import replay
 from simulators import rules as profile_rules
 from simulators.engine import Simulator
 from simulators.tenants import Tenant
@@ -87,7 +89,8 @@ def route(sim: Simulator, header: model.SpHeader, service: Service) -> Tenant:
             kode="IngenServiceaftale",
             felt="InvocationContext/ServiceAgreementUUID",
         )
-    if ic.user_system_uuid not in sim.config.user_systems:
+    # The codec reads UUIDs lower-case; the configured ones may be written in either case.
+    if not any(ic.user_system_uuid == u.lower() for u in sim.config.user_systems):
         raise OeirFault(
             f"{service.name}, {tenant.kommune.navn}",
             kode="IngenServiceaftale",
@@ -116,8 +119,15 @@ def handle(sim: Simulator, service: Service, data: bytes, soap_action: str | Non
                     felt=felt,
                 )
         profile_rules.validate(request.message, tenant.profile)
-        answer = HANDLERS[operation](sim, tenant, request.message)
-        return Outcome(200, soap.response_envelope(answer), operation, kommunekode)
+        handler, message = HANDLERS[operation], request.message
+        body = replay.answer_once(
+            sim,
+            replay.call_key(request.header, service.name, tenant.kode),
+            operation,
+            message,
+            lambda: handler(sim, tenant, message),
+        )
+        return Outcome(200, body, operation, kommunekode)
     except OeirFault as fault:
         return fault_outcome(fault, operation, kommunekode)
     except Exception:  # a bug must still answer as SOAP, and change nothing (rolled back)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from oeir.identifiers import mask_cprs_in_data
 from simulators.callbacks.events import REPORTED
 from simulators.ledger.records import EventKind
 from simulators.store.base import Store
@@ -30,7 +31,7 @@ _EVENT_STEPS: dict[EventKind, str] = {
 
 
 def timeline(store: Store, kommunekode: str, fordring_id: str) -> list[dict[str, Any]] | None:
-    """The claim's steps in time order (None if there is no such claim)."""
+    """The claim's steps in time order (None if there is no such claim); CPR in texts masked."""
     with store.read() as tx:
         claim = tx.claim(kommunekode, fordring_id)
         if claim is None:
@@ -47,10 +48,11 @@ def timeline(store: Store, kommunekode: str, fordring_id: str) -> list[dict[str,
         detail: dict[str, Any] = {"beloeb": e.beloeb, "haendelse_id": e.event_id}
         for key in ("betalingsmiddel", "betalingsdato", "indbetaling_id", "tekst"):
             if key in e.data:
-                detail[key] = e.data[key]
+                detail[key] = mask_cprs_in_data(e.data[key])
         steps.append((e.tidspunkt, e.seq, {"step": step, "at": e.tidspunkt, **detail}))
     for m in marks:
-        steps.append((m.tidspunkt, 0, {"step": m.step, "at": m.tidspunkt, **m.detail}))
+        detail = mask_cprs_in_data(m.detail)
+        steps.append((m.tidspunkt, 0, {"step": m.step, "at": m.tidspunkt, **detail}))
     by_batch: dict[int, list[str]] = {}
     for event_id, batch in batches:
         by_batch.setdefault(batch.id, []).append(event_id)

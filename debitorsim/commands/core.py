@@ -8,6 +8,8 @@ import sys
 import threading
 from typing import Any
 
+from debitorsim.serving import add_allowed_host_option
+
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
 BUILT = True
@@ -54,6 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    add_allowed_host_option(parser)
     add_core_options(parser)
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
@@ -70,13 +73,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
-    from werkzeug.serving import make_server
-
+    from debitorsim.serving import allowed_hosts, make_server
     from integration.core import Core
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
 
-    access: dict[str, Any] = {"bind_host": args.host}
+    access: dict[str, Any] = {
+        "bind_host": args.host,
+        "allowed_hosts": allowed_hosts(args.allowed_host),
+    }
     if args.admin_token:
         access["admin_token"] = args.admin_token
     if args.callback_secret:
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     base = f"http://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

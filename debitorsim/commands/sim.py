@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from debitorsim.serving import add_allowed_host_option
+
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
 BUILT = True
@@ -22,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    add_allowed_host_option(parser)
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
     parser.add_argument(
         "--database-url",
@@ -95,9 +98,8 @@ def _where(config: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
-    from werkzeug.serving import make_server
-
     from debitorsim.datadir import require_writable
+    from debitorsim.serving import allowed_hosts, make_server
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import drive_in_one_process
@@ -116,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         journal_max_rows=args.journal_max_rows,
         admin_token=token,
         bind_host=args.host,
+        allowed_hosts=allowed_hosts(args.allowed_host),
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
@@ -127,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"http://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)

@@ -4,7 +4,10 @@ The state is a pure function of the *set* of applied events, so duplicates
 (ignored before they get here) and any arrival order give the same result.
 A reversal (DaekningTilbagefoert) only counts once the payment it reverses is
 known; before that it waits, so a reversal arriving first cannot make the
-balance larger than the fee.
+balance larger than the fee. A payment is reversed at most once and by at most
+its own amount: if several reversals name it (they can only have been stored
+while the payment was still unknown; the receiver refuses them otherwise), the
+one with the smallest HaendelseId counts, capped at the payment.
 """
 
 from __future__ import annotations
@@ -42,11 +45,8 @@ class Balance:
 def derive(principal: int, cancelled: bool, events: list[StoredEvent]) -> Balance:
     """The fee's balance after `events`, given its principal (amount minus FBS write-downs)."""
     payments = {e.haendelse_id: e for e in events if e.art == "Daekning"}
-    reversed_ = {e.ref for e in events if e.art == "DaekningTilbagefoert" and e.ref in payments}
-    reversal_amount = sum(
-        e.beloeb for e in events if e.art == "DaekningTilbagefoert" and e.ref in payments
-    )
-    daekket = sum(e.beloeb for e in payments.values()) - reversal_amount
+    reversed_ = reversed_amounts(payments, events)
+    daekket = sum(e.beloeb for e in payments.values()) - sum(reversed_.values())
     afskrevet = sum(e.beloeb for e in events if e.art == "Afskrivning")
     nedreguleret = sum(e.beloeb for e in events if e.art == "Nedregulering")
     handovers = sorted(
@@ -64,7 +64,7 @@ def derive(principal: int, cancelled: bool, events: list[StoredEvent]) -> Balanc
         status = FeeStatus.WRITTEN_OFF
     else:
         status = FeeStatus.PAID
-        effective = [p.dato for hid, p in payments.items() if hid not in reversed_]
+        effective = [p.dato for hid, p in payments.items() if reversed_.get(hid, 0) < p.beloeb]
         paid_date = max(effective) if effective else None
     return Balance(
         daekket=daekket,
@@ -74,3 +74,14 @@ def derive(principal: int, cancelled: bool, events: list[StoredEvent]) -> Balanc
         overdraget_status=overdraget,
         status=status,
     )
+
+
+def reversed_amounts(payments: dict[str, StoredEvent], events: list[StoredEvent]) -> dict[str, int]:
+    """How much of each known payment is reversed: one reversal per payment, capped at it."""
+    first: dict[str, StoredEvent] = {}
+    for e in events:
+        if e.art == "DaekningTilbagefoert" and e.ref in payments:
+            seen = first.get(e.ref)
+            if seen is None or e.haendelse_id < seen.haendelse_id:
+                first[e.ref] = e
+    return {ref: min(e.beloeb, payments[ref].beloeb) for ref, e in first.items()}

@@ -9,6 +9,7 @@ virtual one: a killed worker's leases run out even while virtual time stands sti
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -26,6 +27,24 @@ from oeir import model
 from oeir.identifiers import mask_cprs_in_text
 
 log = logging.getLogger(__name__)
+
+
+OPRET_FORDRING_SUFFIX = "-fordring"
+"""Call id suffix of a new claim sent as `OpretFordring`.
+
+A call id names one request: the debtor system answers a repeated id with its first
+answer and refuses it with other content (`KaldIdAlleredeBrugt`). A new claim's first
+attempt may go as `OpretDebitorkonto` (call id = the message id) and, once the debtor's
+account is known, its retry as `OpretFordring`: another request, so another call id. The
+claim is still created once: the debtor system is idempotent on its FordringId.
+"""
+
+
+def batch_call_id(rows: list[OutboxRow]) -> str:
+    """The call id of one `OpretDebitorkonto` for several new claims: the first message id,
+    the count, and a hash of every message id, so another grouping is another call id."""
+    members = hashlib.sha256(",".join(r.msg_id for r in rows).encode()).hexdigest()[:12]
+    return f"{rows[0].msg_id}-x{len(rows)}-{members}"
 
 
 def backoff(
@@ -190,7 +209,7 @@ class OutboxWorker:
                 rows[0].kommunekode,
                 "OpretDebitorkonto",
                 messages.opret_debitorkonto_element(claims),
-                f"{rows[0].msg_id}-x{len(rows)}",
+                batch_call_id(rows),
                 rows[0].ordering_key,
             )
         except TechnicalFault as exc:
@@ -269,7 +288,7 @@ class OutboxWorker:
                     kommune,
                     "OpretFordring",
                     messages.opret_fordring_element(claim),
-                    row.msg_id,
+                    f"{row.msg_id}{OPRET_FORDRING_SUFFIX}",
                     row.ordering_key,
                 )
                 return answer, [(kommune, ident, answer.debitorkontonummer)]

@@ -12,6 +12,7 @@ from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
+from oeir import same_origin
 
 
 class SqliteInt(IntegerConverter):
@@ -42,6 +43,9 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     auth.install_admin_guard(app, core.config)
     clock = core.config.clock
     app.before_request(lambda: refresh(clock))  # a clock shared through a store
+    # Outermost: CSRF and DNS rebinding are refused before any route (oeir.same_origin).
+    allowed = same_origin.allowed_hosts(core.config.bind_host, core.config.allowed_hosts)
+    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
 
     @app.errorhandler(FbsError)
     def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]

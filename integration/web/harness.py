@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -14,15 +15,64 @@ from integration.fbs.views import fee_detail, outbox_view, patron_view
 from integration.web.app import core_of_app
 from integration.web.openapi import OPENAPI
 from oeir import model
+from oeir.faults import first_non_xml, xml_safe
 
 bp = Blueprint("harness", __name__, url_prefix="/harness")
 
 
+def _request_json() -> Any:
+    """The request's JSON, read exactly: numbers with a fraction or exponent become `Decimal`.
+
+    Money must never pass through float on the way in (99999999999999.99 would be
+    stored as …98). ``NaN``/``Infinity`` (not JSON) and unreadable bodies give None,
+    like ``request.get_json(silent=True)``.
+    """
+    if not request.is_json:
+        return None
+    try:
+        return json.loads(
+            request.get_data(cache=True), parse_float=Decimal, parse_constant=_not_json
+        )
+    except (ValueError, RecursionError):
+        return None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    data = _request_json()
     if not isinstance(data, dict):
         raise FbsError("UgyldigJson", "The body must be a JSON object.")
+    _check_texts(data, "")
     return data
+
+
+def _check_texts(body: Any, path: str) -> None:
+    """Refuse any string in the body that XML cannot carry, naming its field.
+
+    Every text may end up in a SOAP message or the store (reasonMessage as Tekst,
+    the patron's name as Navn); NUL, U+FFFE or a lone surrogate would fail there.
+    Walked with a stack, not recursion: a deeply nested body is no crash.
+    """
+    stack: list[tuple[Any, str]] = [(body, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            bad = first_non_xml(value)
+            if bad is not None:
+                raise FbsError(
+                    "UgyldigTegn",
+                    f"{xml_safe(where, 80) or 'The body'} contains a character XML cannot carry "
+                    f"(U+{ord(bad):04X}).",
+                )
+        elif isinstance(value, dict):
+            stack.extend(
+                (item, f"{where}.{key}" if where else str(key)) for key, item in value.items()
+            )
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
 
 
 def _object(value: Any, name: str) -> dict[str, Any]:
@@ -57,17 +107,43 @@ def _flag_of(value: Any, name: str) -> bool | None:
     return value
 
 
+MAX_OERE = 10**15 - 1
+"""The largest amount the contract carries (BeloebType: 15 digits in all, 2 of them decimals)."""
+
+
 def _oere(value: Any, field: str = "amount") -> int:
-    """Kroner (number or string, at most two decimals) as øre."""
-    if isinstance(value, bool) or value is None:
-        raise FbsError("UgyldigBeloeb", f"{field} must be an amount in kroner.")
-    try:
-        oere = Decimal(str(value)) * 100
-    except InvalidOperation as exc:
-        raise FbsError("UgyldigBeloeb", f"{field} must be an amount in kroner.") from exc
-    if not oere.is_finite() or oere != oere.to_integral_value():
+    """Kroner as a JSON number (at most two decimals, within BeloebType) as exact øre.
+
+    Request JSON is read with `Decimal` fractions (`_request_json`), so no amount
+    passes through float. Text is refused: the API documents amounts as numbers, and
+    ``int()``/``Decimal()`` would read "١٢" or "1_000" as 12 and 1000.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise FbsError("UgyldigBeloeb", f"{field} must be a JSON number of kroner, e.g. 30.50.")
+    if isinstance(value, int):
+        if abs(value) > MAX_OERE // 100:
+            raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
+        return value * 100
+    if not value.is_finite():
+        raise FbsError("UgyldigBeloeb", f"{field} must be a finite number.")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    # Exact, without Decimal arithmetic (which rounds to the context's precision):
+    # drop the coefficient's trailing zeros, then count decimals and digits.
+    end = len(digits)
+    while end > 1 and digits[end - 1] == 0:
+        end -= 1
+    exponent += len(digits) - end
+    digits = digits[:end]
+    if exponent < -2:
         raise FbsError("UgyldigBeloeb", f"{field} has more than two decimals.")
-    return int(oere)
+    if any(digits) and len(digits) + exponent > 13:
+        raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
+    oere = int("".join(map(str, digits))) * 10 ** (exponent + 2) if any(digits) else 0
+    return -oere if sign else oere
+
+
+_LARGEST = "9999999999999.99"
 
 
 def _enum(cls: type, value: Any, default: Any) -> Any:
@@ -160,7 +236,8 @@ def write_down(fee_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/fees/<int:fee_id>/cancel")
 def cancel(fee_id: int):  # type: ignore[no-untyped-def]
     """Cancel a fee (annullering)."""
-    data = _object(request.get_json(silent=True) or None, "The body")
+    data = _object(_request_json() or None, "The body")
+    _check_texts(data, "")
     core = core_of_app()
     fee = core.service.cancel(
         fee_id,

@@ -5,6 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 _AMOUNT = {"type": "number", "description": "Kroner, at most two decimals.", "example": 30.0}
+_AMOUNT_IN = {
+    "type": "number",
+    "description": (
+        "Kroner as a JSON number (never text), at most two decimals and at most "
+        "9999999999999.99 (the contract's BeloebType: 15 digits, 2 of them decimals). "
+        "Read exactly, never through float; anything else is a 400 UgyldigBeloeb."
+    ),
+    "maximum": 9999999999999.99,
+    "example": 30.5,
+}
 _ERROR = {
     "description": "Refused",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -271,12 +281,17 @@ OPENAPI: dict[str, Any] = {
             },
             "NewFee": {
                 "type": "object",
+                "description": (
+                    "Every text (reasonMessage, patron.name, materials, …) must be text XML "
+                    "can carry: NUL and other control characters, U+FFFE/U+FFFF and lone "
+                    "surrogates are a 400 UgyldigTegn naming the field."
+                ),
                 "required": ["agencyId", "amount", "patron"],
                 "properties": {
                     "agencyId": {"type": "string", "example": "DK-710100"},
                     "type": {"type": "string", "enum": ["fee", "compensation"], "default": "fee"},
                     "reasonMessage": {"type": "string", "example": "Gebyr (for sent)"},
-                    "amount": _AMOUNT,
+                    "amount": _AMOUNT_IN,
                     "creationDate": {"type": "string", "format": "date"},
                     "acknowledgedInWriting": {"type": "boolean"},
                     "patron": {
@@ -299,7 +314,7 @@ OPENAPI: dict[str, Any] = {
                 "type": "object",
                 "required": ["amount"],
                 "properties": {
-                    "amount": _AMOUNT,
+                    "amount": _AMOUNT_IN,
                     "reason": {
                         "type": "string",
                         "enum": ["DelvisAflevering", "FejlIOprettelse", "Kulance", "Andet"],

@@ -24,7 +24,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from oeir import model
-from simulators.calendar import is_working_day
+from oeir.faults import BusinessRuleBroken
+from simulators.calendar import is_working_day, plus_days
 from simulators.clock import TZ
 from simulators.collection.psrm import PsrmKvittering, reference, vurder
 from simulators.engine import Simulator
@@ -141,9 +142,10 @@ class Collection:
         )
         rule = profile.reminders[claim.fordring_type]
         settings = TimeSettings.of(profile)
-        due = max(
-            now, at(claim.forfaldsdato + timedelta(days=rule.days_after_due), settings.job_time)
-        )
+        reminder_day = plus_days(claim.forfaldsdato, rule.days_after_due)
+        if reminder_day is None:
+            return "faktureret; rykker uden for kalenderen"
+        due = max(now, at(reminder_day, settings.job_time))
         tx.insert_job(REMINDER, due, self._payload(claim), f"reminder:{kommunekode}:{fordring_id}")
         return "faktureret"
 
@@ -158,22 +160,31 @@ class Collection:
         profile = self._profile(kommunekode)
         rule = profile.reminders[claim.fordring_type]
         settings = TimeSettings.of(profile)
-        if rule.fee > 0:
-            self.sim.ledger.rykkergebyr(kommunekode, fordring_id, rule.fee, tekst="Rykkergebyr")
-        frist = now.date() + timedelta(days=rule.deadline_days)
+        fee = rule.fee
+        if fee > 0:
+            try:
+                self.sim.ledger.rykkergebyr(kommunekode, fordring_id, fee, tekst="Rykkergebyr")
+            except BusinessRuleBroken as err:
+                # The fee would push a balance past what the contract carries: the ledger
+                # refused it (changing nothing); the reminder still goes out, without a fee.
+                if err.kode != "BeloebForStort":
+                    raise
+                fee = 0
+        frist = plus_days(now.date(), rule.deadline_days)
+        wait = profile.collection.handover_days_after_deadline
+        handover_day = None if frist is None else plus_days(frist, wait)
         repo.add_mark(
             Mark(
                 kommunekode,
                 fordring_id,
                 "reminded",
                 now,
-                {"rykkergebyr": rule.fee, "frist": frist.isoformat()},
+                {"rykkergebyr": fee, "frist": frist.isoformat() if frist else None},
             )
         )
-        due = at(
-            frist + timedelta(days=profile.collection.handover_days_after_deadline),
-            settings.job_time,
-        )
+        if handover_day is None:
+            return "rykket; overdragelse uden for kalenderen"
+        due = at(handover_day, settings.job_time)
         tx.insert_job(HANDOVER, due, self._payload(claim), f"handover:{kommunekode}:{fordring_id}")
         return "rykket"
 
@@ -190,12 +201,14 @@ class Collection:
         self._book(tx, claim, kvittering, now)
         if kvittering.status == model.PsrmStatus.MODTAGET:
             days = TimeSettings.of(self._profile(kommunekode)).psrm_processing_days
-            tx.insert_job(
-                PSRM_DONE,
-                now + timedelta(days=days),
-                self._payload(claim),
-                f"psrm-done:{kommunekode}:{fordring_id}:{now.isoformat()}",
-            )
+            done = plus_days(now, days)
+            if done is not None:
+                tx.insert_job(
+                    PSRM_DONE,
+                    done,
+                    self._payload(claim),
+                    f"psrm-done:{kommunekode}:{fordring_id}:{now.isoformat()}",
+                )
         return str(kvittering.status)
 
     def psrm_done(self, tx: Tx, kommunekode: str, fordring_id: str, now: datetime) -> str:

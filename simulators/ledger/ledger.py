@@ -16,6 +16,12 @@ Decisions (see docs/profiles.md):
   keeps any payments made. A claim whose balance reaches 0 closes: `Betalt`
   by a payment, `Afskrevet` by a write-off, `Annulleret` otherwise.
 - A reversed payment reopens a closed `Betalt` claim.
+- Every amount the contract reports stays within `BeloebType` (`model.MAX_OERE`):
+  a booking that would push a claim's total (principal + fees + interest), the
+  sum of an account's claim balances or its credit past it is refused with
+  `BeloebForStort`.
+- A `FordringId` named twice in one message (a payment, or the claims of
+  `OpretDebitorkonto`) is refused (`FordringIdGentaget`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any, Protocol
 
 from oeir import model
 from oeir.faults import BusinessRuleBroken
+from oeir.rules import repeated_ids
 from simulators.ledger.records import (
     COMPONENT_OF,
     POSTERING_OF,
@@ -181,6 +188,21 @@ class Ledger:
             return replace(claim, status=closing)
         return claim
 
+    @staticmethod
+    def _fits(total: int, felt: str, what: str) -> None:
+        """Refuse a booking that would make a reported amount larger than the contract carries."""
+        if total > model.MAX_OERE:
+            raise fault("BeloebForStort", felt, f"{what} {total} > {model.MAX_OERE} øre")
+
+    def _fits_claim(self, claim: Claim, extra: int, felt: str = "Beloeb") -> None:
+        """The claim's gross total (principal + fees + interest) bounds every amount it reports."""
+        self._fits(claim.hovedstol + claim.rykkergebyrer + claim.renter + extra, felt, "fordring")
+
+    def _fits_account(self, tx: Tx, konto: str, extra: int, felt: str = "Beloeb") -> None:
+        """The account's balance is its claims' balances minus its credit: keep each part in range."""
+        owed = sum(c.saldo for c in tx.claims_of_account(konto))
+        self._fits(owed + extra, felt, "debitorkonto")
+
     def _account_for(self, tx: Tx, kommunekode: str, debitor: model.Debitor) -> Account:
         account = tx.account_by_debtor(kommunekode, debitor.ident)
         if account is None:
@@ -215,6 +237,9 @@ class Ledger:
     def opret_debitorkonto(self, msg: model.OpretDebitorkonto) -> model.OpretDebitorkontoSvar:
         """Create (or find) the debtor's account and create its claims, idempotently."""
         kommunekode = msg.kreditor.kommunekode
+        again = next(repeated_ids(f.fordring_id for f in msg.fordringer), None)
+        if again is not None:
+            raise fault("FordringIdGentaget", f"Fordring[{again[0]}]/FordringId", again[1])
         with self.store.transaction() as tx:
             account = self._account_for(tx, kommunekode, msg.debitor)
             ider = []
@@ -258,6 +283,7 @@ class Ledger:
             raise fault("FordringIdAlleredeBrugt", "FordringId", fordring.fordring_id)
         if fordring.debitor.ident != account.ident:
             raise fault("DebitorUoverensstemmelse", "Fordring/Debitor")
+        self._fits_account(tx, account.nummer, fordring.hovedstol, "Fordring/Hovedstol")
         claim = Claim(
             kommunekode=kommunekode,
             fordring_id=fordring.fordring_id,
@@ -351,6 +377,7 @@ class Ledger:
                 )
             self._open(claim)
             target = self._account_for(tx, kommunekode, msg.ny_debitor)
+            self._fits_account(tx, target.nummer, claim.saldo, "NyDebitor")
             moved = replace(claim, konto=target.nummer)
             tx.update_claim(moved)
             self._claim_event(
@@ -384,26 +411,40 @@ class Ledger:
             claim = self._claim(tx, kommunekode, fordring_id)
             self._open(claim)
             return self._pay(
-                tx, [claim], beloeb, betalingsmiddel, indbetaling_id, betalingsdato, claim.konto
+                tx,
+                kommunekode,
+                [fordring_id],
+                beloeb,
+                betalingsmiddel,
+                indbetaling_id,
+                betalingsdato,
+                claim.konto,
             )
 
     def _pay(
         self,
         tx: Tx,
-        claims: Iterable[Claim],
+        kommunekode: str,
+        fordring_ider: Iterable[str],
         beloeb: int,
         betalingsmiddel: model.Betalingsmiddel,
         indbetaling_id: str | None,
         betalingsdato: date | None,
         konto: str,
     ) -> PaymentResult:
+        """Spread `beloeb` over the claims in order, the rest to the account's credit.
+
+        Each claim is read from the transaction at its turn, never from a copy taken
+        before the loop: an earlier step of the same payment may have changed it.
+        """
         paid_on = (betalingsdato or self.clock.now().date()).isoformat()
         rest = beloeb
         daekninger: list[model.DaekningKvittering] = []
         events: list[Event] = []
-        for claim in claims:
+        for fordring_id in fordring_ider:
             if rest == 0:
                 break
+            claim = self._claim(tx, kommunekode, fordring_id)
             part = min(rest, claim.saldo)
             if part <= 0:
                 continue
@@ -425,6 +466,7 @@ class Ledger:
         if rest > 0:
             account = tx.account(konto)
             assert account is not None
+            self._fits(account.tilgode + rest, "Beloeb", "tilgode")
             tx.update_account(replace(account, tilgode=account.tilgode + rest))
             events.append(
                 self._emit(
@@ -464,18 +506,23 @@ class Ledger:
             if account is None:
                 raise fault("DebitorkontoFindesIkke", "Debitor")
             if msg.fordring_ider:
-                claims = []
+                again = next(repeated_ids(msg.fordring_ider), None)
+                if again is not None:
+                    raise fault("FordringIdGentaget", f"FordringId[{again[0]}]", again[1])
                 for i, fid in enumerate(msg.fordring_ider, 1):
                     claim = self._claim(tx, kommunekode, fid, f"FordringId[{i}]")
                     if claim.konto != account.nummer:
                         raise fault("DebitorUoverensstemmelse", f"FordringId[{i}]", fid)
                     self._open(claim)
-                    claims.append(claim)
+                fordring_ider = list(msg.fordring_ider)
             else:
-                claims = [c for c in tx.claims_of_account(account.nummer) if c.aaben]
+                fordring_ider = [
+                    c.fordring_id for c in tx.claims_of_account(account.nummer) if c.aaben
+                ]
             result = self._pay(
                 tx,
-                claims,
+                kommunekode,
+                fordring_ider,
                 msg.beloeb,
                 msg.betalingsmiddel,
                 msg.indbetaling_id,
@@ -500,6 +547,10 @@ class Ledger:
                 raise fault("HaendelseFindesIkke", "HaendelseId", event_id)
             if tx.idempotent("tilbagefoersel", original.kommunekode, event_id) is not None:
                 raise fault("HaendelseFindesIkke", "HaendelseId", f"{event_id} already reversed")
+            if original.kind == EventKind.DAEKNING and original.fordring_id is not None:
+                claim = self._claim(tx, original.kommunekode, original.fordring_id)
+                if claim.status not in _KEEP_CLOSED:  # the balance grows back by the amount
+                    self._fits_account(tx, claim.konto, original.beloeb, "HaendelseId")
             tx.remember("tilbagefoersel", original.kommunekode, event_id, "", "{}")
             if original.kind == EventKind.OVERSKUD:
                 account = tx.account(original.konto)
@@ -613,6 +664,8 @@ class Ledger:
         with self.store.transaction() as tx:
             claim = self._claim(tx, kommunekode, fordring_id)
             self._open(claim)
+            self._fits_claim(claim, beloeb)
+            self._fits_account(tx, claim.konto, beloeb)
             claim = replace(claim, **{component: getattr(claim, component) + beloeb})
             tx.update_claim(claim)
             return self._claim_event(tx, claim, kind, beloeb, **data)

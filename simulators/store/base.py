@@ -81,6 +81,31 @@ class FaultState:
 # -- end of fault injection ----------------------------------------------------------------
 
 
+# -- call ids (CallersServiceCallIdentifier replay, simulators.replay) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallKey:
+    """Whose call id this is: a call id is unique per municipality, service and user system."""
+
+    kommunekode: str
+    service: str
+    user_system: str
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    """A state-changing call as recorded: its operation, content hash and the answer sent."""
+
+    operation: str
+    digest: str
+    answer: str
+
+
+# -- end of call ids -------------------------------------------------------------------------
+
+
 class Tx(Protocol):
     """One unit of work: reads and writes that commit or roll back together."""
 
@@ -223,6 +248,16 @@ class Tx(Protocol):
 
     def set_fault_config(self, digest: str | None) -> None:
         """Remember which configured rule set was loaded last."""
+
+    # -- call ids (simulators.replay) -------------------------------------------
+    def recorded_call(self, key: CallKey) -> RecordedCall | None:
+        """The call recorded under this scope and call id, or None."""
+
+    def record_call(self, key: CallKey, call: RecordedCall, recorded: datetime) -> None:
+        """Record a call id with its content hash and answer (virtual time `recorded`)."""
+
+    def prune_calls(self, older_than: datetime, keep_rows: int) -> None:
+        """Forget calls recorded before `older_than`, and all but the newest `keep_rows`."""
 
     # -- add-on tables ------------------------------------------------------
     def sql(self) -> Sql:

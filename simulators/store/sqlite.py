@@ -23,7 +23,15 @@ from typing import Any
 
 from oeir import model
 from simulators.ledger.records import Account, Claim, Event, EventKind, NewEvent
-from simulators.store.base import FaultRow, FaultState, Job, JournalEntry, chunks
+from simulators.store.base import (
+    CallKey,
+    FaultRow,
+    FaultState,
+    Job,
+    JournalEntry,
+    RecordedCall,
+    chunks,
+)
 
 # -- fault injection (simulators.faults): tables ------------------------------------------
 # Shared by every process on the database. Not emptied by `reset` (rules are not data).
@@ -47,6 +55,28 @@ CREATE TABLE IF NOT EXISTS fault_state (
 FAULT_GENERATION = "SELECT generation FROM fault_state WHERE name = 'rules'"
 PEEK_META = "SELECT value FROM meta WHERE key = ?"  # the shared virtual clock
 # -- end of fault injection tables ---------------------------------------------------------
+
+# -- call ids (CallersServiceCallIdentifier replay, simulators.replay): table ---------------
+# One row per state-changing SOAP call: its scope (municipality, service, calling user system),
+# the caller's call id, the hash of the decoded request and the answer sent, verbatim.
+# Written in the ledger change's own transaction; emptied by `reset`; pruned by age and count.
+CALL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS call_ids (
+    id INTEGER PRIMARY KEY,
+    kommunekode TEXT NOT NULL,
+    service TEXT NOT NULL,
+    user_system TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    recorded_us INTEGER NOT NULL,
+    UNIQUE (kommunekode, service, user_system, call_id)
+);
+CREATE INDEX IF NOT EXISTS call_ids_recorded ON call_ids (recorded_us);
+"""
+CALL_TABLES = ("call_ids",)
+# -- end of call ids table -----------------------------------------------------------------
 
 SCHEMA = (
     """
@@ -150,9 +180,13 @@ CREATE TABLE IF NOT EXISTS tenant_overrides (
 );
 """
     + FAULT_SCHEMA
+    + CALL_SCHEMA
 )
 
-_TABLES = ("claims", "accounts", "idempotency", "events", "jobs", "journal", "tenant_overrides")
+_TABLES = (
+    *("claims", "accounts", "idempotency", "events", "jobs", "journal", "tenant_overrides"),
+    *CALL_TABLES,
+)
 _COUNTABLE = {"accounts", "claims", "events", "jobs", "journal"}
 _EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
 
@@ -768,6 +802,44 @@ class SqliteTx:
         self._c.execute("UPDATE fault_state SET config_digest = ? WHERE name = 'rules'", (digest,))
 
     # -- end of fault injection ------------------------------------------------
+
+    # -- call ids (CallersServiceCallIdentifier replay, simulators.replay) ----
+    def recorded_call(self, key: CallKey) -> RecordedCall | None:
+        """The call recorded under this scope and call id, or None."""
+        row = self._one(
+            "SELECT operation, digest, answer FROM call_ids WHERE kommunekode = ?"
+            " AND service = ? AND user_system = ? AND call_id = ?",
+            (key.kommunekode, key.service, key.user_system, key.call_id),
+        )
+        if row is None:
+            return None
+        return RecordedCall(operation=row["operation"], digest=row["digest"], answer=row["answer"])
+
+    def record_call(self, key: CallKey, call: RecordedCall, recorded: datetime) -> None:
+        """Record a call id with its content hash and answer."""
+        self._c.execute(
+            "INSERT INTO call_ids (kommunekode, service, user_system, call_id, operation, digest,"
+            " answer, recorded_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key.kommunekode,
+                key.service,
+                key.user_system,
+                key.call_id,
+                call.operation,
+                call.digest,
+                call.answer,
+                _us(recorded),
+            ),
+        )
+
+    def prune_calls(self, older_than: datetime, keep_rows: int) -> None:
+        """Forget calls recorded before `older_than`, and all but the newest `keep_rows`."""
+        self._c.execute("DELETE FROM call_ids WHERE recorded_us < ?", (_us(older_than),))
+        row = self._one("SELECT MAX(id) AS last FROM call_ids")
+        if row is not None and row["last"] is not None:
+            self._c.execute("DELETE FROM call_ids WHERE id <= ?", (int(row["last"]) - keep_rows,))
+
+    # -- end of call ids ----------------------------------------------------------
 
     # -- add-on tables ------------------------------------------------------
     def sql(self) -> sqlite3.Connection:

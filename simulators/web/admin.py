@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from oeir.faults import MessageTooLarge, OeirFault
-from oeir.identifiers import mask_cpr
+from oeir.identifiers import mask_cpr, mask_cprs_in_data, mask_cprs_in_text
 from oeir.services import SERVICES
 from simulators import platform
 from simulators.clock import parse_duration
@@ -77,7 +77,7 @@ def account_json(account: Account, claims: list[Claim] | None = None) -> dict[st
         "debitor": {
             "cpr": mask_cpr(account.cpr_nummer) if account.cpr_nummer else None,
             "cvr": account.cvr_nummer,
-            "navn": account.navn,
+            "navn": mask_cprs_in_data(account.navn),
         },
         "tilgode": account.tilgode,
         "lukket": account.lukket,
@@ -109,7 +109,7 @@ def claim_json(claim: Claim) -> dict[str, Any]:
         "stiftelsesdato": claim.stiftelsesdato.isoformat(),
         "forfaldsdato": claim.forfaldsdato.isoformat(),
         "sidste_rettidige_betalingsdato": claim.sidste_rettidige_betalingsdato.isoformat(),
-        "tekst": claim.tekst,
+        "tekst": mask_cprs_in_text(claim.tekst),
         "inddrivelse_status": str(claim.inddrivelse_status) if claim.inddrivelse_status else None,
         "oprettet": claim.oprettet.isoformat() if claim.oprettet else None,
     }
@@ -126,7 +126,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "fordring_id": event.fordring_id,
         "beloeb": event.beloeb,
         "tidspunkt": event.tidspunkt.isoformat(),
-        "data": event.data,
+        "data": mask_cprs_in_data(event.data),
     }
 
 

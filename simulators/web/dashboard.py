@@ -33,6 +33,7 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup
 
 from oeir.identifiers import mask_cpr, mask_cprs_in_text
 from oeir.services import SERVICES
@@ -322,10 +323,7 @@ def blueprint() -> Blueprint:
                 return response
         elif request.remote_addr not in LOOPBACK:
             return make_response("Dashboardet svarer kun på loopback.", 403)
-        if request.method == "POST":
-            origin = request.headers.get("Origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-                return make_response("Formularen kom fra en anden side.", 403)
+        # Forms from another site or name are refused before this (simulators.web.same_origin).
         return None
 
     @bp.get("/favicon.ico")
@@ -621,6 +619,21 @@ def rule_from_form(form: Any) -> dict[str, Any]:
     return data
 
 
+def masked_output(value: Any) -> Any:
+    """Every value a template prints, with its CPR numbers masked (Jinja's ``finalize``).
+
+    A name or free text (a debtor's name, a claim's text, an event's reason) may hold
+    a CPR number anywhere; masking at the point of output covers every page at once.
+    """
+    if value is None or isinstance(value, int | float):
+        return value
+    if hasattr(value, "__html__"):  # already safe HTML (the inline SVG): keep it so
+        return Markup(mask_cprs_in_text(value.__html__()))
+    return mask_cprs_in_text(str(value))
+
+
 def install(app: Flask) -> None:
     """Register the dashboard on an app made by `simulators.create_app`."""
+    # Set before any template compiles: Jinja compiles `finalize` into each template.
+    app.jinja_env.finalize = masked_output
     app.register_blueprint(blueprint())

@@ -243,3 +243,24 @@ def test_reconciliation_finds_and_classifies_discrepancies(bed: Bed, fake, syste
         for d in bed.harness("GET", f"/reconcile/{kode}")["differences"]
     }
     assert kinds == {("missing_in_debtor", waiting["fordringId"]), ("missing_in_fbs", stranger)}
+
+
+def test_a_claim_resent_in_another_form_after_its_answer_was_lost_arrives_once(bed: Bed, fake):
+    """The first OpretDebitorkonto of a claim commits but its answer is lost; meanwhile the
+    debtor's account becomes known, so the retry goes as OpretFordring. The call ids of the
+    two forms differ (a call id names one request), so the debtor system does not refuse the
+    retry as other content under a used id, and the claim exists once."""
+    kode = SYSTEMS["prisme2015"]
+    cpr = fake.cpr()
+    bed.admin("POST", "/faults", json={"kind": "connection_reset", "execute": True, "count": 1})
+    first = bed.create_fee(kode, cpr, amount=40)
+    assert bed.drain().retried == 1  # created in the ledger, the answer lost
+    second = bed.create_fee(kode, cpr, amount=25)
+    assert bed.drain().sent == 1  # the first is not due yet; this one teaches the account
+    bed.advance("PT15M")
+    r = bed.drain()
+    assert (r.sent, r.parked) == (1, 0)
+    created = [e["fordring_id"] for e in bed.events(kode) if e["kind"] == "FordringOprettet"]
+    assert sorted(created) == sorted([first["fordringId"], second["fordringId"]])
+    report = bed.harness("GET", f"/reconcile/{kode}")
+    assert report["differences"] == [] and report["matched"] == 2

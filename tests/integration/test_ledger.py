@@ -61,3 +61,23 @@ def test_write_off_closes_and_handover_is_shown():
         ],
     )
     assert (b.status, b.afskrevet, b.overdraget_status) == (FeeStatus.WRITTEN_OFF, 3000, "MODTAGET")
+
+
+def test_a_payment_counts_one_reversal_never_more_than_itself():
+    """Reversals stored while their payment was unknown: one counts, capped (issue 13 #4)."""
+    again = StoredEvent(
+        haendelse_id="h8", art="DaekningTilbagefoert", beloeb=1000, dato=REV1.dato, ref="h1"
+    )
+    huge = StoredEvent(
+        haendelse_id="h9", art="DaekningTilbagefoert", beloeb=500_000, dato=REV1.dato, ref="h1"
+    )
+    for events in itertools.permutations([PAY1, REV1, again, huge]):
+        b = derive(1000, False, list(events))
+        assert (b.daekket, b.status) == (0, FeeStatus.OPEN)
+    b = derive(1000, False, [PAY1, huge])  # alone, capped at the payment
+    assert b.daekket == 0
+    partial = StoredEvent(
+        haendelse_id="h7", art="DaekningTilbagefoert", beloeb=400, dato=REV1.dato, ref="h2"
+    )
+    b = derive(3000, False, [PAY1, PAY2, partial])
+    assert (b.daekket, b.status) == (2600, FeeStatus.OPEN)

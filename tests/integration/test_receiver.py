@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from oeir import kommuner, model, soap
 from oeir.faults import OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
 from tests.integration.conftest import new_fee
+from tests.integration.fee_invariant import assert_fees_consistent
 
 KREDITOR = model.Kreditor(agency_id="DK-710100", kommunekode="101")
 ACTION = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"].soap_action
@@ -223,3 +225,137 @@ def test_unknown_municipality_or_missing_agreement_is_refused(http, core, fake):
         assert err.value.kode == kode
     with core.store.read() as repo:
         assert not repo.has_haendelse("z")
+
+
+def _fault_of(resp) -> OeirFault:
+    assert resp.status_code == 500, resp.data
+    with pytest.raises(OeirFault) as err:
+        soap.read_response(resp.data, model.RegistrerDaekningAfskrivningSvar)
+    return err.value
+
+
+def _blocked(http, patron_id: int) -> bool:
+    return http.get(f"/harness/patrons/{patron_id}").get_json()["blocked"]
+
+
+def test_a_municipality_naming_its_own_kommune_may_not_pay_another_ones_fee(http, core, fake):
+    """Aarhus (751) names København's library and claim but its own Kommunekode (issue 13 #3)."""
+    fee = core.service.create_fee(new_fee(fake, 30_000))  # København, 101: blocks the patron
+    forged = model.Kreditor(agency_id=KREDITOR.agency_id, kommunekode="751")
+    for attack, felt in (
+        (
+            dataclasses.replace(daekning("aar-1", fee.fordring_id, 30_000), kreditor=forged),
+            "Haendelse[1]/FordringId",
+        ),
+        (daekning("aar-2", fee.fordring_id, 30_000), "Haendelse[1]/Kreditor"),  # as København's
+    ):
+        fault = _fault_of(post(http, attack, kode="751"))
+        assert fault.kode == "AdgangNaegtet" and fault.tekst_da and fault.tekst_en
+        assert fault.felt == felt
+    with core.store.read() as repo:
+        after = repo.fee(fee.fee_id)
+        assert not repo.has_haendelse("aar-1") and not repo.has_haendelse("aar-2")
+    assert (after.daekket, after.remaining, after.status.value) == (0, 30_000, "open")
+    assert _blocked(http, fee.patron_id)
+    assert_fees_consistent(core)
+    # København itself may still pay it, and the forged ids were never taken
+    assert receipts(post(http, daekning("aar-1", fee.fordring_id, 30_000))) == [
+        ("aar-1", "Modtaget")
+    ]
+    assert_fees_consistent(core)
+
+
+def test_kreditor_must_be_the_claims_own(http, core, fake):
+    """The caller's own claim, but a Kreditor that is not the claim's: the claim is not found."""
+    fee = core.service.create_fee(new_fee(fake, 3000))
+    wrong = model.Kreditor(agency_id="DK-710100", kommunekode="147")
+    resp = post(http, dataclasses.replace(daekning("k1", fee.fordring_id, 1000), kreditor=wrong))
+    assert _fault_of(resp).kode == "AdgangNaegtet"
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).daekket == 0
+    assert_fees_consistent(core)
+
+
+def test_a_payment_is_reversed_once_and_never_beyond_it(http, core, fake):
+    """Pay 100 kr, reverse it three times (100, 100, 5000): issue 13 #4."""
+    fee = core.service.create_fee(new_fee(fake, 10_000))  # 100 kr; threshold is 100 kr
+    assert receipts(post(http, daekning("p1", fee.fordring_id, 10_000))) == [("p1", "Modtaget")]
+    assert not _blocked(http, fee.patron_id)
+    assert receipts(post(http, tilbagefoert("r1", fee.fordring_id, 10_000, "p1"))) == [
+        ("r1", "Modtaget")
+    ]
+    assert_fees_consistent(core)
+    for hid, beloeb in (("r2", 10_000), ("r3", 500_000)):
+        fault = _fault_of(post(http, tilbagefoert(hid, fee.fordring_id, beloeb, "p1")))
+        assert fault.kode == "HaendelseFindesIkke"
+        assert fault.felt == "Haendelse[1]/DaekningTilbagefoert/OprindeligHaendelseId"
+        assert_fees_consistent(core)
+    detail = http.get(f"/harness/fees/{fee.fee_id}").get_json()
+    assert (detail["remaining"], detail["paid"], detail["status"]) == (100.0, 0.0, "open")
+    with core.store.read() as repo:
+        assert not repo.has_haendelse("r2") and not repo.has_haendelse("r3")
+
+
+def test_a_reversal_larger_than_its_payment_is_refused(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 10_000))
+    post(http, daekning("p1", fee.fordring_id, 4_000))
+    fault = _fault_of(post(http, tilbagefoert("r1", fee.fordring_id, 500_000, "p1")))
+    assert fault.kode == "HaendelseFindesIkke"
+    with core.store.read() as repo:
+        assert (repo.fee(fee.fee_id).remaining, repo.has_haendelse("r1")) == (6_000, False)
+    assert_fees_consistent(core)
+
+
+def test_reversals_in_one_batch_are_checked_together_in_any_order(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 10_000))
+    batch = (
+        tilbagefoert("r1", fee.fordring_id, 10_000, "p1"),
+        tilbagefoert("r2", fee.fordring_id, 10_000, "p1"),
+        daekning("p1", fee.fordring_id, 10_000),
+    )
+    assert _fault_of(post(http, *batch)).kode == "HaendelseFindesIkke"
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).remaining == 10_000 and not repo.has_haendelse("p1")
+    assert_fees_consistent(core)
+    # reversed order in one batch (the simulator's callback_reorder) is fine when it is one reversal
+    assert receipts(post(http, *batch[::2])) == [("r1", "Modtaget"), ("p1", "Modtaget")]
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).remaining == 10_000
+    assert_fees_consistent(core)
+
+
+def test_a_reversal_must_name_a_payment_of_its_own_claim(http, core, fake):
+    fee = core.service.create_fee(new_fee(fake, 10_000))
+    other = core.service.create_fee(new_fee(fake, 10_000))
+    post(http, daekning("p-other", other.fordring_id, 10_000))
+    base = dict(
+        tidspunkt=datetime(2026, 3, 1, 2, tzinfo=COPENHAGEN),
+        kreditor=KREDITOR,
+        debitorkontonummer="K1",
+        fordring_id=fee.fordring_id,
+    )
+    post(
+        http,
+        model.Haendelse(haendelse_id="n1", nedregulering=model.Nedregulering(beloeb=1_000), **base),
+    )
+    for ref in ("p-other", "n1"):  # another claim's payment; not a payment
+        resp = post(http, tilbagefoert(f"r-{ref}", fee.fordring_id, 1_000, ref))
+        assert _fault_of(resp).kode == "HaendelseFindesIkke"
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).remaining == 9_000
+        assert repo.fee(other.fee_id).remaining == 0
+    assert_fees_consistent(core)
+
+
+def test_reversals_that_arrived_before_their_payment_count_once_and_capped(http, core, fake):
+    """Stored while the payment was unknown (they wait): the payment still ends them at one."""
+    fee = core.service.create_fee(new_fee(fake, 10_000))
+    for hid, beloeb in (("r1", 10_000), ("r2", 10_000), ("r3", 500_000)):
+        assert receipts(post(http, tilbagefoert(hid, fee.fordring_id, beloeb, "p1")))[0][1] == (
+            "Modtaget"
+        )
+    assert_fees_consistent(core)
+    post(http, daekning("p1", fee.fordring_id, 10_000))
+    with core.store.read() as repo:
+        assert repo.fee(fee.fee_id).remaining == 10_000  # not 5,200 kr
+    assert_fees_consistent(core)

@@ -458,10 +458,14 @@ def valid_fordringer(draw: st.DrawFn, debitor: model.Debitor | None = None) -> m
 
 @st.composite
 def valid_opret_debitorkonto(draw: st.DrawFn) -> model.OpretDebitorkonto:
-    """An `OpretDebitorkonto` whose claims all belong to its debtor and creditor."""
+    """An `OpretDebitorkonto` whose claims all belong to its debtor and creditor (distinct ids)."""
     debitor = draw(debitorer)
     kreditor = draw(kreditorer)
-    claims = draw(st.lists(valid_fordringer(debitor), min_size=1, max_size=3))
+    claims = draw(
+        st.lists(
+            valid_fordringer(debitor), min_size=1, max_size=3, unique_by=lambda f: f.fordring_id
+        )
+    )
     return model.OpretDebitorkonto(
         debitor=debitor,
         kreditor=kreditor,

@@ -94,3 +94,34 @@ def test_to_bytes_is_a_utf8_document_with_the_o_prefix() -> None:
     assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     assert f'<o:OpretFordring xmlns:o="{OEIR}">'.encode() in data
     assert "Bøgeskov".encode() in data
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1<!-- -->00.00", 10_000),
+        ("1<!---->0<!-- x -->0.5", 10_050),
+        ("1<![CDATA[0]]>0", 10_000),
+    ],
+)
+def test_an_amount_split_by_a_comment_or_cdata_is_read_whole(raw: str, expected: int) -> None:
+    """The XSD validator joins all text nodes; the codec must book the same amount."""
+    message = model.NedskrivFordring(
+        kreditor=model.Kreditor(agency_id="DK-710100", kommunekode="101"),
+        fordring_id="F-1",
+        nedskrivning_id="N-1",
+        beloeb=1,
+        aarsag=model.NedskrivningAarsag.KULANCE,
+    )
+    xml = codec.to_bytes(message).decode()
+    xml = xml.replace(">0.01<", f">{raw}<").replace(">F-1<", ">F<!--c-->-1<")
+    root = etree.fromstring(xml.encode())  # a parser that keeps comments
+    schema.validate(root)
+    decoded = codec.decode(root)
+    assert (decoded.fordring_id, decoded.beloeb) == ("F-1", expected)
+
+
+def test_an_element_inside_a_simple_value_is_refused() -> None:
+    el = etree.fromstring(f'<o:Beloeb xmlns:o="{OEIR}">1<o:X/>00</o:Beloeb>')
+    with pytest.raises(DecodeError):
+        codec.element_text(el)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from oeir import model
+from oeir import codec, model, schema
+from simulators.ledger import Ledger, check_invariant
 
 CPRS = ("0101901234", "1502851111", "3112700042")
 """Valid test CPR numbers (date and century rules)."""
@@ -44,3 +45,18 @@ def fordring(
         debitor=deb,
         kreditor=kreditor(kommunekode),
     )
+
+
+def assert_ledger_sound(ledger: Ledger, kommunekode: str = "101") -> None:
+    """Every claim of the municipality keeps the ledger invariant, and every account's
+    `HentDebitorkontoSvar` is valid against the contract's XSD (amounts within `BeloebType`)."""
+    events = ledger.events(kommunekode=kommunekode, limit=1_000_000)
+    with ledger.store.read() as tx:
+        accounts = tx.accounts_page(kommunekode, None, 1000)
+    for account in accounts:
+        for claim in ledger.claims_of_account(account.nummer):
+            assert check_invariant(claim, events) == []
+        svar = ledger.hent_debitorkonto(
+            model.HentDebitorkonto(kommunekode=kommunekode, debitorkontonummer=account.nummer)
+        )
+        schema.validate(codec.encode(svar))

@@ -177,3 +177,17 @@ def test_journal_can_be_switched_off_and_is_bounded(tmp_path: Path) -> None:
     assert len(entries) == 3 and entries[0]["id"] == 5
     assert entries[0]["fejlkode"] == "UgyldigSoapKonvolut" and entries[0]["verdict"] == "fault"
     simulator_of(small).close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/admin/faults/99999999999999999999"),
+        ("DELETE", "/admin/faults/99999999999999999999"),
+        ("GET", "/journal/99999999999999999999"),
+    ],
+)
+def test_ids_beyond_the_stores_range_are_a_404(served: Served, method: str, path: str) -> None:
+    # Found by the API fuzz test: such an id reached SQLite and overflowed into a 500.
+    answer = requests.request(method, f"{served.base_url}{path}", timeout=10)
+    assert answer.status_code == 404, answer.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from oeir import model
@@ -9,7 +11,7 @@ from oeir.faults import OeirFault
 from simulators.clock import VirtualClock
 from simulators.ledger import EventKind, Ledger, check_invariant
 from simulators.store import SqliteStore
-from tests.simulators.helpers import CPRS, debitor, fordring, kreditor
+from tests.simulators.helpers import CPRS, assert_ledger_sound, debitor, fordring, kreditor
 
 S = model.FordringStatus
 
@@ -206,3 +208,117 @@ def test_events_have_monotonic_seq_and_stable_unique_ids(
         tx.reset()
     ledger.opret_fordring(fordring("F9", 5000))
     assert ledger.events()[0].event_id not in {e.event_id for e in events}
+
+
+# -- issue 13: repeated claim ids and amounts beyond the contract --------------------
+
+
+def _betal(beloeb: int, *fordring_ider: str, nid: str = "I1") -> model.ForetagIndbetaling:
+    return model.ForetagIndbetaling(
+        kommunekode="101",
+        debitor=debitor(),
+        indbetaling_id=nid,
+        beloeb=beloeb,
+        betalingsmiddel=model.Betalingsmiddel.KORT,
+        fordring_ider=fordring_ider,
+    )
+
+
+def _refused(kode: str, fn: Callable[..., object], *args: object) -> OeirFault:
+    with pytest.raises(OeirFault) as err:
+        fn(*args)
+    assert err.value.kode == kode
+    return err.value
+
+
+def test_a_payment_naming_a_claim_twice_is_refused_and_changes_nothing(ledger: Ledger) -> None:
+    ledger.opret_fordring(fordring("F1", 10_000))
+    before = ledger.events()
+    fault = _refused("FordringIdGentaget", ledger.foretag_indbetaling, _betal(15_000, "F1", "F1"))
+    assert fault.felt == "FordringId[2]"
+    assert ledger.events() == before
+    assert ledger.claim("101", "F1").saldo == 10_000  # type: ignore[union-attr]
+    assert_ledger_sound(ledger)
+
+
+def test_the_payment_loop_reads_each_claim_at_its_turn(ledger: Ledger) -> None:
+    """Even given an id twice, the allocation never works on a copy an earlier step changed."""
+    ledger.opret_fordring(fordring("F1", 10_000))
+    with ledger.store.transaction() as tx:
+        account = tx.account_by_debtor("101", CPRS[0])
+        assert account is not None
+        result = ledger._pay(
+            tx, "101", ["F1", "F1"], 15_000, model.Betalingsmiddel.KORT, "I1", None, account.nummer
+        )
+    assert [(d.fordring_id, d.beloeb) for d in result.daekninger] == [("F1", 10_000)]
+    assert result.overskud == 5000
+    claim = ledger.claim("101", "F1")
+    assert claim is not None and (claim.daekket, claim.saldo, claim.status) == (10_000, 0, S.BETALT)
+    assert ledger.account(claim.konto).tilgode == 5000  # type: ignore[union-attr]
+    assert_ledger_sound(ledger)
+
+
+def test_opret_debitorkonto_naming_a_claim_twice_is_refused(ledger: Ledger) -> None:
+    fault = _refused(
+        "FordringIdGentaget", _opret, ledger, fordring("F1", 5000), fordring("F1", 5000)
+    )
+    assert fault.felt == "Fordring[2]/FordringId"
+    assert ledger.claim("101", "F1") is None and ledger.events() == []
+
+
+MAX = model.MAX_OERE
+
+
+def test_claims_beyond_what_the_contract_carries_are_refused(ledger: Ledger) -> None:
+    ledger.opret_fordring(fordring("F1", MAX))
+    before = ledger.events()
+    fault = _refused("BeloebForStort", ledger.opret_fordring, fordring("F2", MAX))
+    assert fault.felt == "Fordring/Hovedstol"
+    _refused("BeloebForStort", ledger.opret_fordring, fordring("F2", 1))
+    assert ledger.claim("101", "F2") is None and ledger.events() == before
+    assert_ledger_sound(ledger)
+    # Paid down, there is room again, up to the limit exactly.
+    ledger.daekning("101", "F1", 100, model.Betalingsmiddel.KORT)
+    ledger.opret_fordring(fordring("F2", 100))
+    assert_ledger_sound(ledger)
+
+
+def test_fees_and_interest_beyond_the_contract_are_refused(ledger: Ledger) -> None:
+    ledger.opret_fordring(fordring("F1", MAX - 10))
+    ledger.rykkergebyr("101", "F1", 10)
+    for add in (ledger.rykkergebyr, ledger.rente):
+        _refused("BeloebForStort", add, "101", "F1", 1)
+    # The claim's total bounds what it reports (Daekket...), even once it is paid down.
+    ledger.daekning("101", "F1", MAX - 1, model.Betalingsmiddel.KORT)
+    _refused("BeloebForStort", ledger.rente, "101", "F1", 1)
+    claim = ledger.claim("101", "F1")
+    assert claim is not None and (claim.rykkergebyrer, claim.renter, claim.saldo) == (10, 0, 1)
+    assert_ledger_sound(ledger)
+
+
+def test_credit_beyond_the_contract_is_refused(ledger: Ledger) -> None:
+    ledger.opret_fordring(fordring("F1", 100))
+    ledger.foretag_indbetaling(_betal(MAX, nid="I1"))  # 100 øre covered, the rest is credit
+    account = ledger.account(ledger.claim("101", "F1").konto)  # type: ignore[union-attr]
+    assert account is not None and account.tilgode == MAX - 100
+    _refused("BeloebForStort", ledger.foretag_indbetaling, _betal(101, nid="I2"))
+    ledger.foretag_indbetaling(_betal(100, nid="I3"))
+    assert ledger.account(account.nummer).tilgode == MAX  # type: ignore[union-attr]
+    assert_ledger_sound(ledger)
+
+
+def test_moves_that_would_push_an_account_past_the_contract_are_refused(ledger: Ledger) -> None:
+    ledger.opret_fordring(fordring("F1", MAX))
+    paid = ledger.daekning("101", "F1", 500, model.Betalingsmiddel.KORT)
+    ledger.opret_fordring(fordring("F2", 500))  # takes the room the payment made
+    before = ledger.events()
+    _refused("BeloebForStort", ledger.tilbagefoer_daekning, paid.events[0].event_id)
+    assert ledger.events() == before
+    ledger.opret_fordring(fordring("G1", MAX, cpr=CPRS[1]))
+    before = ledger.events()
+    skift = model.SkiftHaefter(kreditor=kreditor(), fordring_id="F2", ny_debitor=debitor(CPRS[1]))
+    _refused("BeloebForStort", ledger.skift_haefter, skift)
+    assert ledger.events() == before
+    f1, f2 = ledger.claim("101", "F1"), ledger.claim("101", "F2")
+    assert f1 is not None and f2 is not None and f2.konto == f1.konto
+    assert_ledger_sound(ledger)

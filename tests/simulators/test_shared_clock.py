@@ -8,9 +8,9 @@ and driven over their HTTP interfaces (Flask test clients).
 
 from __future__ import annotations
 
-import select
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -149,13 +149,17 @@ def _banner(proc: subprocess.Popen[str]) -> list[str]:
     """The rest of `debitorsim sim`'s start banner, up to its clock driver line."""
     assert proc.stdout is not None
     lines: list[str] = []
-    while not (lines and lines[-1].strip().startswith("clock driver")):
-        # bounded: a banner without that line must fail the test, not hang it
-        ready, _, _ = select.select([proc.stdout], [], [], 60)
-        assert ready, f"no clock driver line in the banner: {lines}"
-        line = proc.stdout.readline()
-        assert line, f"the simulator ended: {lines}"
-        lines.append(line)
+    # bounded: a banner without that line must fail the test, not hang it (the kill ends
+    # the output; select() would not do, the pipe's text buffer may hold the lines already)
+    deadline = threading.Timer(60, proc.kill)
+    deadline.start()
+    try:
+        while not (lines and lines[-1].strip().startswith("clock driver")):
+            line = proc.stdout.readline()
+            assert line, f"no clock driver line in the banner: {lines}"
+            lines.append(line)
+    finally:
+        deadline.cancel()
     return lines
 
 

@@ -78,19 +78,22 @@ def test_claim_life_cycle_through_zeep(
     tenant = tenant_for(served.sim, system)
     reg = clients[DEBITOR_REGISTRERING.name].service
     query = clients[DEBITOR_FORESPOERGSEL.name].service
-    h_reg = headers(tenant, DEBITOR_REGISTRERING)
+
+    def h_reg() -> dict[str, Any]:  # a fresh call id per call: an id names one call
+        return headers(tenant, DEBITOR_REGISTRERING)
+
     f1, f2 = f"Z-{system}-1", f"Z-{system}-2"
 
     konto = reg.OpretDebitorkonto(
         Debitor={"CPRNummer": CPR, "Navn": "Test Person"},
         Kreditor=kreditor(tenant),
         Fordring=[fordring(tenant, f1, "75.50")],
-        _soapheaders=h_reg,
+        _soapheaders=h_reg(),
     )
     assert konto.FordringId == [f1]
     assert konto.Debitorkontonummer.startswith(tenant.kode)
 
-    svar = reg.OpretFordring(Fordring=fordring(tenant, f2, "120.00"), _soapheaders=h_reg)
+    svar = reg.OpretFordring(Fordring=fordring(tenant, f2, "120.00"), _soapheaders=h_reg())
     assert (svar.Debitorkontonummer, svar.FordringId) == (konto.Debitorkontonummer, f2)
 
     hent = query.HentDebitorkonto(
@@ -111,12 +114,12 @@ def test_claim_life_cycle_through_zeep(
         NedskrivningId=f"N-{system}-1",
         Beloeb=Decimal("20.00"),
         Aarsag="DelvisAflevering",
-        _soapheaders=h_reg,
+        _soapheaders=h_reg(),
     )
     assert (ned.FordringId, ned.Saldo) == (f2, Decimal("100.00"))
 
     ann = reg.AnnullerFordring(
-        Kreditor=kreditor(tenant), FordringId=f1, Aarsag="MaterialeFundet", _soapheaders=h_reg
+        Kreditor=kreditor(tenant), FordringId=f1, Aarsag="MaterialeFundet", _soapheaders=h_reg()
     )
     assert (ann.FordringId, ann.Status) == (f1, "Annulleret")
 
