@@ -16,6 +16,7 @@ from debitorsim.commands import (
     sim,
     up,
 )
+from debitorsim.datadir import UnusableDataDir
 
 COMMANDS = (up, sim, core, core_worker, clock, reconcile, scenarios, load)
 
@@ -46,7 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return args.run(args)
+    try:
+        return int(args.run(args))
+    except UnusableDataDir as exc:
+        print(f"debitorsim {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -44,6 +44,10 @@ from simulators.engine import Simulator
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 CALLBACK_PATH = DAEKNING_AFSKRIVNING.path
+SIM_DB = SimConfig().database_path.name
+"""The simulator's SQLite file in the data dir."""
+CORE_DB = "core.sqlite3"
+"""The core's SQLite file in the data dir."""
 PAYMENT_PAGES = "/betaling"
 
 
@@ -234,7 +238,7 @@ class Testbed:
 
             self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
-            db_path=str(run_dir / "core.sqlite3"),
+            db_path=str(run_dir / CORE_DB),
             clock=self.clock,
             sp_url=self.sim_url,
             default_rules=c.default_rules,
@@ -272,9 +276,10 @@ class Testbed:
         worker.start()
         self._threads.append(worker)
         if self.sim is not None:
-            from simulators.scheduler import ClockDriver
+            from simulators.scheduler import drive_in_one_process
 
-            self._driver = ClockDriver(self.sim.scheduler).start()
+            # None: another process on this data dir drives (the clock is shared in the store)
+            self._driver = drive_in_one_process(self.sim.scheduler, self.sim.config.database_path)
 
     def stop(self) -> None:
         """Stop threads and servers and close the stores."""

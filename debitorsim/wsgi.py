@@ -29,8 +29,8 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
 file: reads run in parallel, writes are serialised by SQLite. Everything the simulator's
-workers must agree on is in its store (ledger, payment sessions, fault rules); the clock
-driver runs in one of them. See docs/load.md for the measured worker/thread counts.
+workers must agree on is in its store (ledger, payment sessions, fault rules, the virtual
+clock, which each request reads); the clock driver runs in one of them. See docs/load.md for the measured worker/thread counts.
 """
 
 from __future__ import annotations
@@ -93,25 +93,14 @@ def simulator() -> Any:
 
 
 def _drive_clock_in_one_process(app: Any, database: Path) -> None:
-    """Run the scheduler's clock driver in exactly one gunicorn worker per database.
-
-    The first worker to take an exclusive lock on ``<database>.driver.lock`` runs it; the
-    lock is held for the life of that process. Jobs (callbacks, batches) thus run once,
-    not once per worker.
-    """
-    import fcntl
-
+    """Run the scheduler's clock driver in exactly one gunicorn worker per database
+    (`simulators.scheduler.drive_in_one_process`); the others share its clock via the store."""
     from simulators import simulator_of
-    from simulators.scheduler import ClockDriver
+    from simulators.scheduler import drive_in_one_process
 
-    lock = open(f"{database}.driver.lock", "w")  # noqa: SIM115  # held open on purpose
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock.close()
-        return
-    app.extensions["debitorsim.driver_lock"] = lock
-    ClockDriver(simulator_of(app).scheduler).start()
+    driver = drive_in_one_process(simulator_of(app).scheduler, database)
+    if driver is not None:
+        app.extensions["debitorsim.clock_driver"] = driver
 
 
 def core() -> Any:

@@ -18,6 +18,19 @@ class Clock(Protocol):
         ...
 
 
+def refresh(clock: Clock) -> None:
+    """Take up a change another process made to a clock shared through a store.
+
+    The test bed hands the core the simulator's clock when both run in one process;
+    that clock lives in the simulator's store and has ``refresh()`` (one cheap read).
+    The core calls this once per request and per outbox round, so it tells the same
+    time as every simulator process on that store. Other clocks have nothing to do.
+    """
+    take_up = getattr(clock, "refresh", None)
+    if callable(take_up):
+        take_up()
+
+
 class SystemClock:
     """Wall-clock time in Europe/Copenhagen."""
 

@@ -71,14 +71,16 @@ class MunicipalityRules:
 
 @dataclass(frozen=True, kw_only=True)
 class OutboxSettings:
-    """Retry policy of the outbox worker (seconds on the core's clock)."""
+    """Retry policy of the outbox worker (backoff in seconds on the core's clock; the lease
+    in real seconds)."""
 
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 900.0
     jitter: float = 0.2
     """Random extra delay as a fraction of the backoff (0.2 = up to +20 %)."""
     lease_s: float = 60.0
-    """How long a claimed message is reserved for one worker."""
+    """How long a claimed message is reserved for one worker, in REAL seconds (`lease_clock`):
+    a lease guards against a dead worker, which virtual time (frozen in tests) knows nothing of."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
     max_response_bytes: int = 16 * 2**20
@@ -100,6 +102,10 @@ class CoreConfig:
     """A ``postgresql://`` URL selects the PostgreSQL store instead of SQLite at `db_path`
     (the CLI reads it from ``DEBITORSIM_DATABASE_URL``)."""
     clock: Clock = field(default_factory=SystemClock)
+    lease_clock: Clock = field(default_factory=SystemClock)
+    """Real wall-clock time for outbox leases (a worker's liveness), never the virtual clock:
+    a lease stamped on a frozen clock would never run out after a crash. Tests inject a
+    `SettableClock` here to let a lease expire without sleeping."""
     sp_url: str = DEFAULT_SP_URL
     default_rules: MunicipalityRules = field(default_factory=MunicipalityRules)
     municipalities: dict[str, MunicipalityRules] = field(default_factory=dict)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
@@ -51,10 +53,23 @@ def create_app(config: SimConfig) -> Flask:
     faults.install_app(app)  # outside the slots: a delayed call holds no slot
     dashboard.install(app)
     sim_time.install_app(app)
+    app.wsgi_app = _clock_refreshed(app.wsgi_app, sim)  # type: ignore[method-assign]
     # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
     allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
     app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
     return app
+
+
+def _clock_refreshed(wsgi_app: Any, sim: Simulator) -> Any:
+    """Around everything but the same-origin guard: every request first takes up a clock
+    change made by another process (another gunicorn worker, another simulator on the
+    data dir), so all tell one time."""
+
+    def refreshed(environ: dict[str, Any], start_response: Any) -> Any:
+        sim.refresh_clock()
+        return wsgi_app(environ, start_response)
+
+    return refreshed
 
 
 def simulator_of(app: Flask) -> Simulator:

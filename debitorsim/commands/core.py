@@ -37,13 +37,16 @@ def add_core_options(parser: argparse.ArgumentParser) -> None:
 
 def build_config(args: argparse.Namespace, **extra: Any) -> Any:
     """The core's config from the shared options (`extra` fields win)."""
+    from debitorsim.datadir import require_writable
     from integration.clock import RemoteClock
-    from integration.settings import config_from_options
+    from integration.settings import DB_FILE, config_from_options
 
     if args.clock_url:
         extra.setdefault("clock", RemoteClock(args.clock_url))
     if getattr(args, "database_url", None):
         extra.setdefault("database_url", args.database_url)
+    if not extra.get("database_url") and args.data_dir is not None:
+        require_writable(args.data_dir, [DB_FILE])
     return config_from_options(
         data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **extra
     )

@@ -98,10 +98,11 @@ def _where(config: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
+    from debitorsim.datadir import require_writable
     from debitorsim.serving import allowed_hosts, make_server
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
-    from simulators.scheduler import ClockDriver
+    from simulators.scheduler import drive_in_one_process
 
     token = args.admin_token
     generated = False
@@ -121,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
     )
+    # the data dir holds the SQLite file, and with PostgreSQL still the clock driver's lock
+    require_writable(
+        config.database_path.parent, [] if config.database_url else [config.database_path.name]
+    )
     app = create_app(config)
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
@@ -135,8 +140,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
     if generated:
         print(f"  admin token                {token}")
+    # One driver per database: a second simulator on the data dir shares the clock (it is
+    # in the store) and leaves the jobs to the first.
+    driver = drive_in_one_process(sim.scheduler, config.database_path)
+    where = "this process" if driver else "another process on this database (it runs the jobs)"
+    print(f"  clock driver               {where}")
     sys.stdout.flush()
-    driver = ClockDriver(sim.scheduler).start()
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -147,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        driver.stop()
+        if driver is not None:
+            driver.stop()
         server.server_close()
         sim.close()
     return 0

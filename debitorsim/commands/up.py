@@ -32,7 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM, then stop the worker and servers and close the stores."""
     from debitorsim.commands.sim import load_tenants
-    from debitorsim.testbed import Testbed, TestbedConfig
+    from debitorsim.datadir import require_writable
+    from debitorsim.testbed import CORE_DB, SIM_DB, Testbed, TestbedConfig
+
+    require_writable(args.data_dir, [SIM_DB, CORE_DB])
 
     config = TestbedConfig(
         data_dir=Path(args.data_dir),

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
@@ -40,6 +41,8 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
     auth.install_admin_guard(app, core.config)
+    clock = core.config.clock
+    app.before_request(lambda: refresh(clock))  # a clock shared through a store
     # Outermost: CSRF and DNS rebinding are refused before any route (oeir.same_origin).
     allowed = same_origin.allowed_hosts(core.config.bind_host, core.config.allowed_hosts)
     app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]

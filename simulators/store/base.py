@@ -296,6 +296,13 @@ class Store(Protocol):
         """The fault rules' generation (0 before any rule), in one cheap read: checked on
         every SOAP call, so no transaction is opened for it."""
 
+    # -- shared virtual clock (simulators.engine.StoredClockSource) -------------
+    def peek_meta(self, key: str) -> str | None:
+        """A stored setting in one cheap read, no transaction opened: the clock's state is
+        read this way on every request, so that every process tells the same time."""
+
+    # -- end of shared virtual clock ------------------------------------------
+
 
 def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
     """Split a list of ids for IN (...) queries."""

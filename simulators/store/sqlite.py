@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS fault_state (
 );
 """
 FAULT_GENERATION = "SELECT generation FROM fault_state WHERE name = 'rules'"
+PEEK_META = "SELECT value FROM meta WHERE key = ?"  # the shared virtual clock
 # -- end of fault injection tables ---------------------------------------------------------
 
 # -- call ids (CallersServiceCallIdentifier replay, simulators.replay): table ---------------
@@ -952,6 +953,15 @@ class SqliteStore:
         (inside an open transaction of the thread, part of it)."""
         rows = self._conn().execute(FAULT_GENERATION).fetchall()
         return int(rows[0][0]) if rows else 0
+
+    # -- shared virtual clock (simulators.engine.StoredClockSource) -------------
+    def peek_meta(self, key: str) -> str | None:
+        """A stored setting: one autocommit SELECT on this thread's connection (inside an
+        open transaction of the thread, part of it)."""
+        rows = self._conn().execute(PEEK_META, (key,)).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    # -- end of shared virtual clock ------------------------------------------
 
     def close(self) -> None:
         """Checkpoint the WAL and close every connection."""
