@@ -868,8 +868,13 @@ class SqliteStore:
         self._lock_fd: int | None = None
         self._lock_pid = 0
         self._closed = False
-        conn = self._conn()
-        conn.executescript(SCHEMA)
+        # Processes opening a new file together (gunicorn workers) take turns: switching it
+        # to WAL can answer "database is locked" without waiting in SQLite's busy handler.
+        self._lock_other_processes()
+        try:
+            self._conn().executescript(SCHEMA)
+        finally:
+            self._unlock_other_processes()
         with self.transaction() as tx:
             tx.instance_id()
 
@@ -924,8 +929,7 @@ class SqliteStore:
                 self._local.tx = None
         finally:
             if writer:
-                if self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                self._unlock_other_processes()
                 self._write_lock.release()
 
     def _lock_other_processes(self) -> None:
@@ -938,6 +942,10 @@ class SqliteStore:
             self._lock_fd = os.open(f"{self.path}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
             self._lock_pid = os.getpid()
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+
+    def _unlock_other_processes(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def transaction(self) -> Any:
         """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
