@@ -30,6 +30,8 @@ class ZeepDebtorClient(DebtorClient):
     def __init__(self, config: CoreConfig, timeout_s: float | None = None) -> None:
         super().__init__(config)
         session = requests.Session()
+        for name, value in (config.tls.requests_options("fbs") if config.tls else {}).items():
+            setattr(session, name, value)
         self._transport = zeep.transports.Transport(
             session=session, operation_timeout=timeout_s or config.outbox.http_timeout_s
         )

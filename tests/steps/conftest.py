@@ -20,6 +20,7 @@ import pytest
 from debitorsim.testbed import Testbed, TestbedConfig
 from integration.config import OutboxSettings
 from oeir import testdata
+from oeir.certs import CertDir
 from tests.steps import settings as settings_mod
 from tests.steps.common import *  # noqa: F403  (shared step definitions)
 from tests.steps.world import Measurements, World
@@ -63,6 +64,7 @@ def testbed(
         tenants=scenario_settings.tenants,
         rules=scenario_settings.rules,
         outbox=OutboxSettings(backoff_base_s=30, backoff_cap_s=600, jitter=0.2, http_timeout_s=10),
+        tls=CertDir(scenario_settings.tls) if scenario_settings.tls else None,
     )
     with Testbed(config) as bed:
         yield bed
@@ -77,7 +79,7 @@ def verden(
         testbed.renew()
     testbed.generation_used = True
     seed = zlib.crc32(request.node.nodeid.encode())
-    world = World(testbed, scenario_settings, _measurements, seed)
+    world = World(testbed, scenario_settings, _measurements, seed, http=testbed.session())
     world.use(scenario_settings.neutral_system)
     world.faker = testdata.faker(seed)  # type: ignore[attr-defined]
     yield world
