@@ -36,6 +36,8 @@ TIME_REASON = (
 )
 
 _results: dict[str, dict[str, Any]] = {}
+_served: dict[str, str] = {}
+"""The test bed's base URLs (http or https), for results.json."""
 _measurements = Measurements()
 
 
@@ -67,6 +69,7 @@ def testbed(
         tls=CertDir(scenario_settings.tls) if scenario_settings.tls else None,
     )
     with Testbed(config) as bed:
+        _served.update(sim=bed.sim_url, core=bed.core_url)
         yield bed
 
 
@@ -163,6 +166,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         json.dumps(
             {
                 "settings": {"kommuner": settings.kommuner, "sim_url": settings.sim_url},
+                "served": _served,
                 "results": _results,
             },
             ensure_ascii=False,
