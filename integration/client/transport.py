@@ -58,14 +58,15 @@ class RequestsTransport:
             # Proxy settings from the environment are looked up on every request
             # (about 0.6 ms each); the SP URL is configured explicitly instead.
             session.trust_env = self.trust_env
-            for name, value in self.tls.items():
-                setattr(session, name, value)
         return session
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
         """POST with the configured timeout; connection problems become `TransportError`."""
         try:
-            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
+            # cert/verify per request: a session's verify loses to REQUESTS_CA_BUNDLE.
+            resp = self.session.post(
+                url, data=body, headers=headers, timeout=self.timeout_s, **self.tls
+            )
         except requests.Timeout as exc:
             raise TransportError(f"timeout after {self.timeout_s:g} s") from exc
         except requests.RequestException as exc:

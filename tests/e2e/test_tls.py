@@ -312,3 +312,40 @@ def test_a_certificate_without_a_user_system_belongs_to_none(cert_dir: CertDir) 
     assert certs.user_system_of("not a certificate") is None
     with pytest.raises(Exception, match="ForkertCertifikat"):
         certs.check_binding({}, kommuner.FBS_USER_SYSTEM_UUID)
+
+
+def test_gunicorn_tls_with_the_guarded_worker_is_refused_with_a_reason() -> None:
+    from gunicorn.config import Config
+
+    from debitorsim import wsgi
+
+    class Arbiter:
+        cfg = Config()
+
+    Arbiter.cfg.set("worker_class", wsgi.worker_class)
+    wsgi.on_starting(Arbiter())  # plain HTTP: starts
+    Arbiter.cfg.set("certfile", "server.pem")
+    with pytest.raises(RuntimeError, match=r"docs/tls\.md"):
+        wsgi.on_starting(Arbiter())
+
+
+def test_zeep_reads_the_wsdl_and_calls_over_tls(bed: Testbed, cert_dir: CertDir) -> None:
+    import zeep
+
+    from integration.client.api import BusinessFault
+    from integration.client.zeep_client import ZeepDebtorClient
+
+    session = requests.Session()
+    session.trust_env = False
+    session.cert = cert_dir.requests_options("fbs")["cert"]
+    session.verify = str(cert_dir.ca)
+    client = zeep.Client(
+        f"{bed.sim_url}{DEBITOR_FORESPOERGSEL.path}?wsdl", transport=zeep.Transport(session=session)
+    )
+    assert "HentDebitorkonto" in client.service._operations
+    zeep_client = ZeepDebtorClient(CoreConfig(sp_url=bed.sim_url, tls=cert_dir))
+    with pytest.raises(BusinessFault) as caught:
+        zeep_client.call(
+            KODE, model.HentDebitorkonto(kommunekode=KODE, debitorkontonummer="1"), "z-1"
+        )
+    assert caught.value.kode == "DebitorkontoFindesIkke"
