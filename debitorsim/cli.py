@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from debitorsim.commands import (
+    certs,
     clock,
     core,
     core_worker,
@@ -18,7 +19,7 @@ from debitorsim.commands import (
 )
 from debitorsim.datadir import UnusableDataDir
 
-COMMANDS = (up, sim, core, core_worker, clock, reconcile, scenarios, load)
+COMMANDS = (up, sim, core, core_worker, clock, reconcile, scenarios, load, certs)
 
 
 def build_parser() -> argparse.ArgumentParser:

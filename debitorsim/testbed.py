@@ -34,6 +34,7 @@ from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.outbox.worker import RoundResult
 from integration.web.app import create_app as create_core_app
+from oeir.certs import CertDir
 from oeir.services import DAEKNING_AFSKRIVNING
 from simulators.app import create_app as create_sim_app
 from simulators.app import simulator_of
@@ -112,6 +113,9 @@ class TestbedConfig:
     - `tenants`: the simulator's per-municipality overrides (``system``, ``profile``).
     - `rules`: the core's per-municipality rules; unset fields come from `default_rules`
       plus what the simulator's registry says (text limit, payment page).
+    - `tls`: test certificates (`debitorsim certs`): both servers speak HTTPS and require a
+      client certificate; the core calls as FBS, callbacks come as the debtor system, and
+      `session()` gives a test's HTTP client the tester's certificate (docs/tls.md).
     """
 
     __test__ = False
@@ -131,6 +135,7 @@ class TestbedConfig:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     synchronous: str = "NORMAL"
     journal: bool = True
+    tls: CertDir | None = None
 
 
 class Testbed:
@@ -187,9 +192,14 @@ class Testbed:
     def start(self) -> Testbed:
         """Bind both ports, build simulator and core, and start serving."""
         c = self.config
+        tls = c.tls.server_context() if c.tls else None
         if self.simulated:
-            self.sim_server = ServerThread(self.sim_slot, host=c.host, port=c.sim_port)
-        self.core_server = ServerThread(self.core_slot, host=c.host, port=c.core_port)
+            self.sim_server = ServerThread(
+                self.sim_slot, host=c.host, port=c.sim_port, ssl_context=tls
+            )
+        self.core_server = ServerThread(
+            self.core_slot, host=c.host, port=c.core_port, ssl_context=tls
+        )
         self._build()
         if self.sim_server is not None:
             self.sim_server.start()
@@ -227,6 +237,7 @@ class Testbed:
                 tenants=tenants,
                 synchronous=c.synchronous,
                 core_url=self.core_url,
+                tls=c.tls,
             )
             self.sim_app = create_sim_app(sim_config)
             self.time_behaviour = install_time_behaviour(self.sim_app)
@@ -244,6 +255,7 @@ class Testbed:
             default_rules=c.default_rules,
             municipalities=self._core_rules(),
             outbox=c.outbox,
+            tls=c.tls,
         )
         self.core = Core.build(core_config)
         self.core_slot.app = create_core_app(core=self.core)
@@ -308,6 +320,18 @@ class Testbed:
         self.stop()
 
     # -- driving it from tests ----------------------------------------------------------
+
+    def session(self, identity: str = "tester") -> Any:
+        """A `requests.Session` for the test bed's URLs; under TLS with `identity`'s
+        client certificate (``tester``, ``fbs`` or a debtor system) and the test CA."""
+        import requests
+
+        session = requests.Session()
+        session.trust_env = False
+        if self.config.tls is not None:
+            for name, value in self.config.tls.requests_options(identity).items():
+                setattr(session, name, value)
+        return session
 
     def drain(self) -> RoundResult:
         """Deliver everything the outbox has due now (the clock does not move)."""

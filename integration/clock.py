@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -73,7 +73,13 @@ class RemoteClock:
     for `ttl_s` real seconds, so a busy core does not ask on every call.
     """
 
-    def __init__(self, url: str, ttl_s: float = 0.2, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        ttl_s: float = 0.2,
+        timeout_s: float = 5.0,
+        tls: dict[str, Any] | None = None,
+    ) -> None:
         import requests
 
         self.url = url
@@ -81,6 +87,8 @@ class RemoteClock:
         self.timeout_s = timeout_s
         self._session = requests.Session()
         self._session.trust_env = False
+        for name, value in (tls or {}).items():  # cert= and verify= for an https:// clock
+            setattr(self._session, name, value)
         self._lock = threading.Lock()
         self._cached: tuple[float, datetime] | None = None
 

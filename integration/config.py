@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from integration.clock import Clock, SystemClock
+from oeir.certs import CertDir
 
 DEFAULT_SP_URL = "http://127.0.0.1:8081"
 
@@ -133,6 +134,12 @@ class CoreConfig:
     fbs_token_ttl_s: int = 3600
     """Lifetime of an issued FBS API token (seconds on the core's clock)."""
     """Larger callback requests get HTTP 413 before parsing."""
+    tls: CertDir | None = None
+    """Test certificates (docs/tls.md): SOAP calls to Serviceplatformen present FBS's client
+    certificate and verify the server against the test CA; a callback must come with the
+    certificate of the user system its InvocationContext names (`oeir.certs`)."""
+    trust_proxy: bool = False
+    """Take scheme, host and prefix from X-Forwarded-Proto/-Host/-Prefix (one trusted proxy)."""
 
     def rules(self, kommunekode: str) -> MunicipalityRules:
         """The rules of one municipality (the defaults where none are configured)."""

@@ -112,6 +112,12 @@ _CATALOGUE = [
         "Kalderen har ikke adgang.",
         "The caller is not authorised.",
     ),
+    FejlDefinition(
+        "ForkertCertifikat",
+        "Client",
+        "Certifikatet tilhører ikke anvendersystemet.",
+        "The certificate does not belong to the user system.",
+    ),
     # Business rules on claims
     FejlDefinition(
         "CprUgyldig", "Client", "CPR-nummeret er ugyldigt.", "The CPR number is invalid."

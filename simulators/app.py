@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from oeir import same_origin
@@ -57,6 +58,8 @@ def create_app(config: SimConfig) -> Flask:
     # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
     allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
     app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
+    if config.trust_proxy:  # before the same-origin rule: it sees the public scheme and host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app
 
 

@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-from debitorsim.serving import add_allowed_host_option
+from debitorsim.serving import add_allowed_host_option, add_tls_options
 
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
@@ -33,16 +33,22 @@ def add_core_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         help="postgresql://... selects PostgreSQL (default: $DEBITORSIM_DATABASE_URL, else SQLite)",
     )
+    add_tls_options(parser, serving=False)
 
 
 def build_config(args: argparse.Namespace, **extra: Any) -> Any:
     """The core's config from the shared options (`extra` fields win)."""
     from debitorsim.datadir import require_writable
+    from debitorsim.serving import tls_dir
     from integration.clock import RemoteClock
     from integration.settings import DB_FILE, config_from_options
 
+    certs = tls_dir(getattr(args, "tls", None))
+    if certs is not None:
+        extra.setdefault("tls", certs)
     if args.clock_url:
-        extra.setdefault("clock", RemoteClock(args.clock_url))
+        tls = certs.requests_options("fbs") if certs else None
+        extra.setdefault("clock", RemoteClock(args.clock_url, tls=tls))
     if getattr(args, "database_url", None):
         extra.setdefault("database_url", args.database_url)
     if not extra.get("database_url") and args.data_dir is not None:
@@ -58,6 +64,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8080)
     add_allowed_host_option(parser)
     add_core_options(parser)
+    parser.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="behind one reverse proxy: take scheme, host and prefix from X-Forwarded-Proto/"
+        "-Host/-Prefix (for WSDL addresses); never without a proxy that sets them",
+    )
     parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
     )
@@ -88,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     access: dict[str, Any] = {
         "bind_host": args.host,
         "allowed_hosts": allowed_hosts(args.allowed_host),
+        "trust_proxy": args.trust_proxy,
     }
     if args.admin_token:
         access["admin_token"] = args.admin_token
@@ -103,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
-    server = make_server(args.host, args.port, app)
-    base = f"http://{args.host}:{server.server_port}"
+    tls = config.tls.server_context() if config.tls else None
+    server = make_server(args.host, args.port, app, ssl_context=tls)
+    base = f"{'https' if tls else 'http'}://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:
         threading.Thread(target=core.worker.serve, args=(stop,), daemon=True).start()

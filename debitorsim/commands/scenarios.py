@@ -54,6 +54,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a real debtor test endpoint (Serviceplatformen base URL); control scenarios skip",
     )
     parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
+    from debitorsim.serving import add_tls_options
+
+    add_tls_options(parser, serving=False)
 
 
 def read_config(path: str | None) -> dict[str, dict[str, Any]]:
@@ -147,6 +150,11 @@ def run(args: argparse.Namespace) -> int:
         "DEBITORSIM_SCENARIO_OUT": str(report),
     }
     env.pop("DEBITORSIM_SIM_URL", None)
+    env.pop("DEBITORSIM_SCENARIO_TLS", None)
+    if args.tls:
+        from debitorsim.serving import tls_dir
+
+        env["DEBITORSIM_SCENARIO_TLS"] = str(tls_dir(args.tls).path.resolve())
     if args.sim_url:
         env["DEBITORSIM_SIM_URL"] = args.sim_url
     started = time.perf_counter()

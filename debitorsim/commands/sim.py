@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from debitorsim.serving import add_allowed_host_option
+from debitorsim.serving import add_allowed_host_option, add_tls_options
 
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
@@ -25,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     add_allowed_host_option(parser)
+    add_tls_options(parser)
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
     parser.add_argument(
         "--database-url",
@@ -99,7 +100,7 @@ def _where(config: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from debitorsim.datadir import require_writable
-    from debitorsim.serving import allowed_hosts, make_server
+    from debitorsim.serving import allowed_hosts, make_server, tls_dir
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import drive_in_one_process
@@ -121,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         allowed_hosts=allowed_hosts(args.allowed_host),
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
+        tls=tls_dir(args.tls),
+        trust_proxy=args.trust_proxy,
     )
     # the data dir holds the SQLite file, and with PostgreSQL still the clock driver's lock
     require_writable(
@@ -130,9 +133,10 @@ def run(args: argparse.Namespace) -> int:
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
-    server = make_server(args.host, args.port, app)
+    tls = config.tls.server_context() if config.tls else None
+    server = make_server(args.host, args.port, app, ssl_context=tls)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    base = f"http://{host}:{server.server_port}"
+    base = f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
     for line in urls(base):
         print(line)
@@ -140,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
     if generated:
         print(f"  admin token                {token}")
+    if config.tls:
+        print(f"  TLS                        client certificates from {config.tls.path}")
     # One driver per database: a second simulator on the data dir shares the clock (it is
     # in the store) and leaves the jobs to the first.
     driver = drive_in_one_process(sim.scheduler, config.database_path)

@@ -46,7 +46,9 @@ class DebtorClient:
     def __init__(self, config: CoreConfig, transport: Transport | None = None) -> None:
         self.config = config
         self.transport = transport or RequestsTransport(
-            config.outbox.http_timeout_s, trust_env=config.outbox.http_trust_env
+            config.outbox.http_timeout_s,
+            trust_env=config.outbox.http_trust_env,
+            tls=config.tls.requests_options("fbs") if config.tls else None,
         )
 
     def header(

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 from integration.callbacks.apply import apply_batch, caller
 from integration.web import auth
 from integration.web.app import core_of_app
-from oeir import kommuner, model, rules, soap, wsdl
+from oeir import certs, kommuner, model, rules, soap, wsdl
 from oeir.faults import MessageTooLarge, OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
 
@@ -55,6 +55,8 @@ def receive():  # type: ignore[no-untyped-def]
             soap_action=request.headers.get("SOAPAction"),
             max_bytes=limit,
         )
+        if core.config.tls is not None:  # the sender's certificate is its user system's
+            certs.check_binding(request.environ, req.header.invocation_context.user_system_uuid)
         auth.check_municipality(core.config, request, _kommune_of(req.header))
         caller(req.header)
         rules.validate(req.message)

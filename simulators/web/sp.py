@@ -72,7 +72,9 @@ def _endpoint(service: Service):  # type: ignore[no-untyped-def]
         data = request.get_data(cache=False)
         if len(data) > sim.config.max_request_bytes:
             return too_large(service, len(data))
-        outcome = platform.handle(sim, service, data, request.headers.get("SOAPAction"))
+        outcome = platform.handle(
+            sim, service, data, request.headers.get("SOAPAction"), request.environ
+        )
         journal(service, outcome, data)
         return soap_response(outcome)
 
