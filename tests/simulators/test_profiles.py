@@ -148,3 +148,12 @@ def test_docs_show_the_four_profiles_as_shipped() -> None:
         assert p.name in doc
         for key in p.assumed:
             assert f"`{key.split('.')[0]}" in doc  # every assumption is named in the text
+
+
+def test_the_facts_ship_with_the_repository_not_read_from_outside_it() -> None:
+    root = Path(__file__).parents[2]
+    for package in ("debitorsim", "simulators", "integration", "oeir", "load"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "../shared" not in text and "domain.md" not in text, path
+    assert DATA_FILE.is_relative_to(root) and (root / "oeir" / "data" / "kommuner.csv").is_file()
