@@ -37,7 +37,6 @@ HELP = "run the KLIK go-live scenarios and write the readiness report"
 BUILT = True
 
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
-DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
 REPO = Path(__file__).resolve().parents[2]
 STEPS = REPO / "tests" / "steps"
 
@@ -78,13 +77,13 @@ def plan(
     system: str | None, kommune: str | None, config: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], str | None]:
     """The settings file's content and the pytest -m expression for a run."""
-    from simulators.tenants import shipped_assignments
+    from simulators.tenants import representative_kommuner, shipped_assignments
 
     if "" in config:  # a single-municipality file without `kommune`: --kommune names it
         if not kommune:
             raise SystemExit("debitorsim scenarios: the config names no kommune; pass --kommune")
         config = {kommune: config.pop(""), **config}
-    kommuner = dict(DEFAULT_KOMMUNER)
+    kommuner = representative_kommuner()
     tenants: dict[str, dict[str, Any]] = {}
     rules: dict[str, dict[str, Any]] = {}
     for kode, table in config.items():

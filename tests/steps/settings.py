@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
-"""A municipality per debtor system in the shipped registry (Kolding and Esbjerg are public)."""
+from simulators.tenants import representative_kommuner
+
+DEFAULT_KOMMUNER = representative_kommuner()
+"""A municipality per debtor system in the shipped registry (the public facts first:
+København on Opus, Kolding on Prisme 2015, Esbjerg on Prisme 2009)."""
 
 SYSTEMS = tuple(DEFAULT_KOMMUNER)
 
