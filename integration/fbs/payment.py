@@ -88,7 +88,7 @@ def pay_fees(
             if fee is None or fee.patron_id != patron_id or fee.agency_id != agency_id:
                 answers.append(_answer(order_id, fee_id, PaymentStatus.NOT_ALLOWED))
                 continue
-            earlier = _client_payment(repo, fee)
+            earlier = client_payment(repo, fee)
             if earlier is not None:
                 same = earlier.ref == order_id
                 status = PaymentStatus.REGISTERED if same else PaymentStatus.BY_DIFFERENT_ORDER
@@ -112,7 +112,8 @@ def _answer(order_id: str, fee_id: int, status: PaymentStatus) -> PaymentConfirm
     )
 
 
-def _client_payment(repo: Repo, fee: Fee) -> StoredEvent | None:
+def client_payment(repo: Repo, fee: Fee) -> StoredEvent | None:
+    """The payment the library's client registered for this fee (payment/v2), if any."""
     wanted = event_id(fee.fee_id)
     for event in repo.haendelser(fee.fordring_id):
         if event.haendelse_id == wanted and event.art == "Daekning":
