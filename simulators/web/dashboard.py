@@ -85,6 +85,24 @@ def kroner(oere: int | None) -> str:
     return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
 
 
+VERDICTS = {
+    "ok": ("ok", "ok-kald"),
+    "fault": ("afvist", "afvist"),
+    "injected": ("indsat fejl", "indsat"),
+}
+"""A journal verdict's Danish label and CSS class: a refusal and an injected fault differ."""
+
+
+def udfald(verdict: str) -> str:
+    """A journal verdict in Danish (``injected`` -> ``indsat fejl``); unknown ones as they are."""
+    return VERDICTS.get(verdict, (verdict, ""))[0]
+
+
+def udfald_klasse(verdict: str) -> str:
+    """The CSS class of a journal verdict (its colour on every page)."""
+    return VERDICTS.get(verdict, ("", "ukendt"))[1]
+
+
 def tid(value: datetime | str | None) -> str:
     """A virtual time in Danish: ``man. 05.01.2026 08:00``."""
     if value is None or value == "":
@@ -140,6 +158,51 @@ def core_url() -> str | None:
     """Base URL of the integration core, from the simulator's configuration."""
     url = getattr(sim().config, "core_url", None)
     return url.rstrip("/") if url else None
+
+
+CORE_TIMEOUT_S = 2.0
+"""How long a page waits for the core's outbox counts before saying they are not known."""
+
+
+def core_parked(kode: str | None) -> dict[str, Any]:
+    """Parked outbox messages in the core (all, or of one municipality), asked over HTTP.
+
+    The simulator cannot read the core's store (they meet only over HTTP), so this asks
+    the core's harness (``/harness/outbox``). The answer says ``known: False`` and why
+    when no core URL is set or the core does not answer; a count that may be cut off
+    by the listing's limit is marked ``at_least``, so the page never shows a false number.
+    """
+    base = core_url()
+    if base is None:
+        return {"known": False, "why": "kernens adresse er ikke sat (SimConfig.core_url)"}
+    import requests
+
+    limit = 10_000  # the harness's largest page
+    try:
+        r = requests.get(
+            f"{base}/harness/outbox",
+            params={"state": "parked", "limit": str(limit)},
+            timeout=CORE_TIMEOUT_S,
+        )
+    except requests.RequestException:
+        return {"known": False, "why": "kernen svarer ikke på sin adresse (SimConfig.core_url)"}
+    if r.status_code != 200:
+        return {"known": False, "why": f"kernen svarede HTTP {r.status_code}"}
+    try:
+        data = r.json()
+        total = int(data["counts"]["parked"])
+        messages = list(data["messages"])
+    except (ValueError, KeyError, TypeError):
+        return {"known": False, "why": "kernens svar kunne ikke læses"}
+    if kode is None:
+        return {"known": True, "count": total, "at_least": False, "url": f"{base}/harness/outbox"}
+    mine = sum(1 for m in messages if isinstance(m, dict) and m.get("kommunekode") == kode)
+    return {
+        "known": True,
+        "count": mine,
+        "at_least": len(messages) < total,
+        "url": f"{base}/harness/outbox?state=parked",
+    }
 
 
 def next_nightly(tenants: list[Tenant], now: datetime) -> tuple[datetime, list[Tenant]] | None:
@@ -303,6 +366,14 @@ def blueprint() -> Blueprint:
     def _trin(value: str) -> str:
         return step_name(value)
 
+    @bp.app_template_filter("udfald")
+    def _udfald(value: str) -> str:
+        return udfald(value)
+
+    @bp.app_template_filter("udfald_klasse")
+    def _udfald_klasse(value: str) -> str:
+        return udfald_klasse(value)
+
     @bp.app_template_filter("status")
     def _status(value: Any) -> str:
         return status_name(value)
@@ -341,6 +412,8 @@ def blueprint() -> Blueprint:
         return _page(
             "index.html",
             stats=s.stats(),
+            verdicts=s.journal.counts(),
+            parked=core_parked(None),
             nightly=nightly,
             services=[svc for name, svc in SERVICES.items()],
         )
@@ -409,7 +482,15 @@ def blueprint() -> Blueprint:
                 claims = tx.claims_page(kode, after, PAGE_SIZE)
                 rows = []
                 next_after = claims[-1].fordring_id if len(claims) == PAGE_SIZE else None
-        faults = s.journal.query(kommunekode=kode, verdict="fault", limit=20)
+        faults = sorted(
+            (
+                e
+                for verdict in ("fault", "injected")
+                for e in s.journal.query(kommunekode=kode, verdict=verdict, limit=20)
+            ),
+            key=lambda e: e.id,
+            reverse=True,
+        )[:20]
         injector = fault_injector()
         rules = [r for r in injector.rules() if r.kommunekode in (None, kode)] if injector else []
         return _page(
@@ -423,6 +504,8 @@ def blueprint() -> Blueprint:
             next_after=next_after,
             callbacks=pending_callbacks(kode, now),
             faults=faults,
+            verdicts=s.journal.counts(kode),
+            parked=core_parked(kode),
             rules=rules,
             profile=[(k, v, tenant.profile.is_assumed(k)) for k, v in tenant.profile.leaves()],
         )
