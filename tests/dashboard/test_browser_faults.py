@@ -17,7 +17,8 @@ import requests
 
 from debitorsim.testbed import Testbed
 from oeir import model, soap
-from tests.dashboard.test_browser import Watched, _send, bed, watched  # noqa: F401  (fixtures)
+from tests.dashboard.conftest import Watched
+from tests.dashboard.test_browser import _send
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import fordring
 
