@@ -14,7 +14,7 @@ from integration.fbs.service import FbsError, NewFee
 from integration.fbs.views import fee_detail, outbox_view, patron_view
 from integration.web.app import core_of_app
 from integration.web.openapi import OPENAPI
-from oeir import model
+from oeir import apidocs, model
 from oeir.faults import first_non_xml, xml_safe
 
 bp = Blueprint("harness", __name__, url_prefix="/harness")
@@ -341,3 +341,17 @@ def run_worker():  # type: ignore[no-untyped-def]
 def openapi():  # type: ignore[no-untyped-def]
     """The OpenAPI document of the FBS and harness endpoints."""
     return jsonify(OPENAPI)
+
+
+@bp.get("/docs")
+def docs():  # type: ignore[no-untyped-def]
+    """The OpenAPI document, browsable (Swagger UI, served offline by this app)."""
+    return apidocs.page_reply(
+        "debitorsim: kernens FBS- og harness-API", "/harness/openapi.json", "/harness/docs/"
+    )
+
+
+@bp.get("/docs/<name>")
+def docs_asset(name: str):  # type: ignore[no-untyped-def]
+    """The docs page's script and stylesheet (from the swagger-ui-bundle package)."""
+    return apidocs.asset_reply(name)
