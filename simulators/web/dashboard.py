@@ -35,15 +35,17 @@ from flask import (
 )
 from markupsafe import Markup
 
+from oeir.dansk import kroner as format_kroner
+from oeir.dansk import status_name as dansk_status
 from oeir.identifiers import mask_cpr, mask_cprs_in_text
 from oeir.services import SERVICES
-from simulators.calendar import next_nightly_run
+from simulators.calendar import EVENING, next_nightly_run
 from simulators.config import LOOPBACK
 from simulators.engine import Simulator
 from simulators.ledger import Account, Claim
 from simulators.tenants import Tenant
 from simulators.timesettings import TimeSettings
-from simulators.web import dashboard_message, dashboard_svg
+from simulators.web import dashboard_message, dashboard_svg, fault_texts
 
 TIME_EXTENSION = "debitorsim.time"
 """`app.extensions` key of the behaviour over time (`simulators.sim_time`), when installed."""
@@ -77,12 +79,8 @@ _STEP_NAMES = {
 
 
 def kroner(oere: int | None) -> str:
-    """Øre as Danish kroner, e.g. ``1.234,50 kr.``."""
-    if oere is None:
-        return ""
-    sign = "-" if oere < 0 else ""
-    kr, ore = divmod(abs(int(oere)), 100)
-    return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
+    """Øre as Danish kroner, e.g. ``1.234,50 kr.`` (`oeir.kroner`); empty for None."""
+    return "" if oere is None else format_kroner(oere)
 
 
 VERDICTS = {
@@ -116,18 +114,27 @@ def dato(value: Any) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
-_STATUS_NAMES = {
-    "Aaben": "Åben",
-    "Betalt": "Betalt",
-    "Annulleret": "Annulleret",
-    "Afskrevet": "Afskrevet",
-    "OverdragetTilInddrivelse": "Overdraget til inddrivelse",
-}
-
-
 def status_name(status: Any) -> str:
-    """A claim status in plain Danish (``Aaben`` -> ``Åben``)."""
-    return _STATUS_NAMES.get(str(status), str(status))
+    """A claim status in plain Danish (``Aaben`` -> ``Åben``; `oeir.dansk`)."""
+    return dansk_status(status)
+
+
+def run_rhythm(callbacks: Any) -> str:
+    """When a municipality reports to FBS, in words that agree with the weekday shown.
+
+    A nightly run belongs to a run day (`simulators.calendar.is_run_day`) and happens that
+    evening or in the small hours after it: Opus's run »only on weekdays« is the one in
+    the night after each weekday, so it falls on a Saturday morning too.
+    """
+    if callbacks.mode != "nightly":
+        return "realtid"
+    at = callbacks.time
+    days = "hver hverdag" if callbacks.weekdays_only else "hver dag"
+    when = "" if at >= EVENING else "natten efter "
+    text = f"kl. {at.strftime('%H:%M')} {when}{days}"
+    if callbacks.skip_holidays:
+        text += " (ikke helligdage)"
+    return text
 
 
 def step_name(step: str) -> str:
@@ -373,6 +380,14 @@ def blueprint() -> Blueprint:
     @bp.app_template_filter("udfald_klasse")
     def _udfald_klasse(value: str) -> str:
         return udfald_klasse(value)
+
+    @bp.app_template_filter("fejlslags")
+    def _fejlslags(value: str) -> str:
+        return fault_texts.kind_name(value)
+
+    @bp.app_template_filter("rytme")
+    def _rytme(value: Any) -> str:
+        return run_rhythm(value)
 
     @bp.app_template_filter("status")
     def _status(value: Any) -> str:
@@ -635,7 +650,8 @@ def blueprint() -> Blueprint:
         try:
             rule = injector.add(rule_from_form(request.form))
         except FaultRuleError as exc:
-            return redirect(url_for("dashboard.faults_page", besked=f"Afvist: {exc}"), code=303)  # type: ignore[return-value]
+            besked = f"Afvist: {fault_texts.danish_error(str(exc))}"
+            return redirect(url_for("dashboard.faults_page", besked=besked), code=303)  # type: ignore[return-value]
         return redirect(url_for("dashboard.faults_page", besked=f"Regel {rule.id} sat."), code=303)  # type: ignore[return-value]
 
     @bp.post("/fejl/<int:rule_id>/slet")
