@@ -244,9 +244,10 @@ def render(run: Run, *, generated: datetime | None = None, title: str | None = N
         system_label, system_css = VERDICT_DA[verdict_of(n)]
         if key in untested:
             system_label += " (ikke med i kørslen)"
+            kommune = "–"
         h.append(
             f'<tr data-system="{_e(key or "")}"><td>{_e(name)}</td><td>{_e(kommune)}</td>'
-            f'<td class="ok">{n["passed"]}</td><td class="{"fejl" if n["failed"] else ""}">'
+            f'<td class="{"ok" if n["passed"] else ""}">{n["passed"]}</td><td class="{"fejl" if n["failed"] else ""}">'
             f'{n["failed"]}</td><td class="{"skip" if n["skipped"] else ""}">{n["skipped"]}</td>'
             f'<td class="v-{system_css}">{_e(system_label)}</td></tr>'
         )

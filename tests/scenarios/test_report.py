@@ -175,7 +175,7 @@ def test_klar_says_it_covers_only_the_tested_scenarios_and_lists_the_rest() -> N
     for untested in ("opus", "prisme2015", "prisme2009"):
         row = _system_row(html, untested)
         assert "Ikke testet (ikke med i kørslen)" in row and "Klar" not in row
-    assert "Frederiksberg (147)" in _system_row(html, "opus")
+    assert "Frederiksberg" not in _system_row(html, "opus")  # not tested: no municipality
     scenarios = _text(html, "scenarier")
     assert "Gebyr oprettes" in scenarios and "bestået" in scenarios
     assert "Kontrol af kvittering" in scenarios and "kræver simulatorens kontrol" in scenarios
@@ -203,5 +203,6 @@ def test_a_failure_anywhere_is_ikke_klar_for_the_run_and_that_system() -> None:
     )
     assert "Ikke klar" in _text(html, "dom")
     assert "Ikke klar" in _system_row(html, "opus")
+    assert "Frederiksberg (147)" in _system_row(html, "opus")
     assert "Klar (for de testede scenarier)" in _system_row(html, "eg")
     assert "forventet tirsdag" in _text(html, "scenarier")
