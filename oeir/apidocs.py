@@ -95,11 +95,8 @@ Reply = tuple[bytes | str, int, dict[str, str]]
 
 
 def page_reply(title: str, spec_url: str, assets_url: str) -> Reply:
-    """The docs page as a reply, with its CSP (a plain-text 503 without swagger-ui-bundle)."""
-    try:
-        swagger_dir()
-    except DocsUnavailable as exc:
-        return str(exc) + "\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    """The docs page as a reply, with its CSP; raises `DocsUnavailable` without the package."""
+    swagger_dir()
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": CSP,
@@ -108,13 +105,14 @@ def page_reply(title: str, spec_url: str, assets_url: str) -> Reply:
     return page(title, spec_url, assets_url), 200, headers
 
 
-def asset_reply(name: str) -> Reply:
-    """One of the page's assets as a reply (404 for any other name)."""
-    try:
-        found = asset(name)
-    except DocsUnavailable as exc:
-        return str(exc) + "\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+def asset_reply(name: str) -> Reply | None:
+    """One of the page's assets as a reply; None for any other name (the app's own 404).
+
+    Raises `DocsUnavailable` without the package; each app answers both in its own
+    error format (the admin API's ``{"error"}``, the harness's ``{"code", "message"}``).
+    """
+    found = asset(name)
     if found is None:
-        return "no such file\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
+        return None
     body, kind = found
     return body, 200, {"Content-Type": kind, "Cache-Control": "max-age=3600"}

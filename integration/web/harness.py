@@ -346,12 +346,21 @@ def openapi():  # type: ignore[no-untyped-def]
 @bp.get("/docs")
 def docs():  # type: ignore[no-untyped-def]
     """The OpenAPI document, browsable (Swagger UI, served offline by this app)."""
-    return apidocs.page_reply(
-        "debitorsim: kernens FBS- og harness-API", "/harness/openapi.json", "/harness/docs/"
-    )
+    try:
+        return apidocs.page_reply(
+            "debitorsim: kernens FBS- og harness-API", "/harness/openapi.json", "/harness/docs/"
+        )
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
 
 
 @bp.get("/docs/<name>")
 def docs_asset(name: str):  # type: ignore[no-untyped-def]
     """The docs page's script and stylesheet (from the swagger-ui-bundle package)."""
-    return apidocs.asset_reply(name)
+    try:
+        found = apidocs.asset_reply(name)
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
+    if found is None:
+        raise FbsError("IkkeFundet", f"No docs file {name!r}.", 404)
+    return found

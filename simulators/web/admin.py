@@ -233,6 +233,10 @@ def blueprint() -> Blueprint:
         doc["paths"] = {**doc["paths"], **current_app.extensions.get(OPENAPI_EXTRA, {})}
         return jsonify(doc)
 
+    @bp.errorhandler(apidocs.DocsUnavailable)
+    def docs_unavailable(err: apidocs.DocsUnavailable) -> tuple[Response, int]:
+        return jsonify({"error": str(err)}), 503
+
     @bp.get("/docs")
     def docs() -> Response:
         return apidocs.page_reply(  # type: ignore[return-value]
@@ -241,7 +245,10 @@ def blueprint() -> Blueprint:
 
     @bp.get("/docs/<name>")
     def docs_asset(name: str) -> Response:
-        return apidocs.asset_reply(name)  # type: ignore[return-value]
+        found = apidocs.asset_reply(name)
+        if found is None:
+            raise AdminError(404, f"no docs file {name!r}")
+        return found  # type: ignore[return-value]
 
     @bp.get("/clock")
     def clock_get() -> Response:
