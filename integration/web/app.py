@@ -64,6 +64,7 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
             {
                 "service": "debitorsim integration core (FBS side)",
                 "openapi": "/harness/openapi.json",
+                "docs": "/harness/docs",
                 "feesV2": "/external/{agencyid}/patron/{patronid}/fees/v2",
                 "callback": "/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl",
                 "outbox": "/harness/outbox",

@@ -16,7 +16,7 @@ from integration.fbs.views import PERIODICAL_FIELDS, fee_detail, outbox_view, pa
 from integration.web.app import core_of_app
 from integration.web.openapi import OPENAPI
 from integration.web.tokens import issuer_of_app
-from oeir import model
+from oeir import apidocs, model
 from oeir.faults import first_non_xml, xml_safe
 
 bp = Blueprint("harness", __name__, url_prefix="/harness")
@@ -475,3 +475,26 @@ def issue_token():  # type: ignore[no-untyped-def]
 def openapi():  # type: ignore[no-untyped-def]
     """The OpenAPI document of the FBS and harness endpoints."""
     return jsonify(OPENAPI)
+
+
+@bp.get("/docs")
+def docs():  # type: ignore[no-untyped-def]
+    """The OpenAPI document, browsable (Swagger UI, served offline by this app)."""
+    try:
+        return apidocs.page_reply(
+            "debitorsim: kernens FBS- og harness-API", "/harness/openapi.json", "/harness/docs/"
+        )
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
+
+
+@bp.get("/docs/<name>")
+def docs_asset(name: str):  # type: ignore[no-untyped-def]
+    """The docs page's script and stylesheet (from the swagger-ui-bundle package)."""
+    try:
+        found = apidocs.asset_reply(name)
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
+    if found is None:
+        raise FbsError("IkkeFundet", f"No docs file {name!r}.", 404)
+    return found

@@ -42,7 +42,7 @@ class JournalEntry:
     service: str
     operation: str | None
     kommunekode: str | None
-    verdict: str  # ok | fault
+    verdict: str  # ok | fault | injected (simulators.journal.VERDICTS)
     fejlkode: str | None
     felt: str | None
     http_status: int
@@ -211,6 +211,9 @@ class Tx(Protocol):
         limit: int,
     ) -> list[JournalEntry]:
         """Newest first, filtered, those with id < `before`."""
+
+    def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
+        """How many calls the journal holds per verdict (ok, fault, injected), of one or all."""
 
     # -- tenants ------------------------------------------------------------
     def tenant_overrides(self) -> dict[str, dict[str, Any]]:

@@ -695,6 +695,14 @@ class SqliteTx:
         )
         return [_journal(r) for r in rows]
 
+    def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
+        """Calls in the journal per verdict, of one municipality or all."""
+        where, args = ("WHERE kommunekode = ?", (kommunekode,)) if kommunekode else ("", ())
+        rows = self._c.execute(
+            f"SELECT verdict, COUNT(*) AS n FROM journal {where} GROUP BY verdict", args
+        )
+        return {str(r["verdict"]): int(r["n"]) for r in rows}
+
     # -- tenants ------------------------------------------------------------
     def tenant_overrides(self) -> dict[str, dict[str, Any]]:
         """Persisted overrides by municipality."""
