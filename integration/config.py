@@ -118,7 +118,7 @@ class CoreConfig:
     """Host names state-changing requests may address besides loopback and `bind_host`
     (the core's public names; `oeir.same_origin`)."""
     max_request_bytes: int = 1024 * 1024
-    """Larger callback requests get HTTP 413 before parsing."""
+    """Larger callback requests get a `BeskedForStor` Fault (HTTP 500) before parsing."""
 
     def rules(self, kommunekode: str) -> MunicipalityRules:
         """The rules of one municipality (the defaults where none are configured)."""
