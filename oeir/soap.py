@@ -21,7 +21,14 @@ from oeir.schema import Schemas
 from oeir.schema import default as default_schemas
 from oeir.services import Operation, Service
 
-_NSMAP = {"soap": SOAP_ENV, "o": OEIR, **SP_PREFIXES}
+ENVELOPE_NSMAP = {
+    "soap": SOAP_ENV,
+    "o": OEIR,
+    "invctx": SP_PREFIXES["invctx"],
+    "authctx": SP_PREFIXES["authctx"],
+}
+"""The prefixes declared on every envelope debitorsim writes (the header blocks' too)."""
+_NSMAP = ENVELOPE_NSMAP
 _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 _HEADER = f"{{{SOAP_ENV}}}Header"
 _BODY = f"{{{SOAP_ENV}}}Body"
