@@ -125,6 +125,7 @@ class CoreConfig:
     """Host names state-changing requests may address besides loopback and `bind_host`
     (the core's public names; `oeir.same_origin`)."""
     max_request_bytes: int = 1024 * 1024
+    """Larger callback requests get a `BeskedForStor` Fault (HTTP 500) before parsing."""
     fbs_auth: bool | None = None
     """Bearer tokens on ``/external/...`` (FBS's OAuth2 security): True on, False off,
     None = on exactly when `bind_host` is beyond loopback (integration.web.tokens)."""
@@ -133,7 +134,6 @@ class CoreConfig:
     (give one when several core processes serve the API)."""
     fbs_token_ttl_s: int = 3600
     """Lifetime of an issued FBS API token (seconds on the core's clock)."""
-    """Larger callback requests get HTTP 413 before parsing."""
     tls: CertDir | None = None
     """Test certificates (docs/tls.md): SOAP calls to Serviceplatformen present FBS's client
     certificate and verify the server against the test CA; a callback must come with the

@@ -39,7 +39,7 @@ def create_app(config: SimConfig) -> Flask:
         raise ValueError(f"admin_token is required when binding to {config.bind_host}")
     app = Flask(__name__)
     app.url_map.converters["int"] = StoredInt
-    # A little above the SOAP limit, so the SOAP endpoint itself answers 413 with a Fault.
+    # A little above the SOAP limit, so the SOAP endpoint itself answers with a Fault (HTTP 500).
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     sim = Simulator(config)
     app.extensions["simulator"] = sim

@@ -28,7 +28,7 @@ class SimConfig:
     - `call_id_retention`, `call_id_max_rows`: how long (virtual time) and how many
       state-changing calls are remembered by call id (`simulators.replay`).
     - `admin_token`: Bearer token the admin API requires; mandatory when `bind_host` is not loopback.
-    - `max_request_bytes`: larger SOAP requests get HTTP 413 before parsing.
+    - `max_request_bytes`: larger SOAP requests get a `BeskedForStor` Fault (HTTP 500) before parsing, having read at most this much.
     - `tenants`: per-municipality overrides by kommunekode: ``system``, ``profile`` (values),
       ``callback_url``.
     - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
