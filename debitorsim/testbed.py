@@ -33,6 +33,7 @@ from debitorsim.serving import ServerThread
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.outbox.worker import RoundResult
+from integration.settings import DB_FILE
 from integration.web.app import create_app as create_core_app
 from oeir.services import DAEKNING_AFSKRIVNING
 from simulators.app import create_app as create_sim_app
@@ -234,7 +235,7 @@ class Testbed:
 
             self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
-            db_path=str(run_dir / "core.sqlite3"),
+            db_path=str(run_dir / DB_FILE),
             clock=self.clock,
             sp_url=self.sim_url,
             default_rules=c.default_rules,

@@ -9,15 +9,21 @@ import threading
 from typing import Any
 
 from debitorsim.serving import add_allowed_host_option
+from integration.settings import DATA_DIR, DB_FILE
 
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
+EXAMPLE = "debitorsim core --port 8080 --clock-url http://127.0.0.1:8081/admin/clock"
 BUILT = True
 
 
 def add_core_options(parser: argparse.ArgumentParser) -> None:
     """Options every integration-core command shares."""
-    parser.add_argument("--data-dir", default="data", help="directory of the core's SQLite file")
+    parser.add_argument(
+        "--data-dir",
+        default=DATA_DIR,
+        help=f"directory of the core's SQLite file ({DB_FILE}, as `debitorsim up` keeps it)",
+    )
     parser.add_argument(
         "--sp-url", default=None, help="Serviceplatformen base URL (default http://127.0.0.1:8081)"
     )

@@ -34,6 +34,7 @@ from typing import Any
 
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
+EXAMPLE = "debitorsim scenarios --system eg"
 BUILT = True
 
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")

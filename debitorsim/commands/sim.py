@@ -16,6 +16,7 @@ from debitorsim.serving import add_allowed_host_option
 
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
+EXAMPLE = "debitorsim sim --port 8081 --clock frozen"
 BUILT = True
 DEFAULT_PORT = 8081
 

@@ -16,6 +16,7 @@ cursor. Claims are matched on FordringId. Kinds of difference:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -93,8 +94,16 @@ class Report:
         }
 
 
+Progress = Callable[[int, int], None]
+"""Called after each page of the debtor system with (pages read, claims so far)."""
+
+
 def fetch_debtor_view(
-    client: DebtorClient, kommunekode: str, page_size: int = 100, max_pages: int = 100_000
+    client: DebtorClient,
+    kommunekode: str,
+    page_size: int = 100,
+    max_pages: int = 100_000,
+    progress: Progress | None = None,
 ) -> dict[str, DebtorClaim]:
     """Every claim of the municipality in the debtor system, by FordringId (all pages)."""
     claims: dict[str, DebtorClaim] = {}
@@ -112,6 +121,8 @@ def fetch_debtor_view(
                     debitorkontonummer=konto.debitorkontonummer,
                     ident=konto.debitor.ident,
                 )
+        if progress is not None:
+            progress(page + 1, len(claims))
         cursor = answer.naeste_cursor
         if not cursor:
             break
@@ -273,6 +284,7 @@ def reconcile(
     now: datetime,
     page_size: int = 100,
     patron_id: int | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Fetch both sides for one municipality (or one patron in it) and compare them.
 
@@ -288,7 +300,7 @@ def reconcile(
         idents = repo.idents_by_patron({f.patron_id for f in fees})
         patron = repo.patron(patron_id) if patron_id is not None else None
     if patron_id is None:
-        debtor = fetch_debtor_view(client, kommunekode, page_size)
+        debtor = fetch_debtor_view(client, kommunekode, page_size, progress=progress)
     elif patron is None:
         debtor = {}
     else:

@@ -18,7 +18,7 @@ from tests.integration.test_reconcile import konto, pages, saldo
 @responses.activate
 def test_worker_once_then_reconcile_json_and_html(tmp_path, fake, capsys):
     config = config_from_options(data_dir=tmp_path, sp_url=SP)
-    assert isinstance(config, CoreConfig) and config.db_path == str(tmp_path / "core.sqlite")
+    assert isinstance(config, CoreConfig) and config.db_path == str(tmp_path / "core.sqlite3")
     core = Core.build(config)
     fee = core.service.create_fee(new_fee(fake, 3000, cpr="0101901234"))
     core.close()
