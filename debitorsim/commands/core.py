@@ -57,8 +57,8 @@ def build_config(args: argparse.Namespace, **extra: Any) -> Any:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address")
+    parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
     add_allowed_host_option(parser)
     add_core_options(parser)
     parser.add_argument(

@@ -25,7 +25,9 @@ PROFILES = ("smoke", "national", "stress")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--profile", choices=PROFILES, default="smoke")
+    parser.add_argument(
+        "--profile", choices=PROFILES, default="smoke", help="load profile (docs/load.md)"
+    )
     parser.add_argument(
         "--host", default="", help="simulator base URL; none = start a test bed on loopback"
     )

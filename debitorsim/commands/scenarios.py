@@ -45,7 +45,12 @@ STEPS = REPO / "tests" / "steps"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--system", choices=(*SYSTEMS, "all"), default=None)
+    parser.add_argument(
+        "--system",
+        choices=(*SYSTEMS, "all"),
+        default=None,
+        help="the debtor system's examples to run (default: the --kommune's system, else all)",
+    )
     parser.add_argument("--kommune", default=None, help="kommunekode to test (e.g. 561)")
     parser.add_argument("--config", default=None, help="TOML with the municipality's config")
     parser.add_argument("--report", default="reports/scenarios", help="output directory")

@@ -48,7 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--start", default=None, help="virtual start time (ISO) for a fresh data dir"
     )
     parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
-    parser.add_argument("--journal-max-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--journal-max-rows", type=int, default=10_000, help="request journal rows kept (oldest go)"
+    )
     parser.add_argument("--no-journal", action="store_true", help="switch the request journal off")
     parser.add_argument(
         "--faults", default=None, help="TOML with [[fault]] tables: fault rules active at start"
