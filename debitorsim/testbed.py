@@ -193,6 +193,13 @@ class Testbed:
         self.core_server.start()
         return self
 
+    def stop_servers(self) -> None:
+        """Close the servers `start` bound (when it failed half way) and the stores."""
+        for server in (self.core_server, self.sim_server):
+            if server is not None:
+                server.close()
+        self._close_apps()
+
     def renew(self) -> None:
         """A fresh simulator and core (new databases, fresh clock) behind the same ports."""
         self._close_apps()

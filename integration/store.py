@@ -636,6 +636,13 @@ class Repo:
 
     # --- starting fresh --------------------------------------------------------
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table (what `reset` would remove)."""
+        return {
+            table: int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in RESET_TABLES
+        }
+
     def reset(self) -> dict[str, int]:
         """Delete every row of every table (the schema stays); rows removed per table.
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import threading
 from typing import Any
 
+from debitorsim.commands.remote import CommandError, port_in_use
 from debitorsim.serving import add_allowed_host_option
 from integration.settings import DATA_DIR, DB_FILE
 
@@ -97,7 +99,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
-    server = make_server(args.host, args.port, app)
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as exc:
+        core.close()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
     base = f"http://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

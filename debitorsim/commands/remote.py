@@ -32,6 +32,43 @@ def not_running(url: str, option: str) -> str:
     )
 
 
+def port_in_use(host: str, port: int, option: str) -> str:
+    """The one line for a port another process holds: which flag moves it, and whether
+    a debitorsim already runs there (it answers ``/admin/`` or ``/`` as one would)."""
+    where = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    found = _what_answers(f"http://{where}:{port}")
+    whom = (
+        f"a debitorsim {found} already runs there (stop it, or use it: "
+        "`debitorsim clock show`, `debitorsim reset`)"
+        if found
+        else "another program uses it (not a debitorsim)"
+    )
+    return f"port {port} on {host} is in use: {whom}; give {option} another port (0 = a free one)"
+
+
+def _what_answers(base: str) -> str | None:
+    """ "simulator", "integration core", or None when no debitorsim answers at `base`."""
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        for path, key, what in (
+            ("/admin/", "openapi", "simulator"),
+            ("/", "feesV2", "integration core"),
+        ):
+            try:
+                r = session.get(base + path, timeout=3)
+                data = r.json()
+            except (requests.RequestException, ValueError):
+                continue
+            if isinstance(data, dict) and key in data:
+                return what
+        return None
+    finally:
+        session.close()
+
+
 def token_from_env() -> str | None:
     """The admin Bearer token from $DEBITORSIM_ADMIN_TOKEN, if set."""
     return os.environ.get("DEBITORSIM_ADMIN_TOKEN") or None

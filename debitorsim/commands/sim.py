@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import signal
@@ -12,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from debitorsim.commands.remote import CommandError, port_in_use
 from debitorsim.serving import add_allowed_host_option
 
 NAME = "sim"
@@ -99,6 +101,32 @@ def _where(config: Any) -> str:
     return url._replace(netloc=url.netloc.rpartition("@")[2]).geturl()
 
 
+def kept_from_last_run(sim: Any, core: Any = None) -> str:
+    """The banner line saying what a start found from an earlier run (or that it is fresh).
+
+    Counts the simulator's claims and accounts, the fault rules added through the admin
+    API, and (for `up`) the core's fees; rules from ``--faults`` are this start's own.
+    """
+    from simulators.faults.injector import API
+
+    stats = sim.stats()
+    with sim.store.read() as tx:
+        rules = sum(1 for row in tx.fault_rules() if row.source == API)
+    parts = []
+    if stats["claims"] or stats["accounts"]:
+        parts.append(f"{stats['claims']} claim(s) on {stats['accounts']} account(s)")
+    if core is not None:
+        with core.store.read() as repo:
+            fees = repo.row_counts()["fees"]
+        if fees:
+            parts.append(f"{fees} FBS fee(s) in the core")
+    if rules:
+        parts.append(f"{rules} fault rule(s) still active (GET /admin/faults)")
+    if not parts:
+        return "fresh: nothing kept from an earlier run"
+    return "KEPT from the last run: " + ", ".join(parts) + "; `debitorsim reset` starts fresh"
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from debitorsim.serving import allowed_hosts, make_server
@@ -128,7 +156,13 @@ def run(args: argparse.Namespace) -> int:
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
-    server = make_server(args.host, args.port, app)
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as exc:
+        sim.close()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"http://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
@@ -136,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     print(f"  database                   {_where(config)}")
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
+    print(f"  state                      {kept_from_last_run(sim)}")
     if generated:
         print(f"  admin token                {token}")
     sys.stdout.flush()
