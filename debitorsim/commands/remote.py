@@ -69,6 +69,23 @@ def _what_answers(base: str) -> str | None:
         session.close()
 
 
+def reachable(url: str, option: str) -> None:
+    """Raise `CommandError` when nothing answers at `url` (any HTTP answer will do)."""
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        session.get(url, timeout=10)
+    except requests.RequestException as exc:
+        raise CommandError(
+            f"nothing answers at {url} ({option}): check the address, or start a test bed "
+            "with `debitorsim up` and leave the option out"
+        ) from exc
+    finally:
+        session.close()
+
+
 def token_from_env() -> str | None:
     """The admin Bearer token from $DEBITORSIM_ADMIN_TOKEN, if set."""
     return os.environ.get("DEBITORSIM_ADMIN_TOKEN") or None
