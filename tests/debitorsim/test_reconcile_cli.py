@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from debitorsim.cli import main
+from oeir import testdata
 from tests.debitorsim.conftest import Bed
 
 KODE = "101"
@@ -76,12 +77,15 @@ def test_reconcile_html_to_a_file(
 def test_reconcile_reads_ups_store_directly_and_never_creates_one(
     bed: Bed, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    bed.create_fee(KODE, "0101901234", 30)
+    fake = testdata.faker(15)
+    for _ in range(10):
+        bed.create_fee(KODE, fake.cpr(), 30)
     bed.testbed.drain()
-    direct = ["--data-dir", str(tmp_path / "bed"), "--sp-url", bed.sim_url]
-    code, report, _ = _reconcile(capsys, *direct)
-    assert code == 0 and report["matched"] == 1
+    direct = ["--data-dir", str(tmp_path / "bed"), "--sp-url", bed.sim_url, "--page-size", "1"]
+    code, report, err = _reconcile(capsys, *direct)
+    assert code == 0 and report["matched"] == 10
     assert report["generatedAt"] == bed.admin("GET", "/clock")["now"]
+    assert "read 10 page(s) of the debtor system, 10 fordring(er)" in err  # progress per page
 
     empty = tmp_path / "nothing-here"
     assert main(["reconcile", "--kommune", KODE, "--data-dir", str(empty)]) == 2
