@@ -98,3 +98,42 @@ def test_a_port_held_by_another_program_is_not_called_a_debitorsim(tmp_path: Pat
         taken = _run("core", "--data-dir", str(tmp_path), "--port", port)
     assert taken.returncode == 1 and "Traceback" not in taken.stderr
     assert "another program uses it" in taken.stderr and "--port" in taken.stderr
+
+
+def _sim_banner(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "debitorsim.cli", "sim", "--port", "0", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:  # the banner ends with the state line: no sleeping
+        lines.append(line)
+        if line.strip().startswith("state"):
+            break
+    return proc, "".join(lines)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+
+
+def test_sim_banner_says_fault_rules_are_kept(tmp_path: Path) -> None:
+    proc, out = _sim_banner(tmp_path)
+    try:
+        assert "fresh: nothing kept from an earlier run" in out, out
+        base = re.search(r"listening on (http://\S+)", out)
+        assert base is not None
+        rule = {"kind": "latency", "fixed_ms": 1}
+        r = requests.post(f"{base.group(1)}/admin/faults", json=rule, timeout=10)
+        assert r.status_code == 201
+    finally:
+        _stop(proc)
+    proc, out = _sim_banner(tmp_path)
+    try:
+        assert "KEPT from the last run: 1 fault rule(s) still active" in out, out
+    finally:
+        _stop(proc)
