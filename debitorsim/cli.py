@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from debitorsim.commands import (
+    certs,
     clock,
     core,
     core_worker,
@@ -20,8 +21,21 @@ from debitorsim.commands import (
     up,
 )
 from debitorsim.commands.remote import CommandError
+from debitorsim.datadir import UnusableDataDir
 
-COMMANDS = (up, sim, core, core_worker, clock, reset, reconcile, kommuner, scenarios, load)
+COMMANDS = (
+    up,
+    sim,
+    core,
+    core_worker,
+    clock,
+    reset,
+    reconcile,
+    kommuner,
+    scenarios,
+    load,
+    certs,
+)
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -92,9 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.run(args)
         sys.stdout.flush()
         return code
-    except CommandError as exc:
+    except (CommandError, UnusableDataDir) as exc:
         print(f"debitorsim {args.command}: {exc}", file=sys.stderr)
-        return exc.code
+        return getattr(exc, "code", 1)
     except BrokenPipeError:
         # The reader stopped reading; what it read is true, the rest is not wanted.
         _quiet_stdout()

@@ -6,6 +6,12 @@ its request (or one write of the answer) waits longer than `request_timeout` sec
 client that sends half a request and holds cannot keep its thread, and beyond
 `max_connections` open connections a new one gets HTTP 503 and is closed. Both are read
 from DEBITORSIM_REQUEST_TIMEOUT and DEBITORSIM_MAX_CONNECTIONS when not given.
+
+With an `ssl.SSLContext` the server speaks HTTPS. The TLS handshake runs in the
+connection's own thread under the same read timeout (werkzeug's own TLS would run it in
+the accepting thread, where one silent client stops every other from being accepted);
+the verified client certificate reaches the app as ``SSL_CLIENT_CERT`` (PEM) in the
+WSGI environ, as werkzeug's request handler puts it there.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import argparse
 import os
 import socket
 import socketserver
+import ssl
 import threading
 from types import TracebackType
 from typing import Any
@@ -30,9 +37,20 @@ _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: c
 class _BoundedServer(ThreadedWSGIServer):
     """werkzeug's threaded server with at most `max_connections` connections at once."""
 
-    def __init__(self, *args: Any, max_connections: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        max_connections: int,
+        tls: ssl.SSLContext | None = None,
+        handshake_timeout: float = REQUEST_TIMEOUT,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._tls = tls
+        self._handshake_timeout = handshake_timeout
+        # Read by werkzeug's handler: wsgi.url_scheme is "https" when this is set.
+        self.ssl_context = tls
 
     def process_request(self, request: Any, client_address: Any) -> None:
         """A thread for the connection, or 503 and close when all slots are taken."""
@@ -51,8 +69,14 @@ class _BoundedServer(ThreadedWSGIServer):
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
-        """Serve the connection, then give its slot back."""
+        """Serve the connection (after the TLS handshake, with TLS), then give its slot back."""
         try:
+            if self._tls is not None:
+                request.settimeout(self._handshake_timeout)
+                try:
+                    request = self._tls.wrap_socket(request, server_side=True)
+                except (OSError, ValueError):  # no or a foreign client certificate, or silence
+                    return  # wrap_socket has closed the connection
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
@@ -64,8 +88,10 @@ def make_server(
     app: Any,
     request_timeout: float | None = None,
     max_connections: int | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> BaseWSGIServer:
-    """A threaded werkzeug server bounded in read time and connections (see the module)."""
+    """A threaded werkzeug server bounded in read time and connections (see the module);
+    HTTPS with `ssl_context`."""
     timeout = request_timeout or float(
         os.environ.get("DEBITORSIM_REQUEST_TIMEOUT", REQUEST_TIMEOUT)
     )
@@ -74,7 +100,16 @@ def make_server(
     # Bound here, not by werkzeug: it prints and exits on a port in use, and the
     # commands want the OSError to say which flag moves the port.
     with _bind(host, port) as sock:
-        server = _BoundedServer(host, port, app, handler, max_connections=limit, fd=sock.fileno())
+        server = _BoundedServer(
+            host,
+            port,
+            app,
+            handler,
+            max_connections=limit,
+            tls=ssl_context,
+            handshake_timeout=timeout,
+            fd=sock.fileno(),
+        )
     # What HTTPServer.server_bind would have set (werkzeug skips it for a given socket).
     server.server_name, server.server_port = str(server.server_address[0]), server.port
     return server
@@ -109,8 +144,9 @@ class ServerThread:
         port: int = 0,
         request_timeout: float | None = None,
         max_connections: int | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._server = make_server(host, port, app, request_timeout, max_connections)
+        self._server = make_server(host, port, app, request_timeout, max_connections, ssl_context)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -120,8 +156,9 @@ class ServerThread:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` of the running server."""
-        return f"http://{self._server.host}:{self.port}"
+        """``http(s)://host:port`` of the running server."""
+        scheme = "http" if self._server.ssl_context is None else "https"
+        return f"{scheme}://{self._server.host}:{self.port}"
 
     def start(self) -> ServerThread:
         """Start serving in the background; returns self."""
@@ -166,3 +203,41 @@ def allowed_hosts(given: list[str] | None = None) -> tuple[str, ...]:
     from oeir.same_origin import parse_hosts
 
     return tuple(given or parse_hosts(os.environ.get("DEBITORSIM_ALLOWED_HOSTS")))
+
+
+def add_tls_options(parser: argparse.ArgumentParser, serving: bool = True) -> None:
+    """``--tls [DIR]`` (HTTPS with client certificates, docs/tls.md) and ``--trust-proxy``."""
+    parser.add_argument(
+        "--tls",
+        nargs="?",
+        const=".debitorsim/certs",
+        default=None,
+        metavar="DIR",
+        help="HTTPS with client certificates from DIR (default .debitorsim/certs; made by "
+        "`debitorsim certs` when missing): calls present their certificate, each is bound "
+        "to its user system (docs/tls.md)",
+    )
+    if serving:
+        parser.add_argument(
+            "--trust-proxy",
+            action="store_true",
+            help="behind one reverse proxy: take scheme, host and prefix from X-Forwarded-Proto/"
+            "-Host/-Prefix (for WSDL addresses); never without a proxy that sets them",
+        )
+
+
+def tls_dir(path: str | None) -> Any:
+    """The `oeir.certs.CertDir` for ``--tls DIR`` (made when missing), or None without --tls."""
+    if path is None:
+        return None
+    from pathlib import Path
+
+    from debitorsim.certs import make
+    from oeir.certs import CertDir
+
+    certs = CertDir(Path(path))
+    if not certs.ca.is_file():
+        make(certs.path)
+        print(f"made test certificates in {certs.path.resolve()} (debitorsim certs)", flush=True)
+    certs.check("fbs", "opus", "prisme2015", "prisme2009", "eg")
+    return certs

@@ -35,6 +35,7 @@ from integration.core import Core
 from integration.outbox.worker import RoundResult
 from integration.settings import DB_FILE
 from integration.web.app import create_app as create_core_app
+from oeir.certs import CertDir
 from oeir.services import DAEKNING_AFSKRIVNING
 from simulators.app import create_app as create_sim_app
 from simulators.app import simulator_of
@@ -45,6 +46,10 @@ from simulators.engine import Simulator
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 CALLBACK_PATH = DAEKNING_AFSKRIVNING.path
+SIM_DB = SimConfig().database_path.name
+"""The simulator's SQLite file in the data dir."""
+CORE_DB = DB_FILE
+"""The core's SQLite file in the data dir."""
 PAYMENT_PAGES = "/betaling"
 
 
@@ -109,6 +114,9 @@ class TestbedConfig:
     - `tenants`: the simulator's per-municipality overrides (``system``, ``profile``).
     - `rules`: the core's per-municipality rules; unset fields come from `default_rules`
       plus what the simulator's registry says (text limit, payment page).
+    - `tls`: test certificates (`debitorsim certs`): both servers speak HTTPS and require a
+      client certificate; the core calls as FBS, callbacks come as the debtor system, and
+      `session()` gives a test's HTTP client the tester's certificate (docs/tls.md).
     """
 
     __test__ = False
@@ -128,6 +136,7 @@ class TestbedConfig:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     synchronous: str = "NORMAL"
     journal: bool = True
+    tls: CertDir | None = None
 
 
 class Testbed:
@@ -184,9 +193,14 @@ class Testbed:
     def start(self) -> Testbed:
         """Bind both ports, build simulator and core, and start serving."""
         c = self.config
+        tls = c.tls.server_context() if c.tls else None
         if self.simulated:
-            self.sim_server = ServerThread(self.sim_slot, host=c.host, port=c.sim_port)
-        self.core_server = ServerThread(self.core_slot, host=c.host, port=c.core_port)
+            self.sim_server = ServerThread(
+                self.sim_slot, host=c.host, port=c.sim_port, ssl_context=tls
+            )
+        self.core_server = ServerThread(
+            self.core_slot, host=c.host, port=c.core_port, ssl_context=tls
+        )
         self._build()
         if self.sim_server is not None:
             self.sim_server.start()
@@ -231,6 +245,7 @@ class Testbed:
                 tenants=tenants,
                 synchronous=c.synchronous,
                 core_url=self.core_url,
+                tls=c.tls,
             )
             self.sim_app = create_sim_app(sim_config)
             self.time_behaviour = install_time_behaviour(self.sim_app)
@@ -242,12 +257,13 @@ class Testbed:
 
             self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
-            db_path=str(run_dir / DB_FILE),
+            db_path=str(run_dir / CORE_DB),
             clock=self.clock,
             sp_url=self.sim_url,
             default_rules=c.default_rules,
             municipalities=self._core_rules(),
             outbox=c.outbox,
+            tls=c.tls,
         )
         self.core = Core.build(core_config)
         self.core_slot.app = create_core_app(core=self.core)
@@ -280,9 +296,10 @@ class Testbed:
         worker.start()
         self._threads.append(worker)
         if self.sim is not None:
-            from simulators.scheduler import ClockDriver
+            from simulators.scheduler import drive_in_one_process
 
-            self._driver = ClockDriver(self.sim.scheduler).start()
+            # None: another process on this data dir drives (the clock is shared in the store)
+            self._driver = drive_in_one_process(self.sim.scheduler, self.sim.config.database_path)
 
     def stop(self) -> None:
         """Stop threads and servers and close the stores."""
@@ -311,6 +328,18 @@ class Testbed:
         self.stop()
 
     # -- driving it from tests ----------------------------------------------------------
+
+    def session(self, identity: str = "tester") -> Any:
+        """A `requests.Session` for the test bed's URLs; under TLS with `identity`'s
+        client certificate (``tester``, ``fbs`` or a debtor system) and the test CA."""
+        import requests
+
+        session = requests.Session()
+        session.trust_env = False
+        if self.config.tls is not None:
+            for name, value in self.config.tls.requests_options(identity).items():
+                setattr(session, name, value)
+        return session
 
     def drain(self) -> RoundResult:
         """Deliver everything the outbox has due now (the clock does not move)."""

@@ -25,12 +25,18 @@ Configuration comes from the environment (a WSGI server passes no arguments):
 | DEBITORSIM_REQUEST_TIMEOUT | seconds a request may take to arrive completely (debitorsim.gworker) | 10 |
 | DEBITORSIM_MAX_CLIENT_CONNECTIONS | open connections of one client address per worker | 1024 |
 | DEBITORSIM_ALLOWED_HOSTS | public names (comma-separated) state-changing requests may address besides loopback | (none) |
+| DEBITORSIM_TRUST_PROXY | behind one reverse proxy: scheme, host, prefix from X-Forwarded-Proto/-Host/-Prefix | off |
+
+TLS is not served by gunicorn here: the guarded worker reads each request before the TLS
+layer would exist, and gunicorn gives the app no client certificate to bind a service
+agreement to. `on_starting` refuses ``--certfile``/``--keyfile`` with this worker; use
+``debitorsim sim --tls`` / ``up --tls``, or a TLS-terminating proxy in front (docs/tls.md).
 
 Both stores are SQLite in WAL mode with per-thread connections, ``BEGIN IMMEDIATE``
 writers and a 30 s busy timeout, so several gunicorn worker processes can share one
 file: reads run in parallel, writes are serialised by SQLite. Everything the simulator's
-workers must agree on is in its store (ledger, payment sessions, fault rules); the clock
-driver runs in one of them. See docs/load.md for the measured worker/thread counts.
+workers must agree on is in its store (ledger, payment sessions, fault rules, the virtual
+clock, which each request reads); the clock driver runs in one of them. See docs/load.md for the measured worker/thread counts.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ def simulator() -> Any:
         faults=tuple(json.loads(_env("DEBITORSIM_FAULTS", "[]"))),
         work_slots=int(_env("DEBITORSIM_WORK_SLOTS", "1")) or None,
         allowed_hosts=allowed_hosts(),
+        trust_proxy=_flag("DEBITORSIM_TRUST_PROXY", False),
     )
     app = create_app(config)  # with its behaviour over time (callbacks, payments, collection)
     _drive_clock_in_one_process(app, config.database_path)
@@ -93,25 +100,14 @@ def simulator() -> Any:
 
 
 def _drive_clock_in_one_process(app: Any, database: Path) -> None:
-    """Run the scheduler's clock driver in exactly one gunicorn worker per database.
-
-    The first worker to take an exclusive lock on ``<database>.driver.lock`` runs it; the
-    lock is held for the life of that process. Jobs (callbacks, batches) thus run once,
-    not once per worker.
-    """
-    import fcntl
-
+    """Run the scheduler's clock driver in exactly one gunicorn worker per database
+    (`simulators.scheduler.drive_in_one_process`); the others share its clock via the store."""
     from simulators import simulator_of
-    from simulators.scheduler import ClockDriver
+    from simulators.scheduler import drive_in_one_process
 
-    lock = open(f"{database}.driver.lock", "w")  # noqa: SIM115  # held open on purpose
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        lock.close()
-        return
-    app.extensions["debitorsim.driver_lock"] = lock
-    ClockDriver(simulator_of(app).scheduler).start()
+    driver = drive_in_one_process(simulator_of(app).scheduler, database)
+    if driver is not None:
+        app.extensions["debitorsim.clock_driver"] = driver
 
 
 def core() -> Any:
@@ -125,6 +121,7 @@ def core() -> Any:
         database_url=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         sp_url=_env("DEBITORSIM_SIM_URL", "http://127.0.0.1:8081"),
         allowed_hosts=allowed_hosts(),
+        trust_proxy=_flag("DEBITORSIM_TRUST_PROXY", False),
     )
     built = Core.build(config)
     if _flag("DEBITORSIM_OUTBOX_WORKER", True):
@@ -160,6 +157,16 @@ threads = int(_env("GUNICORN_THREADS", "128" if _SIM else "16"))
 keepalive = 75
 backlog = 2048
 timeout = 120
+
+
+def on_starting(server: Any) -> None:
+    """Refuse gunicorn's own TLS with the guarded worker (see the module docstring)."""
+    if server.cfg.is_ssl and server.cfg.worker_class_str == worker_class:
+        raise RuntimeError(
+            "gunicorn TLS (--certfile/--keyfile) is not supported with "
+            f"{worker_class}: serve TLS with `debitorsim sim --tls` or a TLS-terminating "
+            "proxy in front (docs/tls.md)"
+        )
 
 
 def when_ready(server: Any) -> None:

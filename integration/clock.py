@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -16,6 +16,19 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
         ...
+
+
+def refresh(clock: Clock) -> None:
+    """Take up a change another process made to a clock shared through a store.
+
+    The test bed hands the core the simulator's clock when both run in one process;
+    that clock lives in the simulator's store and has ``refresh()`` (one cheap read).
+    The core calls this once per request and per outbox round, so it tells the same
+    time as every simulator process on that store. Other clocks have nothing to do.
+    """
+    take_up = getattr(clock, "refresh", None)
+    if callable(take_up):
+        take_up()
 
 
 class SystemClock:
@@ -60,7 +73,13 @@ class RemoteClock:
     for `ttl_s` real seconds, so a busy core does not ask on every call.
     """
 
-    def __init__(self, url: str, ttl_s: float = 0.2, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        ttl_s: float = 0.2,
+        timeout_s: float = 5.0,
+        tls: dict[str, Any] | None = None,
+    ) -> None:
         import requests
 
         self.url = url
@@ -68,6 +87,8 @@ class RemoteClock:
         self.timeout_s = timeout_s
         self._session = requests.Session()
         self._session.trust_env = False
+        for name, value in (tls or {}).items():  # cert= and verify= for an https:// clock
+            setattr(self._session, name, value)
         self._lock = threading.Lock()
         self._cached: tuple[float, datetime] | None = None
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from integration.clock import Clock, SystemClock
+from oeir.certs import CertDir
 
 DEFAULT_SP_URL = "http://127.0.0.1:8081"
 
@@ -71,14 +72,16 @@ class MunicipalityRules:
 
 @dataclass(frozen=True, kw_only=True)
 class OutboxSettings:
-    """Retry policy of the outbox worker (seconds on the core's clock)."""
+    """Retry policy of the outbox worker (backoff in seconds on the core's clock; the lease
+    in real seconds)."""
 
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 900.0
     jitter: float = 0.2
     """Random extra delay as a fraction of the backoff (0.2 = up to +20 %)."""
     lease_s: float = 60.0
-    """How long a claimed message is reserved for one worker."""
+    """How long a claimed message is reserved for one worker, in REAL seconds (`lease_clock`):
+    a lease guards against a dead worker, which virtual time (frozen in tests) knows nothing of."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
     max_response_bytes: int = 16 * 2**20
@@ -100,6 +103,10 @@ class CoreConfig:
     """A ``postgresql://`` URL selects the PostgreSQL store instead of SQLite at `db_path`
     (the CLI reads it from ``DEBITORSIM_DATABASE_URL``)."""
     clock: Clock = field(default_factory=SystemClock)
+    lease_clock: Clock = field(default_factory=SystemClock)
+    """Real wall-clock time for outbox leases (a worker's liveness), never the virtual clock:
+    a lease stamped on a frozen clock would never run out after a crash. Tests inject a
+    `SettableClock` here to let a lease expire without sleeping."""
     sp_url: str = DEFAULT_SP_URL
     default_rules: MunicipalityRules = field(default_factory=MunicipalityRules)
     municipalities: dict[str, MunicipalityRules] = field(default_factory=dict)
@@ -118,7 +125,21 @@ class CoreConfig:
     """Host names state-changing requests may address besides loopback and `bind_host`
     (the core's public names; `oeir.same_origin`)."""
     max_request_bytes: int = 1024 * 1024
-    """Larger callback requests get HTTP 413 before parsing."""
+    """Larger callback requests get a `BeskedForStor` Fault (HTTP 500) before parsing."""
+    fbs_auth: bool | None = None
+    """Bearer tokens on ``/external/...`` (FBS's OAuth2 security): True on, False off,
+    None = on exactly when `bind_host` is beyond loopback (integration.web.tokens)."""
+    fbs_token_key: str | None = None
+    """Key that signs FBS API tokens; None = `admin_token`, else a random key per process
+    (give one when several core processes serve the API)."""
+    fbs_token_ttl_s: int = 3600
+    """Lifetime of an issued FBS API token (seconds on the core's clock)."""
+    tls: CertDir | None = None
+    """Test certificates (docs/tls.md): SOAP calls to Serviceplatformen present FBS's client
+    certificate and verify the server against the test CA; a callback must come with the
+    certificate of the user system its InvocationContext names (`oeir.certs`)."""
+    trust_proxy: bool = False
+    """Take scheme, host and prefix from X-Forwarded-Proto/-Host/-Prefix (one trusted proxy)."""
 
     def rules(self, kommunekode: str) -> MunicipalityRules:
         """The rules of one municipality (the defaults where none are configured)."""
@@ -168,7 +189,17 @@ def config_from_dict(data: dict[str, Any], **overrides: Any) -> CoreConfig:
         "agency_municipality": dict(data.get("agencies", {})),
         "outbox": OutboxSettings(**data.get("outbox", {})),
     }
-    for key in ("sp_url", "db_path", "user_uuid", "callback_secret", "admin_token", "bind_host"):
+    for key in (
+        "sp_url",
+        "db_path",
+        "user_uuid",
+        "callback_secret",
+        "admin_token",
+        "bind_host",
+        "fbs_auth",
+        "fbs_token_key",
+        "fbs_token_ttl_s",
+    ):
         if key in data:
             kwargs[key] = data[key]
     if "allowed_hosts" in data:

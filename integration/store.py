@@ -537,23 +537,27 @@ class Repo:
             "id",
         )
 
-    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxRow]:
-        """Reserve up to `limit` due messages that are first in line for their claim.
+    def claim_due(
+        self, now: datetime, limit: int, *, lease_now: datetime, lease_until: datetime
+    ) -> list[OutboxRow]:
+        """Reserve up to `limit` messages due at `now` that are first in line for their claim.
 
+        `now` is the core's (virtual) clock, for ``not_before``; `lease_now` and
+        `lease_until` are real wall-clock time, for the lease: a lease left by a killed
+        worker runs out in real time, even while virtual time stands still.
         A message waits while an earlier message for the same claim is not yet
         sent (pending or parked), which keeps each claim's messages in order;
         a parked message a person chose to skip no longer holds the others.
         Call inside a write transaction (``BEGIN IMMEDIATE``) so that two
         workers never reserve the same row.
         """
-        now_s = ts(now)
         rows = self.conn.execute(
             f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE o.state='pending' AND o.not_before<=? "
             "AND (o.lease_until IS NULL OR o.lease_until<=?) "
             "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key=o.ordering_key "
             "AND p.id<o.id AND p.state!='sent' AND p.state!='skipped') "
             "ORDER BY o.not_before, o.id LIMIT ?",
-            (now_s, now_s, limit),
+            (ts(now), ts(lease_now), limit),
         ).fetchall()
         if rows:
             self.conn.executemany(

@@ -75,15 +75,16 @@ class PgRepo(Repo):
         row = self.conn.execute(f"{sql} RETURNING {column}", args).fetchone()
         return int(row[0]) if row else 0
 
-    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxRow]:
+    def claim_due(
+        self, now: datetime, limit: int, *, lease_now: datetime, lease_until: datetime
+    ) -> list[OutboxRow]:
         """Reserve up to `limit` due messages first in line for their claim (SKIP LOCKED).
 
-        Same selection as the SQLite repository. Rows another worker is reserving
-        right now are skipped, not waited for; once its transaction commits they
-        carry a lease and no longer match.
+        Same selection as the SQLite repository (`now` virtual, the lease real time).
+        Rows another worker is reserving right now are skipped, not waited for; once
+        its transaction commits they carry a lease and no longer match.
         """
         self.conn.skip_lock()
-        now_s = ts(now)
         rows = self.conn.raw.execute(
             pg_sql(
                 f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE o.state='pending' AND o.not_before<=? "
@@ -92,7 +93,7 @@ class PgRepo(Repo):
                 "AND p.id<o.id AND p.state!='sent' AND p.state!='skipped') "
                 "ORDER BY o.not_before, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED"
             ),
-            (now_s, now_s, limit),
+            (ts(now), ts(lease_now), limit),
         ).fetchall()
         if rows:
             self.conn.raw.execute(

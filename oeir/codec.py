@@ -22,7 +22,7 @@ from lxml import etree
 
 from oeir import model
 from oeir.faults import DecodeError
-from oeir.namespaces import OEIR, SP
+from oeir.namespaces import OEIR, SP_AUTHORITY, SP_CALL, SP_INVOCATION, SP_NAMESPACES
 
 _SCALARS = (str, int, bool, date, datetime)
 
@@ -67,8 +67,20 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
+_SP_CLASSES: dict[type, tuple[str, str]] = {
+    model.InvocationContext: (SP_INVOCATION, "invctx"),
+    model.AuthorityContext: (SP_AUTHORITY, "authctx"),
+    model.CallContext: (SP_CALL, "callctx"),
+}
+"""Serviceplatformen's context blocks: their real namespace and the prefix written."""
+
+
 def _namespace(cls: type) -> str:
-    return SP if cls in (model.InvocationContext, model.AuthorityContext) else OEIR
+    return _SP_CLASSES[cls][0] if cls in _SP_CLASSES else OEIR
+
+
+def _prefix(cls: type) -> str:
+    return _SP_CLASSES[cls][1] if cls in _SP_CLASSES else "o"
 
 
 @cache
@@ -184,7 +196,7 @@ def to_element(obj: Any, tag: str | None = None) -> etree._Element:
     cls = type(obj)
     if tag is None:
         ns = _namespace(cls)
-        el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={"sp" if ns == SP else "o": ns})
+        el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={_prefix(cls): ns})
     else:
         el = etree.Element(tag)
     for name, child_tag, repeated, text_of in _encode_plan(cls):
@@ -293,8 +305,9 @@ TOP_LEVEL: tuple[type, ...] = (
     model.Fejl,
     model.InvocationContext,
     model.AuthorityContext,
+    model.CallContext,
 )
-"""The classes that are global elements of the XSDs (messages, fault detail, SP headers)."""
+"""The classes that are global elements of the XSDs (messages, fault detail, SP contexts)."""
 
 MESSAGES: dict[str, type] = {cls.__name__: cls for cls in TOP_LEVEL}
 """Every top-level element name (OEIR and SP namespaces), mapped to its class."""
@@ -313,7 +326,11 @@ def decode(el: etree._Element) -> Any:
     """Decode a top-level OEIR element into its message class."""
     qname = etree.QName(el)
     cls = MESSAGES.get(qname.localname)
-    if qname.namespace not in (OEIR, SP) or cls is None or _namespace(cls) != qname.namespace:
+    if (
+        qname.namespace not in (OEIR, *SP_NAMESPACES)
+        or cls is None
+        or _namespace(cls) != qname.namespace
+    ):
         raise DecodeError(f"unknown message element {el.tag}")
     return from_element(cls, el)
 

@@ -19,7 +19,7 @@ class FejlDefinition:
     """One entry of the fault catalogue."""
 
     kode: str
-    faultcode: str  # "Client", "Server" or "VersionMismatch"
+    faultcode: str  # "Client", "Server", "VersionMismatch" or "MustUnderstand"
     da: str
     en: str
 
@@ -93,6 +93,28 @@ _CATALOGUE = [
         "InvocationContext eller AuthorityContext mangler.",
         "InvocationContext or AuthorityContext is missing.",
     ),
+    FejlDefinition(
+        "SoapHeaderGentaget",
+        "Client",
+        "En Serviceplatformen-kontekst (InvocationContext, AuthorityContext, CallContext) "
+        "eller et af dens felter er angivet mere end én gang.",
+        "A Serviceplatformen context (InvocationContext, AuthorityContext, CallContext) "
+        "or one of its fields is given more than once.",
+    ),
+    FejlDefinition(
+        "SoapHeaderForkertPlaceret",
+        "Client",
+        "En Serviceplatformen-kontekst står forkert: den hører til i soap:Header "
+        "eller i request-elementet.",
+        "A Serviceplatformen context is misplaced: it belongs in soap:Header "
+        "or in the request element.",
+    ),
+    FejlDefinition(
+        "SoapHeaderIkkeForstaaet",
+        "MustUnderstand",
+        'En SOAP-header med mustUnderstand="1" er ukendt for modtageren.',
+        'A SOAP header block marked mustUnderstand="1" is not understood by the receiver.',
+    ),
     # Serviceplatformen
     FejlDefinition(
         "UkendtKommune",
@@ -111,6 +133,12 @@ _CATALOGUE = [
         "Client",
         "Kalderen har ikke adgang.",
         "The caller is not authorised.",
+    ),
+    FejlDefinition(
+        "ForkertCertifikat",
+        "Client",
+        "Certifikatet tilhører ikke anvendersystemet.",
+        "The certificate does not belong to the user system.",
     ),
     # Business rules on claims
     FejlDefinition(
@@ -315,7 +343,7 @@ class OeirFault(Exception):
 
     @property
     def faultcode(self) -> str:
-        """SOAP 1.1 faultcode local name: Client, Server or VersionMismatch."""
+        """SOAP 1.1 faultcode local name: Client, Server, VersionMismatch or MustUnderstand."""
         return self.definition.faultcode
 
     @property

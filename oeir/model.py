@@ -115,13 +115,18 @@ _MSG = dict(frozen=True, kw_only=True, slots=True)
 
 @dataclass(**_MSG)
 class InvocationContext:
-    """Serviceplatformen's InvocationContext header block."""
+    """Serviceplatformen's InvocationContext block (its elements may come in any order).
+
+    `callers_service_call_identifier` is optional, as on SP: without it a call is not
+    recorded for replay (`simulators.replay`).
+    """
 
     XML_NAMES: ClassVar[dict[str, str]] = {
         "service_agreement_uuid": "ServiceAgreementUUID",
         "user_system_uuid": "UserSystemUUID",
         "user_uuid": "UserUUID",
         "service_uuid": "ServiceUUID",
+        "on_behalf_of_user": "OnBehalfOfUser",
         "callers_service_call_identifier": "CallersServiceCallIdentifier",
         "accounting_info": "AccountingInfo",
     }
@@ -129,7 +134,22 @@ class InvocationContext:
     user_system_uuid: Uuid
     user_uuid: Uuid
     service_uuid: Uuid
-    callers_service_call_identifier: str
+    on_behalf_of_user: str | None = None
+    callers_service_call_identifier: str | None = None
+    accounting_info: str | None = None
+
+
+@dataclass(**_MSG)
+class CallContext:
+    """Serviceplatformen's CallContext block of newer services: all three fields optional."""
+
+    XML_NAMES: ClassVar[dict[str, str]] = {
+        "on_behalf_of_user": "OnBehalfOfUser",
+        "callers_service_call_identifier": "CallersServiceCallIdentifier",
+        "accounting_info": "AccountingInfo",
+    }
+    on_behalf_of_user: str | None = None
+    callers_service_call_identifier: str | None = None
     accounting_info: str | None = None
 
 

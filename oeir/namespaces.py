@@ -1,10 +1,25 @@
-"""XML namespaces of the modelled SF1590_B contract.
+"""XML namespaces of the modelled SF1590_B contract and of Serviceplatformen's context blocks.
 
-The official namespaces live in KOMBIT's non-public schemas; these are our own
-URNs, kept in one place so an official schema can replace them (docs/contract.md).
+The SF1590_B namespace is our own URN: the official one lives in KOMBIT's non-public
+schemas (docs/contract.md). Serviceplatformen's context blocks use SP's real, public
+namespaces, so an adapter built for the real Serviceplatformen works unchanged.
 """
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+SOAP_ACTOR_NEXT = "http://schemas.xmlsoap.org/soap/actor/next"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 OEIR = "urn:debitorsim:oeir:sf1590b:1"
-SP = "urn:debitorsim:serviceplatformen:1"
+
+SP_INVOCATION = "http://serviceplatformen.dk/xml/schemas/InvocationContext/1/"
+"""Serviceplatformen's `InvocationContext` (service agreement, user system, user, service)."""
+SP_AUTHORITY = "http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/"
+"""Serviceplatformen's `AuthorityContext` (`MunicipalityCVR`: the municipality called for)."""
+SP_CALL = "http://serviceplatformen.dk/xml/schemas/CallContext/1/"
+"""Serviceplatformen's `CallContext` of newer services (call id, accounting, on behalf of)."""
+
+SP_NAMESPACES = (SP_INVOCATION, SP_AUTHORITY, SP_CALL)
+"""Every Serviceplatformen context namespace."""
+
+SP_PREFIXES = {"invctx": SP_INVOCATION, "authctx": SP_AUTHORITY, "callctx": SP_CALL}
+"""The prefixes debitorsim writes them with (any prefix is accepted on reading)."""

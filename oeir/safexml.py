@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Protocol
 
 from lxml import etree
 
@@ -36,6 +37,31 @@ _REFUSALS = {
 
 def _parser() -> etree.XMLPullParser:
     return etree.XMLPullParser(events=("start", "end"), **_REFUSALS)
+
+
+class Readable(Protocol):
+    """A binary stream: a WSGI input, a file, a socket file."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` bytes; b"" at the end."""
+        ...
+
+
+def read_at_most(stream: Readable, max_bytes: int) -> bytes:
+    """The body from `stream`, reading no more than `max_bytes` + 1 bytes.
+
+    Raises `MessageTooLarge` as soon as the stream has more than `max_bytes`, without
+    reading the rest: a chunked body of unknown size cannot make us buffer it whole.
+    """
+    parts: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = stream.read(min(64 * 1024, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        size += len(chunk)
+    raise MessageTooLarge(f"more than {max_bytes} bytes")
 
 
 def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> etree._Element:

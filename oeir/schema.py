@@ -14,9 +14,17 @@ from pathlib import Path
 from lxml import etree
 
 from oeir.faults import SchemaInvalid
-from oeir.namespaces import OEIR, SP
+from oeir.namespaces import OEIR, SP_AUTHORITY, SP_CALL, SP_INVOCATION
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+SCHEMA_FILES: dict[str, str] = {
+    OEIR: "oeir.xsd",
+    SP_INVOCATION: "InvocationContext.xsd",
+    SP_AUTHORITY: "AuthorityContext.xsd",
+    SP_CALL: "CallContext.xsd",
+}
+"""The XSD file of each namespace; the WSDLs import them by these names."""
 
 
 class Schemas:
@@ -27,11 +35,11 @@ class Schemas:
 
     @classmethod
     def load(cls, directory: Path = SCHEMA_DIR) -> Schemas:
-        """Load `oeir.xsd` and `sp.xsd` from `directory`."""
+        """Load every file of `SCHEMA_FILES` from `directory`."""
         return cls(
             {
-                OEIR: etree.XMLSchema(etree.parse(str(directory / "oeir.xsd"))),
-                SP: etree.XMLSchema(etree.parse(str(directory / "sp.xsd"))),
+                ns: etree.XMLSchema(etree.parse(str(directory / name)))
+                for ns, name in SCHEMA_FILES.items()
             }
         )
 

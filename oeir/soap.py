@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import etree
 
-from oeir import codec, safexml
+from oeir import codec, safexml, sp_context
 from oeir.faults import (
     InvalidEnvelope,
     OeirFault,
@@ -15,19 +15,24 @@ from oeir.faults import (
     WrongNamespace,
     xml_safe,
 )
-from oeir.model import AuthorityContext, Fejl, InvocationContext, SpHeader
-from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP
+from oeir.model import Fejl, SpHeader
+from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP_PREFIXES
 from oeir.schema import Schemas
 from oeir.schema import default as default_schemas
 from oeir.services import Operation, Service
 
-_NSMAP = {"soap": SOAP_ENV, "o": OEIR, "sp": SP}
+ENVELOPE_NSMAP = {
+    "soap": SOAP_ENV,
+    "o": OEIR,
+    "invctx": SP_PREFIXES["invctx"],
+    "authctx": SP_PREFIXES["authctx"],
+}
+"""The prefixes declared on every envelope debitorsim writes (the header blocks' too)."""
+_NSMAP = ENVELOPE_NSMAP
 _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 _HEADER = f"{{{SOAP_ENV}}}Header"
 _BODY = f"{{{SOAP_ENV}}}Body"
 _FAULT = f"{{{SOAP_ENV}}}Fault"
-_INVOCATION = f"{{{SP}}}InvocationContext"
-_AUTHORITY = f"{{{SP}}}AuthorityContext"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +88,21 @@ def _split(data: bytes, max_bytes: int) -> tuple[etree._Element | None, etree._E
         raise InvalidEnvelope("expected an optional Header and exactly one Body")
     children = [c for c in bodies[0] if isinstance(c.tag, str)]
     if len(children) != 1:
+        misplaced = sp_context.stray_in_body(children)
+        if misplaced is not None:
+            raise misplaced
         raise InvalidEnvelope(f"Body has {len(children)} elements, expected 1")
     return header, children[0]
 
 
-def read_header(header: etree._Element | None, schemas: Schemas) -> SpHeader:
-    """Validate and decode the Serviceplatformen header blocks."""
-    blocks = {c.tag: c for c in header if isinstance(c.tag, str)} if header is not None else {}
-    if _INVOCATION not in blocks or _AUTHORITY not in blocks:
-        raise OeirFault(kode="ManglendeSoapHeader")
-    for tag in (_INVOCATION, _AUTHORITY):
-        schemas.validate(blocks[tag])
-    return SpHeader(
-        invocation_context=codec.from_element(InvocationContext, blocks[_INVOCATION]),
-        authority_context=codec.from_element(AuthorityContext, blocks[_AUTHORITY]),
-    )
+def read_header(
+    header: etree._Element | None, request: etree._Element, schemas: Schemas
+) -> SpHeader:
+    """Serviceplatformen's context blocks, from the header or the request element.
+
+    See `oeir.sp_context.read`: blocks found in `request` are taken out of it.
+    """
+    return sp_context.read(header, request, schemas)
 
 
 def read_request(
@@ -123,7 +128,7 @@ def read_request(
     action = (soap_action or "").strip().strip('"')
     if action and action != operation.soap_action:
         raise OeirFault(f"expected {operation.soap_action}", kode="ForkertSoapAction")
-    header = read_header(header_el, schemas)
+    header = read_header(header_el, body_el, schemas)
     schemas.validate(body_el)
     return Request(header, operation, codec.from_element(operation.request, body_el))
 

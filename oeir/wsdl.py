@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oeir.schema import SCHEMA_DIR
+from oeir.schema import SCHEMA_DIR, SCHEMA_FILES
 from oeir.services import Service
 
 _SHIPPED_BASE = "http://127.0.0.1:8081"
@@ -15,7 +15,7 @@ def render(service: Service, base_url: str) -> bytes:
     base = base_url.rstrip("/")
     text = service.wsdl_file.read_text(encoding="utf-8")
     text = text.replace(f'location="{_SHIPPED_BASE}', f'location="{base}')
-    for name in ("oeir.xsd", "sp.xsd"):
+    for name in SCHEMA_FILES.values():
         text = text.replace(
             f'schemaLocation="{name}"', f'schemaLocation="{base}{SCHEMA_PATH}/{name}"'
         )
@@ -23,7 +23,7 @@ def render(service: Service, base_url: str) -> bytes:
 
 
 def schema_document(name: str) -> bytes | None:
-    """A shipped XSD by file name (`oeir.xsd`, `sp.xsd`), or None for any other name."""
-    if name not in ("oeir.xsd", "sp.xsd"):
+    """A shipped XSD by file name (`oeir.schema.SCHEMA_FILES`), or None for any other name."""
+    if name not in SCHEMA_FILES.values():
         return None
     return (SCHEMA_DIR / name).read_bytes()

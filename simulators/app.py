@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from oeir import same_origin
@@ -36,7 +39,7 @@ def create_app(config: SimConfig) -> Flask:
         raise ValueError(f"admin_token is required when binding to {config.bind_host}")
     app = Flask(__name__)
     app.url_map.converters["int"] = StoredInt
-    # A little above the SOAP limit, so the SOAP endpoint itself answers 413 with a Fault.
+    # A little above the SOAP limit, so the SOAP endpoint itself answers with a Fault (HTTP 500).
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
     sim = Simulator(config)
     app.extensions["simulator"] = sim
@@ -51,10 +54,25 @@ def create_app(config: SimConfig) -> Flask:
     faults.install_app(app)  # outside the slots: a delayed call holds no slot
     dashboard.install(app)
     sim_time.install_app(app)
+    app.wsgi_app = _clock_refreshed(app.wsgi_app, sim)  # type: ignore[method-assign]
     # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
     allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
     app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
+    if config.trust_proxy:  # before the same-origin rule: it sees the public scheme and host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     return app
+
+
+def _clock_refreshed(wsgi_app: Any, sim: Simulator) -> Any:
+    """Around everything but the same-origin guard: every request first takes up a clock
+    change made by another process (another gunicorn worker, another simulator on the
+    data dir), so all tell one time."""
+
+    def refreshed(environ: dict[str, Any], start_response: Any) -> Any:
+        sim.refresh_clock()
+        return wsgi_app(environ, start_response)
+
+    return refreshed
 
 
 def simulator_of(app: Flask) -> Simulator:

@@ -11,6 +11,12 @@ Modes:
 
 The clock only tells time. Running the jobs that fall due while time moves is
 the scheduler's work (`simulators.scheduler.Scheduler.advance`).
+
+Shared by processes: a clock with a `ClockSource` (the simulator's store) keeps its
+state there. Every change is a read-modify-write of the stored state in one write
+transaction, and `refresh()` (one cheap read, called once per request) takes up a
+change another process made: gunicorn workers, or two simulators on one data dir,
+tell the same time.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -77,20 +84,53 @@ def shift(dt: datetime, delta: timedelta) -> datetime:
     return (dt.astimezone(UTC) + delta).astimezone(TZ)
 
 
+class ClockSource(Protocol):
+    """Where a shared clock's state lives (the simulator's store)."""
+
+    def load(self) -> str | None:
+        """The stored state as `ClockState.to_json` wrote it (None: none yet), in one cheap read."""
+        ...
+
+    def update(self, change: Callable[[ClockState | None], ClockState]) -> str:
+        """Store `change(stored state)` in one write transaction; returns what was stored."""
+        ...
+
+
 class VirtualClock:
-    """A thread-safe virtual clock. `wallclock` is injectable so tests never sleep."""
+    """A thread-safe virtual clock. `wallclock` is injectable so tests never sleep.
+
+    With a `source`, the state lives there (see the module docstring): `state` is
+    stored only when nothing is stored yet; otherwise the stored state wins.
+    """
 
     def __init__(
         self,
         state: ClockState | None = None,
         *,
         wallclock: Callable[[], float] = time.time,
-        on_change: Callable[[ClockState], None] | None = None,
+        source: ClockSource | None = None,
     ) -> None:
         self._wall = wallclock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._state = state or ClockState(ClockMode.FROZEN, DEFAULT_START, wallclock())
-        self.on_change = on_change
+        self._source = source
+        self._seen: str | None = None
+        if source is not None:
+            initial = self._state
+            self._adopt(source.update(lambda stored: stored or initial))
+
+    def _adopt(self, text: str) -> None:
+        if text != self._seen:
+            self._state, self._seen = ClockState.from_json(text), text
+
+    def refresh(self) -> None:
+        """Take up a change of the stored state (made by another process): one cheap read."""
+        if self._source is None:
+            return
+        text = self._source.load()
+        if text is not None and text != self._seen:
+            with self._lock:
+                self._adopt(text)
 
     @property
     def state(self) -> ClockState:
@@ -105,46 +145,61 @@ class VirtualClock:
     @property
     def factor(self) -> float:
         """Virtual seconds per wall second (1 in real mode, 0 when frozen)."""
-        s = self._state
-        return {ClockMode.FROZEN: 0.0, ClockMode.REAL: 1.0}.get(s.mode, s.factor)
+        return _speed(self._state)
 
     def now(self) -> datetime:
         """The current virtual time, aware, in Europe/Copenhagen."""
         s = self._state
         if s.mode == ClockMode.FROZEN:
             return s.anchor
-        elapsed = (self._wall() - s.anchor_wall) * self.factor
-        return shift(s.anchor, timedelta(seconds=elapsed))
+        return _now_of(s, self._wall())
 
-    def _change(self, state: ClockState) -> None:
-        self._state = state
-        if self.on_change is not None:
-            self.on_change(state)
+    def _change(self, change: Callable[[ClockState], ClockState]) -> None:
+        """Apply `change` to the current state: the stored one when shared (in one write
+        transaction, so a change made meanwhile by another process is built upon)."""
+        with self._lock:
+            if self._source is None:
+                self._state = change(self._state)
+                return
+            current = self._state
+            self._adopt(self._source.update(lambda stored: change(stored or current)))
 
     def set(self, when: datetime) -> None:
         """Jump to `when` (no jobs run; see `Scheduler.set` for that)."""
-        with self._lock:
-            self._change(replace(self._state, anchor=aware(when), anchor_wall=self._wall()))
+        when = aware(when)
+        self._change(lambda s: replace(s, anchor=when, anchor_wall=self._wall()))
 
     def set_mode(self, mode: ClockMode | str, factor: float | None = None) -> None:
         """Switch mode, keeping the current virtual time."""
         mode = ClockMode(mode)
         if factor is not None and factor <= 0:
             raise ValueError("factor must be positive")
-        with self._lock:
-            now = self.now()
-            self._change(
-                ClockState(
-                    mode=mode,
-                    anchor=now,
-                    anchor_wall=self._wall(),
-                    factor=factor if factor is not None else self._state.factor,
-                )
+
+        def switch(s: ClockState) -> ClockState:
+            wall = self._wall()
+            return ClockState(
+                mode=mode,
+                anchor=_now_of(s, wall),
+                anchor_wall=wall,
+                factor=factor if factor is not None else s.factor,
             )
+
+        self._change(switch)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view: now, mode and factor."""
         return {"now": self.now().isoformat(), "mode": str(self.mode), "factor": self._state.factor}
+
+
+def _speed(s: ClockState) -> float:
+    return {ClockMode.FROZEN: 0.0, ClockMode.REAL: 1.0}.get(s.mode, s.factor)
+
+
+def _now_of(s: ClockState, wall: float) -> datetime:
+    """The virtual time of state `s` at wall-clock instant `wall`."""
+    if s.mode == ClockMode.FROZEN:
+        return s.anchor
+    return shift(s.anchor, timedelta(seconds=(wall - s.anchor_wall) * _speed(s)))
 
 
 _DURATION = re.compile(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from oeir.certs import CertDir
 from oeir.kommuner import FBS_USER_SYSTEM_UUID
 from simulators.clock import VirtualClock
 
@@ -27,7 +28,7 @@ class SimConfig:
     - `call_id_retention`, `call_id_max_rows`: how long (virtual time) and how many
       state-changing calls are remembered by call id (`simulators.replay`).
     - `admin_token`: Bearer token the admin API requires; mandatory when `bind_host` is not loopback.
-    - `max_request_bytes`: larger SOAP requests get HTTP 413 before parsing.
+    - `max_request_bytes`: larger SOAP requests get a `BeskedForStor` Fault (HTTP 500) before parsing, having read at most this much.
     - `tenants`: per-municipality overrides by kommunekode: ``system``, ``profile`` (values),
       ``callback_url``.
     - `user_systems`: UserSystemUUIDs allowed to call (FBS's by default).
@@ -40,6 +41,13 @@ class SimConfig:
       names and `bind_host` (its public names; `oeir.same_origin`).
     - `work_slots`: SOAP calls of one process that do their work at once (None: no limit;
       `simulators.web.work_slots`).
+    - `tls`: the test certificates (`oeir.certs.CertDir`) when served over HTTPS with client
+      certificates: every SOAP call must then come with the certificate of the user system
+      its InvocationContext names (`ForkertCertifikat` otherwise), and callbacks to FBS go
+      with the debtor system's certificate and verify FBS's server against the test CA.
+    - `trust_proxy`: take the scheme, host and path prefix from ``X-Forwarded-Proto``,
+      ``X-Forwarded-Host`` and ``X-Forwarded-Prefix`` (one proxy in front; WSDL addresses
+      follow). Off by default: without a proxy that sets them, a client could spoof them.
     """
 
     data_dir: Path = Path(".debitorsim")
@@ -64,6 +72,8 @@ class SimConfig:
     core_url: str | None = None
     work_slots: int | None = None
     allowed_hosts: tuple[str, ...] = ()
+    tls: CertDir | None = None
+    trust_proxy: bool = False
 
     @property
     def database_path(self) -> Path:

@@ -7,6 +7,7 @@ listening to ledger events (`ledger.listeners`) and reading `tenants`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,9 +18,31 @@ from simulators.journal import Journal
 from simulators.ledger import Ledger
 from simulators.scheduler import JobRun, Scheduler
 from simulators.store import open_store
+from simulators.store.base import Store
 from simulators.tenants import TenantRegistry
 
 CLOCK_KEY = "clock"
+
+
+class StoredClockSource:
+    """The virtual clock's state in the store's meta table: every process on the store
+    (gunicorn workers, a second simulator on the data dir) tells the same time."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self) -> str | None:
+        """The stored state (one cheap read, no transaction)."""
+        return self.store.peek_meta(CLOCK_KEY)
+
+    def update(self, change: Callable[[ClockState | None], ClockState]) -> str:
+        """Store `change(stored state)` in one write transaction; returns what is stored."""
+        with self.store.transaction() as tx:
+            saved = tx.get_meta(CLOCK_KEY)
+            text = change(ClockState.from_json(saved) if saved else None).to_json()
+            if text != saved:
+                tx.set_meta(CLOCK_KEY, text)
+            return text
 
 
 class Simulator:
@@ -41,31 +64,28 @@ class Simulator:
         self.faults = FaultInjector(self.clock, self.journal, config.faults)
 
     def _own_clock(self) -> VirtualClock:
-        with self.store.read() as tx:
-            saved = tx.get_meta(CLOCK_KEY)
-        if saved is not None:
-            clock = VirtualClock(ClockState.from_json(saved))
-        else:
-            clock = VirtualClock()
-            if self.config.clock_start is not None:
-                clock.set(self.config.clock_start)
-            clock.set_mode(ClockMode(self.config.clock_mode), self.config.clock_factor)
-            self._persist_clock(clock.state)
-        clock.on_change = self._persist_clock
-        return clock
-
-    def _persist_clock(self, state: ClockState) -> None:
-        with self.store.transaction() as tx:
-            tx.set_meta(CLOCK_KEY, state.to_json())
+        """The clock kept in the store, shared by every process on it; the configured
+        mode and start apply only when the store has none yet."""
+        fresh = VirtualClock()
+        if self.config.clock_start is not None:
+            fresh.set(self.config.clock_start)
+        fresh.set_mode(ClockMode(self.config.clock_mode), self.config.clock_factor)
+        return VirtualClock(fresh.state, source=StoredClockSource(self.store))
 
     # -- time ---------------------------------------------------------------------
 
+    def refresh_clock(self) -> None:
+        """Take up a clock change made by another process (one cheap read; per request)."""
+        self.clock.refresh()
+
     def advance(self, duration: timedelta) -> list[JobRun]:
         """Move the clock forward, running every job that falls due on the way."""
+        self.refresh_clock()
         return self.scheduler.advance(duration)
 
     def set_time(self, when: datetime) -> list[JobRun]:
         """Set the clock (forward runs the due jobs; backward only moves the clock)."""
+        self.refresh_clock()
         return self.scheduler.set(aware(when))
 
     def set_mode(self, mode: str, factor: float | None = None) -> None:
@@ -81,8 +101,9 @@ class Simulator:
         """
         self.journal.flush()
         with self.store.transaction() as tx:
+            clock = tx.get_meta(CLOCK_KEY)
             tx.reset()
-            tx.set_meta(CLOCK_KEY, self.clock.state.to_json())
+            tx.set_meta(CLOCK_KEY, clock or self.clock.state.to_json())
         self.tenants.reload()
 
     def stats(self) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from simulators.store.base import JournalEntry, Store
 log = logging.getLogger(__name__)
 
 MAX_STORED_CHARS = 64 * 1024
+VERDICTS = ("ok", "fault", "injected")
+"""A call's verdict: answered normally, refused with a fault, or a fault rule's injected fault."""
 _CPR_ELEMENT = re.compile(r"(<(?:[\w.-]+:)?CPRNummer(?:\s[^>]*)?>)([^<]*)(<)")
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
@@ -221,6 +223,13 @@ class Journal:
                 before=before,
                 limit=max(1, min(limit, 1000)),
             )
+
+    def counts(self, kommunekode: str | None = None) -> dict[str, int]:
+        """Calls per verdict (``ok``, ``fault``, ``injected``; 0 when none), of one or all."""
+        self.flush()
+        with self.store.read() as tx:
+            found = tx.journal_counts(kommunekode)
+        return {verdict: found.get(verdict, 0) for verdict in VERDICTS} | found
 
 
 def entry_as_dict(entry: JournalEntry, *, with_message: bool = True) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Plain Python (the Flask blueprint only moves bytes). For every request:
 1. the safe parser, the SP headers and the XSD (`oeir.soap.read_request`);
 2. routing on AuthorityContext/MunicipalityCVR: unknown -> `UkendtKommune`;
-3. the service agreement and calling system: otherwise `IngenServiceaftale`;
+3. the service agreement and calling system: otherwise `IngenServiceaftale`; under TLS
+   first the client certificate of that system (`oeir.certs`): otherwise `ForkertCertifikat`;
 4. the shared business rules (`oeir.rules`);
 5. the municipality may name only itself (`AdgangNaegtet`);
 6. the profile's rules (`simulators.rules`);
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from oeir import model, rules, soap
+from oeir import certs, model, rules, soap
 from oeir.faults import OeirFault
 from oeir.services import Service
 from simulators import replay
@@ -99,8 +100,17 @@ def route(sim: Simulator, header: model.SpHeader, service: Service) -> Tenant:
     return tenant
 
 
-def handle(sim: Simulator, service: Service, data: bytes, soap_action: str | None) -> Outcome:
-    """Answer one SOAP request on `service`; never raises."""
+def handle(
+    sim: Simulator,
+    service: Service,
+    data: bytes,
+    soap_action: str | None,
+    environ: dict[str, Any] | None = None,
+) -> Outcome:
+    """Answer one SOAP request on `service`; never raises.
+
+    `environ` (the request's WSGI environ) carries the client certificate under TLS.
+    """
     operation: str | None = None
     kommunekode: str | None = None
     try:
@@ -108,6 +118,8 @@ def handle(sim: Simulator, service: Service, data: bytes, soap_action: str | Non
             data, service, soap_action=soap_action, max_bytes=sim.config.max_request_bytes
         )
         operation = request.operation.name
+        if sim.config.tls is not None:  # who calls, before what it may do (oeir.certs)
+            certs.check_binding(environ or {}, request.header.invocation_context.user_system_uuid)
         tenant = route(sim, request.header, service)
         kommunekode = tenant.kode
         rules.validate(request.message)

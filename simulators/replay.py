@@ -34,9 +34,15 @@ READ_ONLY = frozenset({"HentDebitorkonto", "SoegDebitorkonti", "SoegDelfordringT
 """Operations that change nothing: answered fresh every time, never recorded."""
 
 
-def call_key(header: model.SpHeader, service: str, kommunekode: str) -> CallKey:
-    """The scope and call id of a call."""
+def call_key(header: model.SpHeader, service: str, kommunekode: str) -> CallKey | None:
+    """The scope and call id of a call; None when the call has no (or a blank) call id.
+
+    CallersServiceCallIdentifier is optional on Serviceplatformen: a call without one is
+    run as it comes and not recorded, so a repeat of it is a new call.
+    """
     ic = header.invocation_context
+    if not (ic.callers_service_call_identifier or "").strip():
+        return None
     return CallKey(
         kommunekode=kommunekode,
         service=service,
@@ -51,15 +57,19 @@ def content_digest(operation: str, message: Any) -> str:
 
 
 def answer_once(
-    sim: Simulator, key: CallKey, operation: str, message: Any, run: Callable[[], Any]
+    sim: Simulator, key: CallKey | None, operation: str, message: Any, run: Callable[[], Any]
 ) -> bytes:
     """The SOAP answer to a call: `run()`'s, or the first answer recorded under `key`.
 
     Raises `OeirFault` (`KaldIdAlleredeBrugt`) when `key` was used for other content, and
     whatever `run()` raises (the transaction then rolls back, record included).
+    Without a `key` (no call id) the call runs in its own transaction, unrecorded.
     """
     if operation in READ_ONLY:
         return soap.response_envelope(run())
+    if key is None:
+        with sim.store.transaction():
+            return soap.response_envelope(run())
     dig = content_digest(operation, message)
     config = sim.config
     with sim.store.transaction() as tx:

@@ -16,13 +16,15 @@ A failing handler marks its job ``failed`` with the error; the queue goes on.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from simulators.clock import VirtualClock, aware, shift
 from simulators.store.base import Job, Store, Tx
@@ -168,6 +170,26 @@ class Scheduler:
         return self.run_until(self.clock.now(), move_clock=False)
 
 
+def drive_in_one_process(scheduler: Scheduler, database: Path) -> ClockDriver | None:
+    """Start a `ClockDriver` unless another process on this database already runs one.
+
+    The first process to take an exclusive lock on ``<database>.driver.lock`` drives;
+    the lock is held until the driver stops (or the process dies). Jobs (callbacks,
+    batches) thus run once, not once per gunicorn worker or per simulator on a data dir.
+    Returns None when another process drives (it shares the clock through the store).
+    """
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    lock = open(f"{database}.driver.lock", "w")  # noqa: SIM115  # held open on purpose
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return None
+    driver = ClockDriver(scheduler)
+    driver.lock = lock
+    return driver.start()
+
+
 class ClockDriver:
     """A background thread that runs due jobs while the clock runs by itself.
 
@@ -179,9 +201,16 @@ class ClockDriver:
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="clock-driver", daemon=True)
+        self.lock: IO[str] | None = None
+        """The held ``driver.lock`` file of `drive_in_one_process` (released by `stop`)."""
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
+            try:
+                self.scheduler.clock.refresh()  # the mode may have changed in another process
+            except Exception:
+                log.exception("clock driver")
+                continue
             if self.scheduler.clock.factor > 0:
                 try:
                     self.scheduler.run_due()
@@ -197,3 +226,6 @@ class ClockDriver:
         """Stop the thread and wait for it."""
         self._stop.set()
         self._thread.join()
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None

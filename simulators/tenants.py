@@ -1,7 +1,7 @@
 """The simulated Serviceplatformen's tenant registry: municipality -> debtor system -> profile.
 
-The default assignment ships as `simulators/data/tenants.csv` (two public facts,
-the rest illustrative). On top of it come, in order: overrides from the
+The default assignment ships as `simulators/data/tenants.csv` (three public facts,
+each with its source, the rest illustrative). On top of it come, in order: overrides from the
 configuration, then overrides saved through the admin API (persisted in the
 store). An override may change the system, any profile value, and the URL of
 the municipality's FBS callback endpoint.
@@ -24,6 +24,8 @@ from simulators.store.base import Store
 
 DATA_FILE = Path(__file__).parent / "data" / "tenants.csv"
 OVERRIDE_KEYS = frozenset({"system", "profile", "callback_url"})
+PUBLIC, ILLUSTRATIVE = "offentlig", "illustrativ"
+"""The two values of the data file's `basis` column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class Assignment:
     kommunekode: str
     system: str
     illustrative: bool
+    source: str | None = None
+    """Where the public fact is documented; None for an illustrative assignment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,8 @@ class Tenant:
     illustrative: bool
     callback_url: str | None = None
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    """The public source of the assignment; None when it is illustrative or overridden."""
 
     @property
     def kode(self) -> str:
@@ -71,6 +77,7 @@ class Tenant:
             "system": self.system,
             "system_name": self.profile.name,
             "assignment": "illustrative" if self.illustrative else "public",
+            "source": self.source,
             "service_agreement_uuid": self.service_agreement_uuid,
             "callback_url": self.callback_url,
             "payment_solution": self.profile.payment_solution,
@@ -80,13 +87,44 @@ class Tenant:
 
 @cache
 def shipped_assignments() -> dict[str, Assignment]:
-    """The default registry from `data/tenants.csv`, by kommunekode."""
+    """The default registry from `data/tenants.csv`, by kommunekode.
+
+    Every row must say its basis: `offentlig` with its source in `kilde`, or `illustrativ`.
+    """
     with DATA_FILE.open(encoding="utf-8") as fh:
-        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter=";")
-        return {
-            r["kommunekode"]: Assignment(r["kommunekode"], r["system"], r["basis"] != "offentlig")
-            for r in rows
-        }
+        rows = list(
+            csv.DictReader((line for line in fh if not line.startswith("#")), delimiter=";")
+        )
+    out: dict[str, Assignment] = {}
+    for r in rows:
+        basis, kilde = r.get("basis"), (r.get("kilde") or "").strip()
+        if basis not in (PUBLIC, ILLUSTRATIVE) or (basis == PUBLIC and kilde in ("", ILLUSTRATIVE)):
+            raise ProfileError(
+                f"{DATA_FILE.name}: kommune {r.get('kommunekode')}: basis must be {PUBLIC!r} "
+                f"with its source in kilde, or {ILLUSTRATIVE!r}; got basis={basis!r} kilde={kilde!r}"
+            )
+        public = basis == PUBLIC
+        out[r["kommunekode"]] = Assignment(
+            r["kommunekode"], r["system"], not public, kilde if public else None
+        )
+    return out
+
+
+def representative_kommuner() -> dict[str, str]:
+    """One municipality per debtor system in the shipped registry, by system.
+
+    The municipality whose system is a public fact where there is one (København for Opus,
+    Kolding for Prisme 2015, Esbjerg for Prisme 2009), else the lowest code running it.
+    """
+    out: dict[str, str] = {}
+    for system in SYSTEMS:
+        running = sorted(
+            (a for a in shipped_assignments().values() if a.system == system),
+            key=lambda a: (a.illustrative, a.kommunekode),
+        )
+        if running:
+            out[system] = running[0].kommunekode
+    return out
 
 
 def merge_overrides(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,6 +170,7 @@ def build_tenant(kommune: Kommune, overrides: Mapping[str, Any]) -> Tenant:
         illustrative=shipped.illustrative or "system" in overrides,
         callback_url=callback_url,
         overrides=dict(overrides),
+        source=None if "system" in overrides else shipped.source,
     )
 
 

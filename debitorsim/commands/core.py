@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from debitorsim.commands.remote import CommandError, port_in_use
-from debitorsim.serving import add_allowed_host_option
+from debitorsim.serving import add_allowed_host_option, add_tls_options
 from integration.settings import DATA_DIR, DB_FILE
 
 NAME = "core"
@@ -41,17 +41,26 @@ def add_core_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("DEBITORSIM_DATABASE_URL") or None,
         help="postgresql://... selects PostgreSQL (default: $DEBITORSIM_DATABASE_URL, else SQLite)",
     )
+    add_tls_options(parser, serving=False)
 
 
 def build_config(args: argparse.Namespace, **extra: Any) -> Any:
     """The core's config from the shared options (`extra` fields win)."""
+    from debitorsim.datadir import require_writable
+    from debitorsim.serving import tls_dir
     from integration.clock import RemoteClock
-    from integration.settings import config_from_options
+    from integration.settings import DB_FILE, config_from_options
 
+    certs = tls_dir(getattr(args, "tls", None))
+    if certs is not None:
+        extra.setdefault("tls", certs)
     if args.clock_url:
-        extra.setdefault("clock", RemoteClock(args.clock_url))
+        tls = certs.requests_options("fbs") if certs else None
+        extra.setdefault("clock", RemoteClock(args.clock_url, tls=tls))
     if getattr(args, "database_url", None):
         extra.setdefault("database_url", args.database_url)
+    if not extra.get("database_url") and args.data_dir is not None:
+        require_writable(args.data_dir, [DB_FILE])
     return config_from_options(
         data_dir=args.data_dir, sp_url=args.sp_url, config_file=args.config, **extra
     )
@@ -64,10 +73,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_allowed_host_option(parser)
     add_core_options(parser)
     parser.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="behind one reverse proxy: take scheme, host and prefix from X-Forwarded-Proto/"
+        "-Host/-Prefix (for WSDL addresses); never without a proxy that sets them",
+    )
+    parser.add_argument(
         "--no-worker", action="store_true", help="do not run the outbox worker in this process"
     )
     parser.add_argument(
         "--admin-token", default=None, help="Bearer token of /harness (required beyond loopback)"
+    )
+    parser.add_argument(
+        "--fbs-auth",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="require bearer tokens (POST /harness/tokens) on /external/... "
+        "(default: on beyond loopback, off on loopback)",
     )
     parser.add_argument(
         "--callback-secret",
@@ -86,11 +108,14 @@ def run(args: argparse.Namespace) -> int:
     access: dict[str, Any] = {
         "bind_host": args.host,
         "allowed_hosts": allowed_hosts(args.allowed_host),
+        "trust_proxy": args.trust_proxy,
     }
     if args.admin_token:
         access["admin_token"] = args.admin_token
     if args.callback_secret:
         access["callback_secret"] = args.callback_secret
+    if args.fbs_auth is not None:
+        access["fbs_auth"] = args.fbs_auth
     config = build_config(args, **access)
     try:
         require_safe_binding(config)
@@ -99,14 +124,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     core = Core.build(config)
     app = create_app(core=core)
+    tls = config.tls.server_context() if config.tls else None
     try:
-        server = make_server(args.host, args.port, app)
+        server = make_server(args.host, args.port, app, ssl_context=tls)
     except OSError as exc:
         core.close()
         if exc.errno != errno.EADDRINUSE:
             raise
         raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
-    base = f"http://{args.host}:{server.server_port}"
+    base = f"{'https' if tls else 'http'}://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:
         threading.Thread(target=core.worker.serve, args=(stop,), daemon=True).start()

@@ -77,6 +77,8 @@ def reachable(url: str, option: str) -> None:
     session.trust_env = False
     try:
         session.get(url, timeout=10)
+    except requests.exceptions.SSLError:
+        return  # something answers there, over TLS: the run itself uses the certificates
     except requests.RequestException as exc:
         raise CommandError(
             f"nothing answers at {url} ({option}): check the address, or start a test bed "
@@ -114,6 +116,8 @@ def call(
     session.trust_env = False  # a proxy from the environment must not answer for loopback
     try:
         r = session.request(method, url, json=body, params=params, headers=headers, timeout=timeout)
+    except requests.exceptions.SSLError as exc:
+        raise CommandError(f"TLS with {url} failed: {exc}") from exc
     except requests.ConnectionError as exc:
         raise CommandError(not_running(base.rstrip("/"), option)) from exc
     except requests.Timeout as exc:

@@ -41,7 +41,6 @@ EXAMPLE = "debitorsim scenarios --system eg"
 BUILT = True
 
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
-DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
 REPO = Path(__file__).resolve().parents[2]
 STEPS = REPO / "tests" / "steps"
 REPORTS = "reports/scenarios"
@@ -80,6 +79,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a real debtor test endpoint (Serviceplatformen base URL); control scenarios skip",
     )
     parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
+    from debitorsim.serving import add_tls_options
+
+    add_tls_options(parser, serving=False)
 
 
 def read_config(path: str | None) -> dict[str, dict[str, Any]]:
@@ -101,13 +103,13 @@ def plan(
     system: str | None, kommune: str | None, config: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], str | None]:
     """The settings file's content and the pytest -m expression for a run."""
-    from simulators.tenants import shipped_assignments
+    from simulators.tenants import representative_kommuner, shipped_assignments
 
     if "" in config:  # a single-municipality file without `kommune`: --kommune names it
         if not kommune:
             raise CommandError("the config names no kommune; pass --kommune")
         config = {kommune: config.pop(""), **config}
-    kommuner = dict(DEFAULT_KOMMUNER)
+    kommuner = representative_kommuner()
     tenants: dict[str, dict[str, Any]] = {}
     rules: dict[str, dict[str, Any]] = {}
     for kode, table in config.items():
@@ -182,6 +184,11 @@ def run(args: argparse.Namespace) -> int:
         "PYTHONUNBUFFERED": "1",  # progress lines as they happen, also through a pipe
     }
     env.pop("DEBITORSIM_SIM_URL", None)
+    env.pop("DEBITORSIM_SCENARIO_TLS", None)
+    if args.tls:
+        from debitorsim.serving import tls_dir
+
+        env["DEBITORSIM_SCENARIO_TLS"] = str(tls_dir(args.tls).path.resolve())
     if args.sim_url:
         env["DEBITORSIM_SIM_URL"] = args.sim_url
     print(f"KLIK scenarios: {_what(settings, args)}; report in {report}", flush=True)

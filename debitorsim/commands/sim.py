@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from debitorsim.commands.remote import CommandError, port_in_use
-from debitorsim.serving import add_allowed_host_option
+from debitorsim.serving import add_allowed_host_option, add_tls_options
 
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
@@ -28,6 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     add_allowed_host_option(parser)
+    add_tls_options(parser)
     parser.add_argument("--data-dir", default=".debitorsim", help="directory of the SQLite file")
     parser.add_argument(
         "--database-url",
@@ -129,10 +130,11 @@ def kept_from_last_run(sim: Any, core: Any = None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
-    from debitorsim.serving import allowed_hosts, make_server
+    from debitorsim.datadir import require_writable
+    from debitorsim.serving import allowed_hosts, make_server, tls_dir
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
-    from simulators.scheduler import ClockDriver
+    from simulators.scheduler import drive_in_one_process
 
     token = args.admin_token
     generated = False
@@ -151,20 +153,27 @@ def run(args: argparse.Namespace) -> int:
         allowed_hosts=allowed_hosts(args.allowed_host),
         tenants=load_tenants(args.tenants),
         faults=load_faults(args.faults),
+        tls=tls_dir(args.tls),
+        trust_proxy=args.trust_proxy,
+    )
+    # the data dir holds the SQLite file, and with PostgreSQL still the clock driver's lock
+    require_writable(
+        config.database_path.parent, [] if config.database_url else [config.database_path.name]
     )
     app = create_app(config)
     sim = simulator_of(app)
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
+    tls = config.tls.server_context() if config.tls else None
     try:
-        server = make_server(args.host, args.port, app)
+        server = make_server(args.host, args.port, app, ssl_context=tls)
     except OSError as exc:
         sim.close()
         if exc.errno != errno.EADDRINUSE:
             raise
         raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    base = f"http://{host}:{server.server_port}"
+    base = f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
     for line in urls(base):
         print(line)
@@ -173,8 +182,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"  state                      {kept_from_last_run(sim)}")
     if generated:
         print(f"  admin token                {token}")
+    if config.tls:
+        print(f"  TLS                        client certificates from {config.tls.path}")
+    # One driver per database: a second simulator on the data dir shares the clock (it is
+    # in the store) and leaves the jobs to the first.
+    driver = drive_in_one_process(sim.scheduler, config.database_path)
+    where = "this process" if driver else "another process on this database (it runs the jobs)"
+    print(f"  clock driver               {where}")
     sys.stdout.flush()
-    driver = ClockDriver(sim.scheduler).start()
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -185,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        driver.stop()
+        if driver is not None:
+            driver.stop()
         server.server_close()
         sim.close()
     return 0

@@ -29,13 +29,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--factor", type=float, default=60.0, help="speed in accelerated mode")
     parser.add_argument("--start", default=None, help="virtual start time (ISO), fresh data dir")
     parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
+    from debitorsim.serving import add_tls_options
+
+    add_tls_options(parser, serving=False)
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM, then stop the worker and servers and close the stores."""
     from debitorsim.commands.remote import CommandError, port_in_use
     from debitorsim.commands.sim import kept_from_last_run, load_tenants
-    from debitorsim.testbed import Testbed, TestbedConfig
+    from debitorsim.datadir import require_writable
+    from debitorsim.serving import tls_dir
+    from debitorsim.testbed import CORE_DB, SIM_DB, Testbed, TestbedConfig
+
+    require_writable(args.data_dir, [SIM_DB, CORE_DB])
 
     config = TestbedConfig(
         data_dir=Path(args.data_dir),
@@ -45,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         clock_factor=args.factor,
         clock_start=datetime.fromisoformat(args.start) if args.start else None,
         tenants=load_tenants(args.tenants),
+        tls=tls_dir(args.tls),
     )
     stopping = threading.Event()
 
@@ -75,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {'virtual clock now':<36} {bed.clock.now().isoformat()} ({bed.clock.mode})")
         if state:
             print(f"  {'state':<36} {state}")
+        if config.tls:
+            print(f"  {'TLS: certificates (docs/tls.md)':<36} {config.tls.path.resolve()}")
         print("Ctrl-C or SIGTERM stops it.", flush=True)
         while not stopping.wait(3600):
             pass

@@ -14,9 +14,14 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from debitorsim.report import timeline_svg
 from oeir.identifiers import mask_cprs_in_text
+from oeir.kommuner import by_kode
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 AREAS = (
     "Dannelse af fordring",
@@ -65,11 +70,63 @@ class Run:
             out[r.get("outcome", "failed")] = out.get(r.get("outcome", "failed"), 0) + 1
         return out
 
+    def counts_of(self, system: str | None) -> dict[str, int]:
+        """Scenarios per outcome of one system (None: the system-neutral scenarios)."""
+        out = {"passed": 0, "failed": 0, "skipped": 0}
+        for r in self.results.values():
+            if r.get("system") == system:
+                outcome = r.get("outcome", "failed")
+                out[outcome] = out.get(outcome, 0) + 1
+        return out
+
+    @property
+    def verdict(self) -> str:
+        """``ready`` (something passed, nothing failed), ``not_ready`` or ``not_tested``."""
+        return verdict_of(self.counts())
+
     @property
     def ready(self) -> bool:
-        """Ready: something ran, and nothing failed."""
-        c = self.counts()
-        return c["failed"] == 0 and c["passed"] > 0
+        """Ready for what was tested: something passed, and nothing failed."""
+        return self.verdict == "ready"
+
+
+VERDICT_DA = {
+    "ready": ("Klar (for de testede scenarier)", "klar"),
+    "not_ready": ("Ikke klar", "ikke"),
+    "not_tested": ("Ikke testet", "utestet"),
+}
+"""A verdict's Danish wording and CSS class. »Klar« always says what it covers."""
+
+
+def verdict_of(counts: dict[str, int]) -> str:
+    """The verdict of a set of outcomes: anything failed is not ready; nothing passed is untested."""
+    if counts.get("failed", 0):
+        return "not_ready"
+    if not counts.get("passed", 0):
+        return "not_tested"
+    return "ready"
+
+
+def municipality_name(kode: str | None) -> str:
+    """``København (101)`` for a kommunekode; the code alone when unknown."""
+    if not kode:
+        return "ingen kommune angivet"
+    found = by_kode().get(kode)
+    return f"{found.navn} ({kode})" if found else f"kommune {kode}"
+
+
+def system_under_test(sim_url: str | None) -> str:
+    """What the scenarios ran against: debitorsim's own simulators, or the given endpoint."""
+    if not sim_url:
+        return (
+            "debitorsims egne simulerede debitorsystemer og egen integrationskerne "
+            "(intet rigtigt debitorsystem er afprøvet)"
+        )
+    parts = urlsplit(sim_url)
+    if parts.username or parts.password:  # never print credentials given in the URL
+        host = parts.hostname or ""
+        sim_url = parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host).geturl()
+    return f"debitorsystemet på {sim_url} (angivet med --sim-url); kontrolscenarier springes over"
 
 
 def load_run(directory: Path, wall_seconds: float | None = None) -> Run:
@@ -111,6 +168,10 @@ max-width:62rem;color:#1d1d1d;line-height:1.45;padding:0 1rem}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #ddd}
 .verdict{padding:1rem 1.3rem;border-radius:8px;font-size:1.15rem;margin:1.2rem 0}
 .klar{background:#e3f4e8;border:2px solid #1f7a3a}.ikke{background:#fbe6e5;border:2px solid #a02622}
+.utestet{background:#f1f1f1;border:2px dashed #777}.v-klar{color:#1f7a3a}.v-ikke{color:#a02622;
+font-weight:bold}.v-utestet{color:#555;font-style:italic}
+dl.om{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}
+dl.om dt{color:#555}dl.om dd{margin:0}
 .verdict strong{font-size:1.5rem;display:block}
 table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{text-align:left;padding:.4rem .6rem;
 border-bottom:1px solid #e2e2e2;vertical-align:top}th{background:#f4f4f4}
@@ -123,41 +184,74 @@ border-bottom:1px solid #e2e2e2;vertical-align:top}th{background:#f4f4f4}
 def render(run: Run, *, generated: datetime | None = None, title: str | None = None) -> str:
     """The report as one self-contained HTML page."""
     c = run.counts()
-    generated = generated or datetime.now(UTC)
+    generated = (generated or datetime.now(UTC)).astimezone(DANISH_TIME)
     failures = [r for r in run.results.values() if r.get("outcome") == "failed"]
     skipped = [r for r in run.results.values() if r.get("outcome") == "skipped"]
     systems = [s for s in SYSTEM_NAMES if any(r.get("system") == s for r in run.results.values())]
+    heading = title or "Klar til go-live? FBS-debitorintegrationen"
     h: list[str] = [
         '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title or 'Klar til go-live? FBS-debitorintegrationen')}</title>",
+        f"<title>{_e(heading)}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>{_e(title or 'Klar til go-live? FBS-debitorintegrationen')}</h1>",
-        f'<p class="meta">KLIK-scenarier kørt {generated:%d.%m.%Y kl. %H:%M} UTC'
-        + (f" på {run.wall_seconds:.0f} sekunder".replace(".", ",") if run.wall_seconds else "")
-        + ". Alle tider i rapporten er målt på testbedets virtuelle ur (dansk tid). "
-        + (
-            "Debitorsystemet er simuleret."
-            if not run.sim_url
-            else "Kørt mod et rigtigt debitorsystem."
+        f"<h1>{_e(heading)}</h1>",
+        '<dl class="om" id="om-koerslen">',
+        f'<dt>Kørt</dt><dd id="koert">{generated:%d.%m.%Y kl. %H:%M} (dansk tid)'
+        + (f", {run.wall_seconds:.0f} sekunder".replace(".", ",") if run.wall_seconds else "")
+        + "</dd>",
+        f'<dt>System under test</dt><dd id="under-test">{_e(system_under_test(run.sim_url))}</dd>',
+        "<dt>Kommuner</dt><dd>"
+        + _e(
+            ", ".join(
+                f"{municipality_name(run.kommuner.get(s))} på {SYSTEM_NAMES[s]}" for s in systems
+            )
+            or "ingen"
         )
-        + "</p>",
+        + "</dd></dl>",
+        '<p class="meta">Alle tider i scenarierne er målt på testbedets virtuelle ur '
+        "(dansk tid).</p>",
     ]
     # -- verdict -------------------------------------------------------------------------
-    if run.ready:
-        why = f"Alle {c['passed']} afprøvede scenarier er bestået."
+    label, css = VERDICT_DA[run.verdict]
+    if run.verdict == "ready":
+        why = f"Alle {c['passed']} afprøvede scenarier er bestået. Dommen gælder kun dem."
         if skipped:
             why += f" {len(skipped)} scenarier blev ikke afprøvet (se nedenfor)."
-        h.append(f'<div class="verdict klar"><strong>Klar</strong>{_e(why)}</div>')
-    else:
+    elif run.verdict == "not_ready":
         areas = sorted({r.get("feature", "?") for r in failures}, key=_area_order)
         why = (
             f"{len(failures)} af {c['passed'] + len(failures)} afprøvede scenarier fejlede, "
             f"inden for: {', '.join(areas)}."
-            if failures
-            else "Ingen scenarier blev afprøvet."
         )
-        h.append(f'<div class="verdict ikke"><strong>Ikke klar</strong>{_e(why)}</div>')
+    else:
+        why = "Ingen scenarier blev afprøvet og bestået, så intet kan siges om systemet."
+    untested = [s for s in SYSTEM_NAMES if s not in systems]
+    if untested:
+        why += " Ikke med i kørslen: " + ", ".join(SYSTEM_NAMES[s] for s in untested) + "."
+    h.append(f'<div class="verdict {css}" id="dom"><strong>{_e(label)}</strong>{_e(why)}</div>')
+    # -- per system ----------------------------------------------------------------------------
+    h.append(
+        '<h2>Resultat pr. system</h2><table id="systemer"><tr><th>System</th><th>Kommune</th>'
+        "<th>Bestået</th><th>Fejlet</th><th>Ikke afprøvet</th><th>Vurdering</th></tr>"
+    )
+    rows: list[tuple[str | None, str, str]] = [
+        (s, SYSTEM_NAMES[s], municipality_name(run.kommuner.get(s))) for s in SYSTEM_NAMES
+    ]
+    if any(r.get("system") is None for r in run.results.values()):
+        rows.append((None, "Systemuafhængige scenarier", "–"))
+    for key, name, kommune in rows:
+        n = run.counts_of(key)
+        system_label, system_css = VERDICT_DA[verdict_of(n)]
+        if key in untested:
+            system_label += " (ikke med i kørslen)"
+            kommune = "–"
+        h.append(
+            f'<tr data-system="{_e(key or "")}"><td>{_e(name)}</td><td>{_e(kommune)}</td>'
+            f'<td class="{"ok" if n["passed"] else ""}">{n["passed"]}</td><td class="{"fejl" if n["failed"] else ""}">'
+            f'{n["failed"]}</td><td class="{"skip" if n["skipped"] else ""}">{n["skipped"]}</td>'
+            f'<td class="v-{system_css}">{_e(system_label)}</td></tr>'
+        )
+    h.append("</table>")
     # -- per KLIK area -------------------------------------------------------------------------
     h.append(
         "<h2>Resultat pr. KLIK-område</h2><table><tr><th>Område</th>"
@@ -187,13 +281,36 @@ def render(run: Run, *, generated: datetime | None = None, title: str | None = N
                 f'<span class="why">Årsag: {_e(r.get("message", "ukendt"))}</span></div>'
             )
     if skipped:
-        h.append("<h3>Ikke afprøvet</h3><ul>")
+        h.append("<h3>Ikke afprøvet, og hvorfor</h3><ul>")
         reasons: dict[str, list[str]] = {}
         for r in skipped:
             reasons.setdefault(r.get("message", "ukendt"), []).append(r.get("scenario", ""))
         for reason, names in reasons.items():
             h.append(f"<li>{len(names)} scenarier: {_e(reason)}</li>")
         h.append("</ul>")
+    # -- every scenario ---------------------------------------------------------------------
+    h.append(
+        '<h2>Alle scenarier i kørslen</h2><table id="scenarier"><tr><th>Område</th>'
+        "<th>Scenarie</th><th>System</th><th>Resultat</th><th>Bemærkning</th></tr>"
+    )
+    for r in sorted(
+        run.results.values(),
+        key=lambda r: (
+            _area_order(r.get("feature", "")),
+            r.get("scenario", ""),
+            r.get("system") or "",
+        ),
+    ):
+        outcome = r.get("outcome", "failed")
+        css = {"passed": "ok", "failed": "fejl", "skipped": "skip"}.get(outcome, "fejl")
+        note = r.get("message", "") if outcome != "passed" else ""
+        h.append(
+            f"<tr><td>{_e(r.get('feature', ''))}</td><td>{_e(r.get('scenario', ''))}</td>"
+            f"<td>{_e(SYSTEM_NAMES.get(r.get('system') or '', 'alle systemer'))}</td>"
+            f'<td class="{css}">{_e(OUTCOME_DA.get(outcome, outcome))}</td>'
+            f"<td>{_e(note)}</td></tr>"
+        )
+    h.append("</table>")
     # -- citizen experience -----------------------------------------------------------------
     h.append("<h2>Det oplever borgerne</h2>")
     if systems:

@@ -16,7 +16,7 @@ from integration.config import CoreConfig
 from oeir import codec, kommuner, safexml, soap
 from oeir.faults import OeirFault
 from oeir.model import AuthorityContext, InvocationContext, SpHeader
-from oeir.namespaces import OEIR, SOAP_ENV, SP
+from oeir.namespaces import SOAP_ENV
 from oeir.services import SERVICES, Service
 
 _OPERATIONS: dict[str, Service] = {
@@ -46,7 +46,9 @@ class DebtorClient:
     def __init__(self, config: CoreConfig, transport: Transport | None = None) -> None:
         self.config = config
         self.transport = transport or RequestsTransport(
-            config.outbox.http_timeout_s, trust_env=config.outbox.http_trust_env
+            config.outbox.http_timeout_s,
+            trust_env=config.outbox.http_trust_env,
+            tls=config.tls.requests_options("fbs") if config.tls else None,
         )
 
     def header(
@@ -113,7 +115,7 @@ class DebtorClient:
 
 def _envelope(body: etree._Element, header: SpHeader) -> bytes:
     """A SOAP 1.1 request: the Serviceplatformen header blocks and `body` (as `oeir.soap`)."""
-    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "o": OEIR, "sp": SP})
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=soap.ENVELOPE_NSMAP)
     head = etree.SubElement(env, f"{{{SOAP_ENV}}}Header")
     head.append(codec.encode(header.invocation_context))
     head.append(codec.encode(header.authority_context))

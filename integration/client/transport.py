@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -38,9 +38,12 @@ class RequestsTransport:
         timeout_s: float = 10.0,
         session: requests.Session | None = None,
         trust_env: bool = False,
+        tls: dict[str, Any] | None = None,
     ) -> None:
+        """`tls`: ``cert=`` (the client certificate) and ``verify=`` (the CA) for HTTPS."""
         self.timeout_s = timeout_s
         self.trust_env = trust_env
+        self.tls = tls or {}
         self._given = session
         self._local = threading.local()
 
@@ -60,7 +63,10 @@ class RequestsTransport:
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpResponse:
         """POST with the configured timeout; connection problems become `TransportError`."""
         try:
-            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout_s)
+            # cert/verify per request: a session's verify loses to REQUESTS_CA_BUNDLE.
+            resp = self.session.post(
+                url, data=body, headers=headers, timeout=self.timeout_s, **self.tls
+            )
         except requests.Timeout as exc:
             raise TransportError(f"timeout after {self.timeout_s:g} s") from exc
         except requests.RequestException as exc:

@@ -30,6 +30,10 @@ class ZeepDebtorClient(DebtorClient):
     def __init__(self, config: CoreConfig, timeout_s: float | None = None) -> None:
         super().__init__(config)
         session = requests.Session()
+        if config.tls is not None:  # else REQUESTS_CA_BUNDLE would override the test CA
+            session.trust_env = False
+            for name, value in config.tls.requests_options("fbs").items():
+                setattr(session, name, value)
         self._transport = zeep.transports.Transport(
             session=session, operation_timeout=timeout_s or config.outbox.http_timeout_s
         )

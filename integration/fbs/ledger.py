@@ -60,7 +60,9 @@ def derive(principal: int, cancelled: bool, events: list[StoredEvent]) -> Balanc
         status = FeeStatus.CANCELLED
     elif remaining > 0:
         status = FeeStatus.OPEN
-    elif afskrevet > 0:
+    elif afskrevet > 0 or daekket <= 0:
+        # Written off, or written/adjusted down to nothing without a payment: closed,
+        # never "paid" without a paidDate (FeeV2 paidDate is the final payment's date).
         status = FeeStatus.WRITTEN_OFF
     else:
         status = FeeStatus.PAID

@@ -1,4 +1,10 @@
-"""JSON shapes: FeeV2 exactly as the FBS external API returns it, and the harness's views."""
+"""JSON shapes: FeeV2, PatronV4 and PaymentConfirmationV2 as the FBS external API returns them,
+and the harness's views.
+
+The FBS shapes follow FBS's published OpenAPI (``src/core/fbs/fbs-adapter.yaml`` in
+danskernesdigitalebibliotek/dpl-react) and FBS's PHP models (ding2/ding2
+``modules/fbs/src/Model/``): required fields always present, optional ones null or absent.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ def fee_v2(fee: Fee) -> dict[str, Any]:
             {
                 "materialItemNumber": m.material_item_number,
                 "recordId": m.record_id,
-                "periodical": m.periodical,
+                "periodical": periodical_v2(m.periodical),
                 "materialGroup": {
                     "name": m.material_group_name,
                     "description": m.material_group_description,
@@ -39,6 +45,29 @@ def fee_v2(fee: Fee) -> dict[str, Any]:
             for m in fee.materials
         ],
     }
+
+
+PERIODICAL_FIELDS = ("displayText", "volume", "volumeNumber", "volumeYear")
+"""The spec's ``Periodical``: ``displayText`` required, the volume fields optional strings."""
+
+
+def periodical_v2(stored: dict[str, str] | None) -> dict[str, str] | None:
+    """The spec's ``Periodical`` of a material (None when it is no periodical).
+
+    Only the spec's fields leave, and only as text. A periodical stored before
+    input was checked may lack ``displayText``: it is made from the volume fields
+    then, so the answer still has what the spec requires.
+    """
+    if not stored:
+        return None
+    out = {k: v for k, v in stored.items() if k in PERIODICAL_FIELDS and isinstance(v, str)}
+    if not out.get("displayText"):
+        parts = [out.get("volumeYear"), out.get("volume"), out.get("volumeNumber")]
+        text = ", ".join(p for p in parts if p)
+        if not text:
+            return None
+        out["displayText"] = text
+    return {k: out[k] for k in PERIODICAL_FIELDS if k in out}
 
 
 def payable_by_client(fee: Fee) -> bool:
@@ -132,4 +161,80 @@ def outbox_view(row: OutboxRow) -> dict[str, Any]:
         "reason": (
             {"code": row.fault_code, "text": row.fault_text} if row.state == "parked" else None
         ),
+    }
+
+
+DEBT_BLOCK_REASON = "E"
+"""BlockStatus ``blockedReason`` of a debt block: "patron has fee" (dpl-react's BlockedTypes.fee;
+the spec lists O, U, F, S, W and tells clients to read unknown codes as "other reason")."""
+
+DEFAULT_INTEREST_PERIOD_DAYS = 180
+"""PatronV4 ``defaultInterestPeriod``: the simulation keeps no reservation settings."""
+
+
+def _kr_da(oere: int) -> str:
+    """Øre as Danish kroner text: 250,00."""
+    return f"{oere // 100},{oere % 100:02d}"
+
+
+def block_status(period: BlockPeriod, debt: int, threshold: int) -> dict[str, str]:
+    """The spec's ``BlockStatus`` of one open debt block (all three fields required)."""
+    return {
+        "blockedReason": DEBT_BLOCK_REASON,
+        "blockedSince": period.started.date().isoformat(),
+        "message": (
+            f"Spærret for lån: ubetalt gæld {_kr_da(debt)} kr. i kommune "
+            f"{period.kommunekode} (grænse {_kr_da(threshold)} kr.)."
+        ),
+    }
+
+
+def authenticated_patron_v4(
+    patron: Patron, fees: list[Fee], periods: list[BlockPeriod], config: CoreConfig
+) -> dict[str, Any]:
+    """``GET .../patrons/{patronid}/v4``: the spec's AuthenticatedPatronV4 with a PatronV4.
+
+    dpl-react's copy of the spec answers this operation with AuthenticatedPatronV8
+    (``authenticateStatus``, a PatronV7 that also requires ``guardianVisibility``);
+    the answer carries those fields too, so a client generated from either reads it.
+    FBS patron settings the simulation does not keep are fixed: pick-up at the
+    agency itself, no e-mail/SMS/post notices, resident. The CPR number never leaves.
+    """
+    debt: dict[str, int] = {}
+    for f in fees:
+        debt[f.kommunekode] = debt.get(f.kommunekode, 0) + f.remaining
+    blocks = [
+        block_status(
+            p, debt.get(p.kommunekode, 0), config.rules(p.kommunekode).block_threshold_oere
+        )
+        for p in periods
+        if p.ended is None
+    ]
+    return {
+        "authenticated": True,
+        "authenticateStatus": "VALID",
+        "patron": {
+            "patronId": patron.patron_id,
+            "name": patron.name,
+            "preferredPickupBranch": patron.agency_id,
+            "receiveEmail": False,
+            "receiveSms": False,
+            "receivePostalMail": False,
+            "defaultInterestPeriod": DEFAULT_INTEREST_PERIOD_DAYS,
+            "resident": True,
+            "guardianVisibility": False,
+            "blockStatus": blocks,
+        },
+    }
+
+
+def payment_confirmation_v2(
+    order_id: str, fee_id: int, status: str, confirmation: str | None
+) -> dict[str, Any]:
+    """The spec's ``PaymentConfirmationV2`` (ding2 ``PaymentConfirmationV2.php``)."""
+    return {
+        "orderId": order_id,
+        "confirmationId": confirmation,
+        "feeId": fee_id,
+        "paymentStatus": status,
     }

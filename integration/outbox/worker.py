@@ -2,6 +2,8 @@
 
 No sleeping: a failed delivery gets a "not before" time (exponential backoff
 with jitter) and the worker only ever takes what is due at `clock.now()`.
+A claimed message is leased on the real clock (`CoreConfig.lease_clock`), not the
+virtual one: a killed worker's leases run out even while virtual time stands still.
 `run_once()` / `drain()` serve tests; `serve()` loops for `debitorsim core-worker`.
 """
 
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from integration.client import BusinessFault, DebtorClient, TechnicalFault
+from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.outbox import messages
 from integration.store import OutboxRow, Store
@@ -95,10 +98,15 @@ class OutboxWorker:
     def run_once(self, limit: int | None = None) -> RoundResult:
         """Claim the messages due now (first in line per claim) and deliver each once."""
         settings = self.config.outbox
+        refresh(self.config.clock)
         now = self.config.clock.now()
+        leased_at = self.config.lease_clock.now()  # real time: see CoreConfig.lease_clock
         with self.store.tx() as repo:
             rows = repo.claim_due(
-                now, now + timedelta(seconds=settings.lease_s), limit or settings.batch_size
+                now,
+                limit or settings.batch_size,
+                lease_now=leased_at,
+                lease_until=leased_at + timedelta(seconds=settings.lease_s),
             )
         total = RoundResult()
         units = self._units(rows, total)

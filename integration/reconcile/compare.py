@@ -23,6 +23,7 @@ from typing import Any
 
 from integration.client import BusinessFault, DebtorClient
 from integration.fbs.model import Fee, FeeStatus
+from integration.fbs.payment import client_payment
 from integration.store import Store
 from oeir import model
 from oeir.identifiers import mask_cpr
@@ -152,9 +153,13 @@ def fetch_account_view(
     }
 
 
-def _expected_status(fee: Fee) -> model.FordringStatus:
+def _expected_status(fee: Fee, paid_in_fbs: bool = False) -> model.FordringStatus:
+    if paid_in_fbs:
+        return model.FordringStatus.ANNULLERET  # FBS sent AnnullerFordring after the payment
     if fee.status is FeeStatus.OPEN and fee.overdraget_status is not None:
         return model.FordringStatus.OVERDRAGET
+    if fee.status is FeeStatus.WRITTEN_OFF and fee.afskrevet == 0:
+        return model.FordringStatus.ANNULLERET  # written down to nothing: the claim is void
     return _STATUS[fee.status]
 
 
@@ -162,10 +167,10 @@ def _debtor_remaining(s: model.FordringSaldo) -> int:
     return max(0, s.hovedstol - s.nedskrevet - s.daekket - s.afskrevet)
 
 
-def _fbs_json(fee: Fee) -> dict[str, Any]:
+def _fbs_json(fee: Fee, paid_in_fbs: bool = False) -> dict[str, Any]:
     return {
         "feeId": fee.fee_id,
-        "status": _expected_status(fee).value,
+        "status": _expected_status(fee, paid_in_fbs).value,
         "hovedstol": fee.amount,
         "remaining": fee.remaining,
     }
@@ -191,8 +196,13 @@ def compare(
     idents: dict[int, str],
     debtor: dict[str, DebtorClaim],
     now: datetime,
+    paid_in_fbs: frozenset[str] = frozenset(),
 ) -> Report:
-    """Classify every difference between FBS's fees and the debtor system's claims."""
+    """Classify every difference between FBS's fees and the debtor system's claims.
+
+    `paid_in_fbs` names the claims a library client paid in FBS (payment/v2): FBS
+    cancelled those in the debtor system, so a cancelled claim there is what it expects.
+    """
     report = Report(
         kommunekode=kommunekode,
         generated_at=now.isoformat(),
@@ -212,12 +222,14 @@ def compare(
                     kind="missing_in_debtor",
                     fordring_id=fee.fordring_id,
                     detail="Fordringen findes i FBS, men ikke i debitorsystemet.",
-                    fbs=_fbs_json(fee),
+                    fbs=_fbs_json(fee, fee.fordring_id in paid_in_fbs),
                 )
             )
             continue
         seen.add(fee.fordring_id)
-        found = _differences(fee, claim, idents.get(fee.patron_id, ""))
+        found = _differences(
+            fee, claim, idents.get(fee.patron_id, ""), fee.fordring_id in paid_in_fbs
+        )
         report.differences.extend(found)
         if not found:
             report.matched += 1
@@ -234,11 +246,11 @@ def compare(
     return report
 
 
-def _differences(fee: Fee, claim: DebtorClaim, ident: str) -> list[Difference]:
+def _differences(fee: Fee, claim: DebtorClaim, ident: str, paid_in_fbs: bool) -> list[Difference]:
     out = []
     s = claim.saldo
-    fbs, theirs = _fbs_json(fee), _debtor_json(claim)
-    expected = _expected_status(fee)
+    fbs, theirs = _fbs_json(fee, paid_in_fbs), _debtor_json(claim)
+    expected = _expected_status(fee, paid_in_fbs)
     if expected != s.status:
         out.append(
             Difference(
@@ -299,6 +311,11 @@ def reconcile(
             fees = repo.fees_of_patron(patron_id, kommunekode)
         idents = repo.idents_by_patron({f.patron_id for f in fees})
         patron = repo.patron(patron_id) if patron_id is not None else None
+        paid_in_fbs = frozenset(
+            f.fordring_id
+            for f in fees
+            if f.status is FeeStatus.PAID and client_payment(repo, f) is not None
+        )
     if patron_id is None:
         debtor = fetch_debtor_view(client, kommunekode, page_size, progress=progress)
     elif patron is None:
@@ -307,4 +324,4 @@ def reconcile(
         debtor = fetch_account_view(
             client, kommunekode, model.Debitor(cpr_nummer=patron.cpr, cvr_nummer=patron.cvr)
         )
-    return compare(kommunekode, fees, idents, debtor, now)
+    return compare(kommunekode, fees, idents, debtor, now, paid_in_fbs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from integration.reconcile.compare import Report
+from oeir.dansk import kroner, status_name
+from oeir.kommuner import by_kode
 
 LABELS = {
     "missing_in_debtor": "Mangler i debitorsystemet",
@@ -16,9 +18,13 @@ LABELS = {
 
 
 def _kr(oere: object) -> str:
-    if not isinstance(oere, int):
-        return ""
-    return f"{oere / 100:,.2f} kr.".replace(",", "X").replace(".", ",").replace("X", ".")
+    return kroner(oere) if isinstance(oere, int) else ""
+
+
+def municipality(kode: str) -> str:
+    """``København Kommune (101)``; ``kommune 999`` for a code not in the register."""
+    found = by_kode().get(kode)
+    return f"{found.navn} Kommune ({kode})" if found else f"kommune {kode}"
 
 
 def render_html(report: Report) -> str:
@@ -33,10 +39,13 @@ def render_html(report: Report) -> str:
         rows.append(
             "<tr>"
             f"<td>{escape(LABELS[d.kind])}</td><td>{escape(d.fordring_id)}</td>"
-            f"<td>{escape(str(fbs.get('status', '–')))}</td><td>{_kr(fbs.get('remaining'))}</td>"
-            f"<td>{escape(str(deb.get('status', '–')))}</td><td>{_kr(deb.get('remaining'))}</td>"
+            f"<td>{escape(status_name(fbs.get('status', '–')))}</td>"
+            f"<td>{_kr(fbs.get('remaining'))}</td>"
+            f"<td>{escape(status_name(deb.get('status', '–')))}</td>"
+            f"<td>{_kr(deb.get('remaining'))}</td>"
             f"<td>{escape(d.detail)}</td></tr>"
         )
+    kommune = escape(municipality(report.kommunekode))
     verdict = (
         "<p class='ok'>Ingen afvigelser: FBS og debitorsystemet stemmer.</p>"
         if not report.differences
@@ -44,14 +53,14 @@ def render_html(report: Report) -> str:
     )
     return f"""<!doctype html>
 <html lang="da"><head><meta charset="utf-8">
-<title>Afstemning, kommune {escape(report.kommunekode)}</title>
+<title>Afstemning, {kommune}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem; }}
 table {{ border-collapse: collapse; margin-bottom: 1.5rem; }}
 td, th {{ border: 1px solid #bbb; padding: .3rem .6rem; text-align: left; }}
 .ok {{ color: #176117; font-weight: bold; }} .bad {{ color: #a11; font-weight: bold; }}
 </style></head><body>
-<h1>Afstemning af fordringer – kommune {escape(report.kommunekode)}</h1>
+<h1>Afstemning af fordringer – {kommune}</h1>
 <p>Dannet {escape(report.generated_at)}. Fordringer i FBS: {report.fbs_claims};
 i debitorsystemet: {report.debtor_claims}; stemmer: {report.matched}.</p>
 {verdict}

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
@@ -40,9 +42,13 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
     auth.install_admin_guard(app, core.config)
+    clock = core.config.clock
+    app.before_request(lambda: refresh(clock))  # a clock shared through a store
     # Outermost: CSRF and DNS rebinding are refused before any route (oeir.same_origin).
     allowed = same_origin.allowed_hosts(core.config.bind_host, core.config.allowed_hosts)
     app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
+    if core.config.trust_proxy:  # before the same-origin rule: it sees the public scheme and host
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
 
     @app.errorhandler(FbsError)
     def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]
@@ -58,6 +64,7 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
             {
                 "service": "debitorsim integration core (FBS side)",
                 "openapi": "/harness/openapi.json",
+                "docs": "/harness/docs",
                 "feesV2": "/external/{agencyid}/patron/{patronid}/fees/v2",
                 "callback": "/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl",
                 "outbox": "/harness/outbox",

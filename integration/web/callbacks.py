@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 from integration.callbacks.apply import apply_batch, caller
 from integration.web import auth
 from integration.web.app import core_of_app
-from oeir import kommuner, model, rules, soap, wsdl
+from oeir import certs, kommuner, model, rules, safexml, soap, wsdl
 from oeir.faults import MessageTooLarge, OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
 
@@ -45,16 +45,19 @@ def receive():  # type: ignore[no-untyped-def]
     except OeirFault as fault:
         return Response(soap.fault_envelope(fault), 401, content_type=_XML)
     if (request.content_length or 0) > limit:
+        # SOAP 1.1 answers every Fault with HTTP 500, this one before reading the body.
         return Response(
-            soap.fault_envelope(MessageTooLarge(f"> {limit} bytes")), 413, content_type=_XML
+            soap.fault_envelope(MessageTooLarge(f"> {limit} bytes")), 500, content_type=_XML
         )
     try:
         req = soap.read_request(
-            request.get_data(cache=False),
+            safexml.read_at_most(request.stream, limit),
             DAEKNING_AFSKRIVNING,
             soap_action=request.headers.get("SOAPAction"),
             max_bytes=limit,
         )
+        if core.config.tls is not None:  # the sender's certificate is its user system's
+            certs.check_binding(request.environ, req.header.invocation_context.user_system_uuid)
         auth.check_municipality(core.config, request, _kommune_of(req.header))
         caller(req.header)
         rules.validate(req.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,42 +12,98 @@ from flask import Blueprint, jsonify, request
 
 from integration.fbs.model import FeeType, Material
 from integration.fbs.service import FbsError, NewFee
-from integration.fbs.views import fee_detail, outbox_view, patron_view
+from integration.fbs.views import PERIODICAL_FIELDS, fee_detail, outbox_view, patron_view
 from integration.web.app import core_of_app
 from integration.web.openapi import OPENAPI
-from oeir import model
+from integration.web.tokens import issuer_of_app
+from oeir import apidocs, model
 from oeir.faults import first_non_xml, xml_safe
 
 bp = Blueprint("harness", __name__, url_prefix="/harness")
 
 
-def _request_json() -> Any:
+def _request_json(*, optional: bool = False) -> Any:
     """The request's JSON, read exactly: numbers with a fraction or exponent become `Decimal`.
 
     Money must never pass through float on the way in (99999999999999.99 would be
-    stored as …98). ``NaN``/``Infinity`` (not JSON) and unreadable bodies give None,
-    like ``request.get_json(silent=True)``.
+    stored as …98). A body that cannot be read is refused with what is wrong: the
+    content type, or where and why the text is not JSON (``NaN``/``Infinity`` are not
+    JSON). An empty body is None when `optional` (a cancel needs no body).
     """
-    if not request.is_json:
+    raw = request.get_data(cache=True)
+    if optional and not raw.strip():
         return None
+    if not request.is_json:
+        got = xml_safe(request.mimetype, 80) or "none"
+        raise FbsError(
+            "ForkertIndholdstype",
+            f"The body must be JSON sent with Content-Type: application/json (got {got}).",
+        )
+    if not raw.strip():
+        raise FbsError("UgyldigJson", "The body is empty: send a JSON object.")
     try:
         return json.loads(
-            request.get_data(cache=True), parse_float=Decimal, parse_constant=_not_json
+            raw, parse_float=Decimal, parse_int=_whole_number, parse_constant=_not_json
         )
-    except (ValueError, RecursionError):
-        return None
+    except json.JSONDecodeError as exc:
+        raise FbsError(
+            "UgyldigJson",
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.",
+        ) from None
+    except UnicodeDecodeError:
+        raise FbsError("UgyldigJson", "The body is not valid JSON: it is not UTF-8 text.") from None
+    except _NotJson as exc:
+        raise FbsError("UgyldigJson", str(exc)) from None
+    except RecursionError:
+        raise FbsError(
+            "UgyldigJson", "The body is not valid JSON: it is nested too deeply."
+        ) from None
+
+
+class _NotJson(ValueError):
+    """A constant Python's json module reads but JSON does not have."""
 
 
 def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    raise _NotJson(
+        f"The body is not valid JSON: {name} is not a JSON number (JSON has no NaN or Infinity)."
+    )
+
+
+def _whole_number(digits: str) -> int:
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits.lstrip("-")) > limit:
+        raise _NotJson(f"The body cannot be read: a number has more than {limit} digits.")
+    return int(digits)
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, for an error message ("a string", "a list", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def _body() -> dict[str, Any]:
     data = _request_json()
     if not isinstance(data, dict):
-        raise FbsError("UgyldigJson", "The body must be a JSON object.")
+        raise FbsError("UgyldigJson", f"The body must be a JSON object, not {_kind(data)}.")
     _check_texts(data, "")
     return data
+
+
+def _required(data: dict[str, Any], field: str, example: str) -> Any:
+    """A field the body must have (null counts as missing)."""
+    value = data.get(field)
+    if value is None:
+        raise FbsError("FeltMangler", f"{field} is missing: give it, e.g. {example}.")
+    return value
 
 
 def _check_texts(body: Any, path: str) -> None:
@@ -80,14 +137,14 @@ def _object(value: Any, name: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise FbsError("UgyldigJson", f"{name} must be a JSON object.")
+        raise FbsError("UgyldigJson", f"{name} must be a JSON object, not {_kind(value)}.")
     return value
 
 
 def _text(value: Any, name: str) -> str | None:
     """An optional JSON string."""
     if value is not None and not isinstance(value, str):
-        raise FbsError("UgyldigJson", f"{name} must be a string.")
+        raise FbsError("UgyldigJson", f"{name} must be a string, not {_kind(value)}.")
     return value
 
 
@@ -96,19 +153,16 @@ def _whole(value: Any, name: str) -> int | None:
     if value is not None and (
         isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63
     ):
-        raise FbsError("UgyldigJson", f"{name} must be a whole number.")
+        got = _kind(value) if _kind(value) != "a number" else f"{value}"
+        raise FbsError("UgyldigJson", f"{name} must be a whole number of 0 or more, not {got}.")
     return value
 
 
 def _flag_of(value: Any, name: str) -> bool | None:
     """An optional JSON boolean."""
     if value is not None and not isinstance(value, bool):
-        raise FbsError("UgyldigJson", f"{name} must be true or false.")
+        raise FbsError("UgyldigJson", f"{name} must be true or false, not {_kind(value)}.")
     return value
-
-
-MAX_OERE = 10**15 - 1
-"""The largest amount the contract carries (BeloebType: 15 digits in all, 2 of them decimals)."""
 
 
 def _oere(value: Any, field: str = "amount") -> int:
@@ -118,10 +172,22 @@ def _oere(value: Any, field: str = "amount") -> int:
     passes through float. Text is refused: the API documents amounts as numbers, and
     ``int()``/``Decimal()`` would read "١٢" or "1_000" as 12 and 1000.
     """
+    if value is None:
+        raise FbsError(
+            "FeltMangler", f"{field} is missing: give it in kroner as a JSON number, e.g. 30.50."
+        )
+    if isinstance(value, str):
+        raise FbsError(
+            "UgyldigBeloeb",
+            f'{field} must be a number, not a string: write {field}: 30.50, not "30.50".',
+        )
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise FbsError("UgyldigBeloeb", f"{field} must be a JSON number of kroner, e.g. 30.50.")
+        raise FbsError(
+            "UgyldigBeloeb",
+            f"{field} must be a JSON number of kroner, e.g. 30.50, not {_kind(value)}.",
+        )
     if isinstance(value, int):
-        if abs(value) > MAX_OERE // 100:
+        if abs(value) > model.MAX_OERE // 100:
             raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
         return value * 100
     if not value.is_finite():
@@ -137,23 +203,28 @@ def _oere(value: Any, field: str = "amount") -> int:
     digits = digits[:end]
     if exponent < -2:
         raise FbsError("UgyldigBeloeb", f"{field} has more than two decimals.")
-    if any(digits) and len(digits) + exponent > 13:
+    if any(digits) and len(digits) + exponent > _WHOLE_DIGITS:
         raise FbsError("UgyldigBeloeb", f"{field} is larger than {_LARGEST} kroner.")
     oere = int("".join(map(str, digits))) * 10 ** (exponent + 2) if any(digits) else 0
     return -oere if sign else oere
 
 
-_LARGEST = "9999999999999.99"
+_LARGEST = f"{model.MAX_OERE // 100}.{model.MAX_OERE % 100:02d}"
+_WHOLE_DIGITS = len(str(model.MAX_OERE // 100))
 
 
-def _enum(cls: type, value: Any, default: Any) -> Any:
+def _enum(cls: type, value: Any, default: Any, name: str) -> Any:
+    """An optional JSON string that must be one of `cls`'s values."""
     if value is None:
         return default
+    allowed = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+    if not isinstance(value, str):
+        raise FbsError("UgyldigVaerdi", f"{name} must be a string, one of: {allowed}.")
     try:
         return cls(value)
     except ValueError as exc:
-        allowed = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
-        raise FbsError("UgyldigVaerdi", f"{value!r} is not one of: {allowed}.") from exc
+        shown = json.dumps(xml_safe(value, 40), ensure_ascii=False)
+        raise FbsError("UgyldigVaerdi", f"{name} {shown} is not one of: {allowed}.") from exc
 
 
 def _materials(items: Any) -> tuple[Material, ...]:
@@ -172,10 +243,54 @@ def _materials(items: Any) -> tuple[Material, ...]:
                 record_id=str(m["recordId"]),
                 material_group_name=str(group.get("name", "standard")),
                 material_group_description=str(group.get("description", "Standard")),
-                periodical=_object(m.get("periodical"), "periodical") or None,
+                periodical=_periodical(m.get("periodical"), f"materials[{len(out)}].periodical"),
             )
         )
     return tuple(out)
+
+
+MAX_PERIODICAL_TEXT = 200
+"""Longest text of one Periodical field (a volume label, not a document)."""
+
+
+def _periodical(value: Any, where: str) -> dict[str, str] | None:
+    """A material's ``periodical``, checked as the FBS spec's ``Periodical`` object.
+
+    ``displayText`` is required (non-empty text); ``volume``, ``volumeNumber`` and
+    ``volumeYear`` are optional text; any other key, a non-text value or a missing
+    ``displayText`` is a 400 ``UgyldigPeriodical`` naming the field. Absent or null
+    means the material is no periodical.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FbsError("UgyldigPeriodical", f"{where} must be a JSON object (Periodical).")
+    unknown = sorted(set(value) - set(PERIODICAL_FIELDS))
+    if unknown:
+        allowed = ", ".join(PERIODICAL_FIELDS)
+        raise FbsError(
+            "UgyldigPeriodical",
+            f"{where} has unknown field(s) {', '.join(map(repr, unknown))[:200]}; "
+            f"a Periodical has {allowed}.",
+        )
+    out: dict[str, str] = {}
+    for key in PERIODICAL_FIELDS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise FbsError("UgyldigPeriodical", f"{where}.{key} must be a string.")
+        if len(item) > MAX_PERIODICAL_TEXT:
+            raise FbsError(
+                "UgyldigPeriodical",
+                f"{where}.{key} is longer than {MAX_PERIODICAL_TEXT} characters.",
+            )
+        out[key] = item
+    if not out.get("displayText", "").strip():
+        raise FbsError(
+            "UgyldigPeriodical", f"{where}.displayText is required (the spec's Periodical)."
+        )
+    return out
 
 
 @bp.post("/fees")
@@ -186,18 +301,16 @@ def create_fee():  # type: ignore[no-untyped-def]
     try:
         creation = date.fromisoformat(data["creationDate"]) if data.get("creationDate") else None
     except (TypeError, ValueError) as exc:
-        raise FbsError("UgyldigDato", "creationDate must be YYYY-MM-DD.") from exc
+        raise FbsError("UgyldigDato", "creationDate must be a date as text, YYYY-MM-DD.") from exc
     new = NewFee(
-        agency_id=str(data.get("agencyId", "")),
-        type=_enum(FeeType, data.get("type"), FeeType.FEE),
-        reason_message=str(
-            data.get("reasonMessage")
-            or ("Erstatning" if data.get("type") == "compensation" else "Gebyr (for sent)")
-        ),
+        agency_id=_text(_required(data, "agencyId", '"DK-710100"'), "agencyId") or "",
+        type=_enum(FeeType, data.get("type"), FeeType.FEE, "type"),
+        reason_message=_text(data.get("reasonMessage"), "reasonMessage")
+        or ("Erstatning" if data.get("type") == "compensation" else "Gebyr (for sent)"),
         amount=_oere(data.get("amount")),
         cpr=_text(patron.get("cpr"), "patron.cpr"),
         cvr=_text(patron.get("cvr"), "patron.cvr"),
-        name=str(patron.get("name", "")),
+        name=_text(patron.get("name"), "patron.name") or "",
         patron_id=_whole(patron.get("patronId"), "patron.patronId"),
         materials=_materials(data.get("materials")),
         skriftligt_anerkendt=_flag_of(data.get("acknowledgedInWriting"), "acknowledgedInWriting"),
@@ -227,7 +340,9 @@ def write_down(fee_id: int):  # type: ignore[no-untyped-def]
     fee = core.service.write_down(
         fee_id,
         _oere(data.get("amount")),
-        _enum(model.NedskrivningAarsag, data.get("reason"), model.NedskrivningAarsag.ANDET),
+        _enum(
+            model.NedskrivningAarsag, data.get("reason"), model.NedskrivningAarsag.ANDET, "reason"
+        ),
         _text(data.get("text"), "text"),
     )
     return jsonify(fee_detail(fee, core.config))
@@ -236,12 +351,12 @@ def write_down(fee_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/fees/<int:fee_id>/cancel")
 def cancel(fee_id: int):  # type: ignore[no-untyped-def]
     """Cancel a fee (annullering)."""
-    data = _object(_request_json() or None, "The body")
+    data = _object(_request_json(optional=True), "The body")
     _check_texts(data, "")
     core = core_of_app()
     fee = core.service.cancel(
         fee_id,
-        _enum(model.AnnulleringAarsag, data.get("reason"), model.AnnulleringAarsag.ANDET),
+        _enum(model.AnnulleringAarsag, data.get("reason"), model.AnnulleringAarsag.ANDET, "reason"),
         _text(data.get("text"), "text"),
     )
     return jsonify(fee_detail(fee, core.config))
@@ -345,7 +460,49 @@ def reset():  # type: ignore[no-untyped-def]
     return jsonify({"reset": True, "removed": removed})
 
 
+@bp.post("/tokens")
+def issue_token():  # type: ignore[no-untyped-def]
+    """Issue a bearer token for the FBS API (``{clientId?, agencyId?}``; OAuth2 token response)."""
+    data = _object(_request_json(), "The body")
+    _check_texts(data, "")
+    client_id = _text(data.get("clientId"), "clientId") or "harness"
+    agency_id = _text(data.get("agencyId"), "agencyId")
+    if len(client_id) > 100:
+        raise FbsError("UgyldigVaerdi", "clientId is longer than 100 characters.")
+    if agency_id is not None:
+        try:
+            core_of_app().config.kommune_for_agency(agency_id)
+        except ValueError as exc:
+            raise FbsError("UkendtBibliotek", str(exc), 404) from exc
+    answer = jsonify(issuer_of_app().issue(client_id, agency_id))
+    answer.headers["Cache-Control"] = "no-store"  # RFC 6749 section 5.1
+    return answer, 201
+
+
 @bp.get("/openapi.json")
 def openapi():  # type: ignore[no-untyped-def]
     """The OpenAPI document of the FBS and harness endpoints."""
     return jsonify(OPENAPI)
+
+
+@bp.get("/docs")
+def docs():  # type: ignore[no-untyped-def]
+    """The OpenAPI document, browsable (Swagger UI, served offline by this app)."""
+    try:
+        return apidocs.page_reply(
+            "debitorsim: kernens FBS- og harness-API", "/harness/openapi.json", "/harness/docs/"
+        )
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
+
+
+@bp.get("/docs/<name>")
+def docs_asset(name: str):  # type: ignore[no-untyped-def]
+    """The docs page's script and stylesheet (from the swagger-ui-bundle package)."""
+    try:
+        found = apidocs.asset_reply(name)
+    except apidocs.DocsUnavailable as exc:
+        raise FbsError("DokumentationMangler", str(exc), 503) from exc
+    if found is None:
+        raise FbsError("IkkeFundet", f"No docs file {name!r}.", 404)
+    return found

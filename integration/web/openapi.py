@@ -40,6 +40,29 @@ def _body(ref: str) -> dict[str, Any]:
     }
 
 
+_AGENCY = {
+    "name": "agencyid",
+    "in": "path",
+    "required": True,
+    "description": "ISIL of the agency (e.g. DK-710100); anything else is a 400.",
+    "schema": {"type": "string", "pattern": "^[A-Za-z]{1,4}-[A-Za-z0-9:/-]{1,11}$"},
+}
+_PATRON = {
+    "name": "patronid",
+    "in": "path",
+    "required": True,
+    "description": "The FBS patron id (never a CPR number); not a whole number is a 400.",
+    "schema": {"type": "integer", "format": "int64", "minimum": 0},
+}
+_SECURED: list[dict[str, list[str]]] = [{"fbsToken": []}]
+_FBS_ERRORS = {
+    "400": {**_ERROR, "description": "bad request: a malformed id, query value or body"},
+    "401": {
+        **_ERROR,
+        "description": "client unauthorized: no valid bearer token (only when tokens are on)",
+    },
+    "404": {**_ERROR, "description": "no such patron at this agency"},
+}
 _FEE_ID = {"name": "feeId", "in": "path", "required": True, "schema": {"type": "integer"}}
 _PATRON_ID = {"name": "patronId", "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -58,22 +81,40 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/external/{agencyid}/patron/{patronid}/fees/v2": {
             "get": {
-                "summary": "A patron's fees, as FBS returns them",
+                "operationId": "getFeesV2",
+                "summary": "A patron's fees, as FBS returns them (FBS getFeesV2)",
+                "description": (
+                    "FBS's spec marks both flags required with default false; an absent flag "
+                    "reads as false here, anything but a boolean is a 400. `payableByClient` "
+                    "is false once the debtor system has the claim: the fee is then listed "
+                    "only with includenonpayable=true. A paid fee has `paidDate` (the last "
+                    "payment); a written-off or fully written-down fee is closed without a "
+                    "`paidDate`, listed only with includepaid=true."
+                ),
+                "security": _SECURED,
                 "parameters": [
+                    _AGENCY,
+                    _PATRON,
                     {
-                        "name": "agencyid",
-                        "in": "path",
+                        "name": "includepaid",
+                        "in": "query",
                         "required": True,
-                        "schema": {"type": "string"},
+                        "description": (
+                            "true if all paid/unpaid fees should be included, false if only "
+                            "unpaid fees should be included; default=false"
+                        ),
+                        "schema": {"type": "boolean", "default": False},
                     },
                     {
-                        "name": "patronid",
-                        "in": "path",
+                        "name": "includenonpayable",
+                        "in": "query",
                         "required": True,
-                        "schema": {"type": "integer"},
+                        "description": (
+                            "true if fees that are not payable through a CMS system should be "
+                            "included (for read only access); default=false"
+                        ),
+                        "schema": {"type": "boolean", "default": False},
                     },
-                    {"name": "includepaid", "in": "query", "schema": {"type": "boolean"}},
-                    {"name": "includenonpayable", "in": "query", "schema": {"type": "boolean"}},
                 ],
                 "responses": {
                     "200": {
@@ -87,7 +128,61 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "404": _ERROR,
+                    **_FBS_ERRORS,
+                },
+            }
+        },
+        "/external/{agencyid}/patron/{patronid}/payment/v2": {
+            "post": {
+                "operationId": "payFees",
+                "summary": "Register a payment gateway's order as full payment of fees (FBS payFees)",
+                "description": (
+                    "Each named fee is paid in full (no partial payment of a fee). The same "
+                    "orderId again answers paymentRegistered with the same confirmationId; a "
+                    "fee paid by another order gets paymentRegisteredByDifferentOrderId; a fee "
+                    "the client may not pay (handed to the debtor system, closed, not the "
+                    "patron's) gets paymentNotAllowedByClient. Unknown statuses are to be read "
+                    "as yet another reason for not registering the payment."
+                ),
+                "security": _SECURED,
+                "parameters": [_AGENCY, _PATRON],
+                "requestBody": _body("PaymentOrder"),
+                "responses": {
+                    "200": {
+                        "description": "One PaymentConfirmationV2 per fee",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/PaymentConfirmationV2"},
+                                }
+                            }
+                        },
+                    },
+                    **_FBS_ERRORS,
+                },
+            }
+        },
+        "/external/{agencyid}/patrons/{patronid}/v4": {
+            "get": {
+                "operationId": "getPatronInformationByPatronIdV4",
+                "summary": "The patron's details with blockStatus[] (FBS patrons v4)",
+                "description": (
+                    "A debt block has blockedReason E (patron has fee); FBS's own codes are "
+                    "O, U, F, S, W, and unexpected values are to be read as 'other reason'."
+                ),
+                "security": _SECURED,
+                "parameters": [_AGENCY, _PATRON],
+                "responses": {
+                    "200": {
+                        "description": "AuthenticatedPatronV4",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/AuthenticatedPatronV4"}
+                            }
+                        },
+                    },
+                    **_FBS_ERRORS,
                 },
             }
         },
@@ -143,6 +238,29 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [_PATRON_ID],
                 "requestBody": _body("Ident"),
                 "responses": _ok("IdentChanged"),
+            }
+        },
+        "/harness/tokens": {
+            "post": {
+                "summary": "Issue a bearer token for the FBS API (OAuth2 token response)",
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/TokenRequest"}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Token",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Token"}}
+                        },
+                    },
+                    "400": _ERROR,
+                    "404": _ERROR,
+                },
             }
         },
         "/harness/outbox": {
@@ -221,18 +339,73 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "components": {
+        "securitySchemes": {
+            "fbsToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": (
+                    "FBS itself: OAuth 2.0 (password grant, token URL "
+                    "https://login.bib.dk/oauth/token). Here: a token from POST "
+                    "/harness/tokens, required only when the core's FBS auth is on "
+                    "(`fbs_auth`, `--fbs-auth`; on by default beyond loopback)."
+                ),
+            }
+        },
         "schemas": {
             "Error": {
                 "type": "object",
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
             },
+            "Periodical": {
+                "type": "object",
+                "description": "FBS's Periodical: present only when the material is a periodical.",
+                "required": ["displayText"],
+                "additionalProperties": False,
+                "properties": {
+                    "displayText": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 200,
+                        "description": "The volume information, suitable for display",
+                    },
+                    "volume": {"type": "string", "maxLength": 200},
+                    "volumeNumber": {"type": "string", "maxLength": 200},
+                    "volumeYear": {"type": "string", "maxLength": 200},
+                },
+            },
+            "MaterialGroup": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+            },
+            "FeeMaterialV2": {
+                "type": "object",
+                "required": ["recordId", "materialGroup", "materialItemNumber"],
+                "properties": {
+                    "materialItemNumber": {"type": "string"},
+                    "recordId": {"type": "string", "description": "The FAUST number"},
+                    "periodical": {
+                        "allOf": [{"$ref": "#/components/schemas/Periodical"}],
+                        "nullable": True,
+                    },
+                    "materialGroup": {"$ref": "#/components/schemas/MaterialGroup"},
+                },
+            },
             "Material": {
                 "type": "object",
+                "description": "A material of a new fee (materialGroup defaults to standard).",
                 "required": ["materialItemNumber", "recordId"],
                 "properties": {
                     "materialItemNumber": {"type": "string"},
                     "recordId": {"type": "string"},
-                    "periodical": {"type": "object", "nullable": True},
+                    "periodical": {
+                        "allOf": [{"$ref": "#/components/schemas/Periodical"}],
+                        "nullable": True,
+                        "description": "Checked as FBS's Periodical: a 400 UgyldigPeriodical otherwise.",
+                    },
                     "materialGroup": {
                         "type": "object",
                         "properties": {
@@ -244,19 +417,162 @@ OPENAPI: dict[str, Any] = {
             },
             "FeeV2": {
                 "type": "object",
+                "required": [
+                    "payableByClient",
+                    "amount",
+                    "materials",
+                    "reasonMessage",
+                    "type",
+                    "creationDate",
+                    "feeId",
+                ],
                 "properties": {
-                    "feeId": {"type": "integer"},
-                    "type": {"type": "string", "enum": ["fee", "compensation"]},
+                    "feeId": {"type": "integer", "format": "int64"},
+                    "type": {
+                        "type": "string",
+                        "description": (
+                            "fee or compensation today; clients treat unknown values as other."
+                        ),
+                    },
                     "reasonMessage": {"type": "string"},
-                    "amount": _AMOUNT,
+                    "amount": {
+                        **_AMOUNT,
+                        "format": "double",
+                        "description": (
+                            "Kroner: what is still owed while the fee is open, the principal "
+                            "(after write-downs) once it is closed."
+                        ),
+                    },
                     "creationDate": {"type": "string", "format": "date"},
-                    "dueDate": {"type": "string", "format": "date"},
-                    "paidDate": {"type": "string", "format": "date", "nullable": True},
-                    "payableByClient": {"type": "boolean"},
+                    "dueDate": {"type": "string", "format": "date", "nullable": True},
+                    "paidDate": {
+                        "type": "string",
+                        "format": "date",
+                        "nullable": True,
+                        "description": (
+                            "Date of the final payment once paid in full; null otherwise, also "
+                            "for written-off and fully written-down fees."
+                        ),
+                    },
+                    "payableByClient": {
+                        "type": "boolean",
+                        "description": (
+                            "False once the debtor system has the claim (pay there) and for "
+                            "closed fees."
+                        ),
+                    },
                     "materials": {
                         "type": "array",
-                        "items": {"$ref": "#/components/schemas/Material"},
+                        "items": {"$ref": "#/components/schemas/FeeMaterialV2"},
                     },
+                },
+            },
+            "PaymentOrder": {
+                "type": "object",
+                "required": ["orderId", "feeIds"],
+                "properties": {
+                    "orderId": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 100,
+                        "description": "Order id from the payment gateway",
+                    },
+                    "feeIds": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 1000,
+                        "description": "Fees fully covered by the order",
+                        "items": {"type": "integer", "format": "int64", "minimum": 0},
+                    },
+                },
+            },
+            "PaymentConfirmationV2": {
+                "type": "object",
+                "required": ["orderId", "feeId", "paymentStatus"],
+                "properties": {
+                    "orderId": {"type": "string"},
+                    "confirmationId": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "Set only when paymentStatus is paymentRegistered.",
+                    },
+                    "feeId": {"type": "integer", "format": "int64"},
+                    "paymentStatus": {
+                        "type": "string",
+                        "description": (
+                            "paymentRegistered, paymentRegisteredByDifferentOrderId or "
+                            "paymentNotAllowedByClient; read unknown values as not registered."
+                        ),
+                    },
+                },
+            },
+            "BlockStatus": {
+                "type": "object",
+                "required": ["blockedReason", "blockedSince", "message"],
+                "properties": {
+                    "blockedReason": {"type": "string", "description": "Reason code (E: fee)"},
+                    "blockedSince": {"type": "string", "description": "YYYY-MM-DD"},
+                    "message": {"type": "string"},
+                },
+            },
+            "PatronV4": {
+                "type": "object",
+                "required": [
+                    "preferredPickupBranch",
+                    "patronId",
+                    "receiveEmail",
+                    "receiveSms",
+                    "receivePostalMail",
+                    "defaultInterestPeriod",
+                    "resident",
+                ],
+                "properties": {
+                    "patronId": {"type": "integer", "format": "int64"},
+                    "name": {"type": "string"},
+                    "preferredPickupBranch": {"type": "string"},
+                    "receiveEmail": {"type": "boolean"},
+                    "receiveSms": {"type": "boolean"},
+                    "receivePostalMail": {"type": "boolean"},
+                    "defaultInterestPeriod": {"type": "integer", "format": "int32"},
+                    "resident": {"type": "boolean"},
+                    "guardianVisibility": {"type": "boolean"},
+                    "blockStatus": {
+                        "type": "array",
+                        "description": "Empty when the patron is not blocked.",
+                        "items": {"$ref": "#/components/schemas/BlockStatus"},
+                    },
+                },
+            },
+            "AuthenticatedPatronV4": {
+                "type": "object",
+                "required": ["authenticated"],
+                "properties": {
+                    "authenticated": {"type": "boolean"},
+                    "authenticateStatus": {
+                        "type": "string",
+                        "description": "VALID (AuthenticatedPatronV8's field, for newer clients)",
+                    },
+                    "patron": {"$ref": "#/components/schemas/PatronV4"},
+                },
+            },
+            "TokenRequest": {
+                "type": "object",
+                "properties": {
+                    "clientId": {"type": "string", "maxLength": 100},
+                    "agencyId": {
+                        "type": "string",
+                        "description": "Limit the token to this agency's /external paths.",
+                    },
+                },
+            },
+            "Token": {
+                "type": "object",
+                "required": ["access_token", "token_type", "expires_in"],
+                "properties": {
+                    "access_token": {"type": "string"},
+                    "token_type": {"type": "string", "enum": ["bearer"]},
+                    "expires_in": {"type": "integer"},
+                    "agencyId": {"type": "string", "nullable": True},
                 },
             },
             "FeeDetail": {
@@ -413,7 +729,7 @@ OPENAPI: dict[str, Any] = {
                     },
                 },
             },
-        }
+        },
     },
 }
 """The document served at ``/harness/openapi.json``."""

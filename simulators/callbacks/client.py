@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -79,8 +80,13 @@ def deliver(
     body: bytes,
     expected_ids: set[str],
     timeout: float,
+    tls: dict[str, Any] | None = None,
 ) -> Outcome:
-    """POST one callback message and classify what came back."""
+    """POST one callback message and classify what came back.
+
+    `tls`: ``cert=`` and ``verify=`` for requests (`oeir.certs.CertDir.requests_options`):
+    the debtor system's client certificate, and the CA FBS's server must be signed by.
+    """
     try:
         response = session.post(
             url,
@@ -90,6 +96,7 @@ def deliver(
                 "SOAPAction": f'"{OPERATION.soap_action}"',
             },
             timeout=timeout,
+            **(tls or {}),
         )
     except requests.RequestException as exc:
         return Outcome("utilgaengelig", detail=type(exc).__name__)

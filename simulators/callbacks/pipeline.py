@@ -165,6 +165,8 @@ class CallbackPipeline:
                 # Fault injection (simulators.faults) may duplicate, reorder or drop the message.
                 plan = self.sim.faults.callback_plan(kommunekode, haendelser)
                 outcome = client.Outcome("utilgaengelig", detail="dropped (fault injection)")
+                certs = self.sim.config.tls  # the system's own certificate (oeir.certs)
+                tls = certs.requests_options(tenant.system) if certs is not None else None
                 for part in plan.messages:
                     body = client.envelope(tenant.kommune, tenant.system, str(uuid.uuid4()), part)
                     outcome = client.deliver(
@@ -173,6 +175,7 @@ class CallbackPipeline:
                         body,
                         {h.haendelse_id for h in part},
                         settings.timeout_seconds,
+                        tls,
                     )
                 if plan.ack_lost:
                     outcome = client.Outcome(

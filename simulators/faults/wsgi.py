@@ -3,7 +3,7 @@
 It sits in front of the Flask app, so it can do what a view cannot: hold a
 request, drop the connection without an answer, or dribble the body. Without
 rules it only looks at the method and path. With rules it reads the body (up to
-the request limit; larger bodies pass untouched to get their 413), takes the
+the request limit; larger bodies pass untouched to get their BeskedForStor Fault), takes the
 operation from the SOAPAction header and the municipality from
 AuthorityContext/MunicipalityCVR (a byte search, nothing is parsed), asks the
 injector, and records every fault it applies in the journal.

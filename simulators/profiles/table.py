@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from oeir.dansk import kroner
 from simulators.profiles import SYSTEMS, Profile, all_builtin
 
 ASSUMED_MARK = " †"
@@ -14,7 +15,7 @@ _MONEY = ("fee", "invoice_minimum")
 
 def _cell(value: Any, key: str = "") -> str:
     if key.rsplit(".", 1)[-1] in _MONEY and isinstance(value, int):
-        return f"{value // 100},{value % 100:02d} kr"
+        return kroner(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):

@@ -42,7 +42,7 @@ class JournalEntry:
     service: str
     operation: str | None
     kommunekode: str | None
-    verdict: str  # ok | fault
+    verdict: str  # ok | fault | injected (simulators.journal.VERDICTS)
     fejlkode: str | None
     felt: str | None
     http_status: int
@@ -212,6 +212,9 @@ class Tx(Protocol):
     ) -> list[JournalEntry]:
         """Newest first, filtered, those with id < `before`."""
 
+    def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
+        """How many calls the journal holds per verdict (ok, fault, injected), of one or all."""
+
     # -- tenants ------------------------------------------------------------
     def tenant_overrides(self) -> dict[str, dict[str, Any]]:
         """Persisted per-municipality overrides by kommunekode."""
@@ -295,6 +298,13 @@ class Store(Protocol):
     def fault_generation(self) -> int:
         """The fault rules' generation (0 before any rule), in one cheap read: checked on
         every SOAP call, so no transaction is opened for it."""
+
+    # -- shared virtual clock (simulators.engine.StoredClockSource) -------------
+    def peek_meta(self, key: str) -> str | None:
+        """A stored setting in one cheap read, no transaction opened: the clock's state is
+        read this way on every request, so that every process tells the same time."""
+
+    # -- end of shared virtual clock ------------------------------------------
 
 
 def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:

@@ -23,7 +23,7 @@ import psycopg
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
 from simulators.store.base import JournalEntry
-from simulators.store.sqlite import FAULT_GENERATION, SCHEMA, SqliteTx
+from simulators.store.sqlite import FAULT_GENERATION, PEEK_META, SCHEMA, SqliteTx
 
 SIM_SCHEMA = "sim"
 
@@ -153,6 +153,23 @@ class PgStore:
             finally:
                 self._pool.put(raw)
         return int(rows[0]["generation"]) if rows else 0
+
+    # -- shared virtual clock (simulators.engine.StoredClockSource) -------------
+    def peek_meta(self, key: str) -> str | None:
+        """A stored setting: one autocommit SELECT (a round trip to the server), inside an
+        open transaction of this thread when there is one."""
+        local = self._local
+        if getattr(local, "depth", 0) > 0:
+            rows = local.tx._c.execute(PEEK_META, (key,)).fetchall()
+        else:
+            raw = self._pool.get()
+            try:
+                rows = PgConnection(raw).execute(PEEK_META, (key,)).fetchall()
+            finally:
+                self._pool.put(raw)
+        return str(rows[0]["value"]) if rows else None
+
+    # -- end of shared virtual clock ------------------------------------------
 
     def close(self) -> None:
         """Close every idle connection."""

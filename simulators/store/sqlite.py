@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS fault_state (
 );
 """
 FAULT_GENERATION = "SELECT generation FROM fault_state WHERE name = 'rules'"
+PEEK_META = "SELECT value FROM meta WHERE key = ?"  # the shared virtual clock
 # -- end of fault injection tables ---------------------------------------------------------
 
 # -- call ids (CallersServiceCallIdentifier replay, simulators.replay): table ---------------
@@ -694,6 +695,14 @@ class SqliteTx:
         )
         return [_journal(r) for r in rows]
 
+    def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
+        """Calls in the journal per verdict, of one municipality or all."""
+        where, args = ("WHERE kommunekode = ?", (kommunekode,)) if kommunekode else ("", ())
+        rows = self._c.execute(
+            f"SELECT verdict, COUNT(*) AS n FROM journal {where} GROUP BY verdict", args
+        )
+        return {str(r["verdict"]): int(r["n"]) for r in rows}
+
     # -- tenants ------------------------------------------------------------
     def tenant_overrides(self) -> dict[str, dict[str, Any]]:
         """Persisted overrides by municipality."""
@@ -867,8 +876,13 @@ class SqliteStore:
         self._lock_fd: int | None = None
         self._lock_pid = 0
         self._closed = False
-        conn = self._conn()
-        conn.executescript(SCHEMA)
+        # Processes opening a new file together (gunicorn workers) take turns: switching it
+        # to WAL can answer "database is locked" without waiting in SQLite's busy handler.
+        self._lock_other_processes()
+        try:
+            self._conn().executescript(SCHEMA)
+        finally:
+            self._unlock_other_processes()
         with self.transaction() as tx:
             tx.instance_id()
 
@@ -923,8 +937,7 @@ class SqliteStore:
                 self._local.tx = None
         finally:
             if writer:
-                if self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                self._unlock_other_processes()
                 self._write_lock.release()
 
     def _lock_other_processes(self) -> None:
@@ -937,6 +950,10 @@ class SqliteStore:
             self._lock_fd = os.open(f"{self.path}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
             self._lock_pid = os.getpid()
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+
+    def _unlock_other_processes(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def transaction(self) -> Any:
         """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
@@ -952,6 +969,15 @@ class SqliteStore:
         (inside an open transaction of the thread, part of it)."""
         rows = self._conn().execute(FAULT_GENERATION).fetchall()
         return int(rows[0][0]) if rows else 0
+
+    # -- shared virtual clock (simulators.engine.StoredClockSource) -------------
+    def peek_meta(self, key: str) -> str | None:
+        """A stored setting: one autocommit SELECT on this thread's connection (inside an
+        open transaction of the thread, part of it)."""
+        rows = self._conn().execute(PEEK_META, (key,)).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    # -- end of shared virtual clock ------------------------------------------
 
     def close(self) -> None:
         """Checkpoint the WAL and close every connection."""

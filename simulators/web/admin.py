@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from oeir import apidocs
 from oeir.faults import MessageTooLarge, OeirFault
 from oeir.identifiers import mask_cpr, mask_cprs_in_data, mask_cprs_in_text
 from oeir.services import SERVICES
@@ -214,6 +215,7 @@ def blueprint() -> Blueprint:
         return jsonify(
             {
                 "openapi": f"{base}/admin/openapi.json",
+                "docs": f"{base}/admin/docs",
                 "services": {
                     name: {"endpoint": f"{base}{s.path}", "wsdl": f"{base}{s.path}?wsdl"}
                     for name, s in SERVICES.items()
@@ -230,6 +232,23 @@ def blueprint() -> Blueprint:
         # Paths of parts installed on top (issue [sim-time]: simulators.sim_time.install_app).
         doc["paths"] = {**doc["paths"], **current_app.extensions.get(OPENAPI_EXTRA, {})}
         return jsonify(doc)
+
+    @bp.errorhandler(apidocs.DocsUnavailable)
+    def docs_unavailable(err: apidocs.DocsUnavailable) -> tuple[Response, int]:
+        return jsonify({"error": str(err)}), 503
+
+    @bp.get("/docs")
+    def docs() -> Response:
+        return apidocs.page_reply(  # type: ignore[return-value]
+            "debitorsim: simulatorens admin-API", "/admin/openapi.json", "/admin/docs/"
+        )
+
+    @bp.get("/docs/<name>")
+    def docs_asset(name: str) -> Response:
+        found = apidocs.asset_reply(name)
+        if found is None:
+            raise AdminError(404, f"no docs file {name!r}")
+        return found  # type: ignore[return-value]
 
     @bp.get("/clock")
     def clock_get() -> Response:
@@ -386,8 +405,9 @@ def install_error_handlers(app: Flask) -> None:
         if request.path.startswith("/admin"):
             return jsonify({"error": err.description, "status": err.code}), err.code or 500
         if request.path.startswith("/service") and err.code == 413:
-            outcome = platform.fault_outcome(MessageTooLarge("request body"), status=413)
-            return Response(outcome.body, status=413, content_type="text/xml; charset=utf-8")
+            # A SOAP Fault, so HTTP 500 (SOAP 1.1), though Flask stopped reading at the limit.
+            outcome = platform.fault_outcome(MessageTooLarge("request body"))
+            return Response(outcome.body, status=500, content_type="text/xml; charset=utf-8")
         return err
 
     @app.errorhandler(Exception)

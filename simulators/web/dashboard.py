@@ -35,15 +35,17 @@ from flask import (
 )
 from markupsafe import Markup
 
+from oeir.dansk import kroner as format_kroner
+from oeir.dansk import status_name as dansk_status
 from oeir.identifiers import mask_cpr, mask_cprs_in_text
 from oeir.services import SERVICES
-from simulators.calendar import next_nightly_run
+from simulators.calendar import EVENING, next_nightly_run
 from simulators.config import LOOPBACK
 from simulators.engine import Simulator
 from simulators.ledger import Account, Claim
 from simulators.tenants import Tenant
 from simulators.timesettings import TimeSettings
-from simulators.web import dashboard_message, dashboard_svg
+from simulators.web import dashboard_message, dashboard_svg, fault_texts
 
 TIME_EXTENSION = "debitorsim.time"
 """`app.extensions` key of the behaviour over time (`simulators.sim_time`), when installed."""
@@ -77,12 +79,26 @@ _STEP_NAMES = {
 
 
 def kroner(oere: int | None) -> str:
-    """Øre as Danish kroner, e.g. ``1.234,50 kr.``."""
-    if oere is None:
-        return ""
-    sign = "-" if oere < 0 else ""
-    kr, ore = divmod(abs(int(oere)), 100)
-    return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
+    """Øre as Danish kroner, e.g. ``1.234,50 kr.`` (`oeir.kroner`); empty for None."""
+    return "" if oere is None else format_kroner(oere)
+
+
+VERDICTS = {
+    "ok": ("ok", "ok-kald"),
+    "fault": ("afvist", "afvist"),
+    "injected": ("indsat fejl", "indsat"),
+}
+"""A journal verdict's Danish label and CSS class: a refusal and an injected fault differ."""
+
+
+def udfald(verdict: str) -> str:
+    """A journal verdict in Danish (``injected`` -> ``indsat fejl``); unknown ones as they are."""
+    return VERDICTS.get(verdict, (verdict, ""))[0]
+
+
+def udfald_klasse(verdict: str) -> str:
+    """The CSS class of a journal verdict (its colour on every page)."""
+    return VERDICTS.get(verdict, ("", "ukendt"))[1]
 
 
 def tid(value: datetime | str | None) -> str:
@@ -98,18 +114,27 @@ def dato(value: Any) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
-_STATUS_NAMES = {
-    "Aaben": "Åben",
-    "Betalt": "Betalt",
-    "Annulleret": "Annulleret",
-    "Afskrevet": "Afskrevet",
-    "OverdragetTilInddrivelse": "Overdraget til inddrivelse",
-}
-
-
 def status_name(status: Any) -> str:
-    """A claim status in plain Danish (``Aaben`` -> ``Åben``)."""
-    return _STATUS_NAMES.get(str(status), str(status))
+    """A claim status in plain Danish (``Aaben`` -> ``Åben``; `oeir.dansk`)."""
+    return dansk_status(status)
+
+
+def run_rhythm(callbacks: Any) -> str:
+    """When a municipality reports to FBS, in words that agree with the weekday shown.
+
+    A nightly run belongs to a run day (`simulators.calendar.is_run_day`) and happens that
+    evening or in the small hours after it: Opus's run »only on weekdays« is the one in
+    the night after each weekday, so it falls on a Saturday morning too.
+    """
+    if callbacks.mode != "nightly":
+        return "realtid"
+    at = callbacks.time
+    days = "hver hverdag" if callbacks.weekdays_only else "hver dag"
+    when = "" if at >= EVENING else "natten efter "
+    text = f"kl. {at.strftime('%H:%M')} {when}{days}"
+    if callbacks.skip_holidays:
+        text += " (ikke helligdage)"
+    return text
 
 
 def step_name(step: str) -> str:
@@ -140,6 +165,51 @@ def core_url() -> str | None:
     """Base URL of the integration core, from the simulator's configuration."""
     url = getattr(sim().config, "core_url", None)
     return url.rstrip("/") if url else None
+
+
+CORE_TIMEOUT_S = 2.0
+"""How long a page waits for the core's outbox counts before saying they are not known."""
+
+
+def core_parked(kode: str | None) -> dict[str, Any]:
+    """Parked outbox messages in the core (all, or of one municipality), asked over HTTP.
+
+    The simulator cannot read the core's store (they meet only over HTTP), so this asks
+    the core's harness (``/harness/outbox``). The answer says ``known: False`` and why
+    when no core URL is set or the core does not answer; a count that may be cut off
+    by the listing's limit is marked ``at_least``, so the page never shows a false number.
+    """
+    base = core_url()
+    if base is None:
+        return {"known": False, "why": "kernens adresse er ikke sat (SimConfig.core_url)"}
+    import requests
+
+    limit = 10_000  # the harness's largest page
+    try:
+        r = requests.get(
+            f"{base}/harness/outbox",
+            params={"state": "parked", "limit": str(limit)},
+            timeout=CORE_TIMEOUT_S,
+        )
+    except requests.RequestException:
+        return {"known": False, "why": "kernen svarer ikke på sin adresse (SimConfig.core_url)"}
+    if r.status_code != 200:
+        return {"known": False, "why": f"kernen svarede HTTP {r.status_code}"}
+    try:
+        data = r.json()
+        total = int(data["counts"]["parked"])
+        messages = list(data["messages"])
+    except (ValueError, KeyError, TypeError):
+        return {"known": False, "why": "kernens svar kunne ikke læses"}
+    if kode is None:
+        return {"known": True, "count": total, "at_least": False, "url": f"{base}/harness/outbox"}
+    mine = sum(1 for m in messages if isinstance(m, dict) and m.get("kommunekode") == kode)
+    return {
+        "known": True,
+        "count": mine,
+        "at_least": len(messages) < total,
+        "url": f"{base}/harness/outbox?state=parked",
+    }
 
 
 def next_nightly(tenants: list[Tenant], now: datetime) -> tuple[datetime, list[Tenant]] | None:
@@ -303,6 +373,22 @@ def blueprint() -> Blueprint:
     def _trin(value: str) -> str:
         return step_name(value)
 
+    @bp.app_template_filter("udfald")
+    def _udfald(value: str) -> str:
+        return udfald(value)
+
+    @bp.app_template_filter("udfald_klasse")
+    def _udfald_klasse(value: str) -> str:
+        return udfald_klasse(value)
+
+    @bp.app_template_filter("fejlslags")
+    def _fejlslags(value: str) -> str:
+        return fault_texts.kind_name(value)
+
+    @bp.app_template_filter("rytme")
+    def _rytme(value: Any) -> str:
+        return run_rhythm(value)
+
     @bp.app_template_filter("status")
     def _status(value: Any) -> str:
         return status_name(value)
@@ -341,6 +427,8 @@ def blueprint() -> Blueprint:
         return _page(
             "index.html",
             stats=s.stats(),
+            verdicts=s.journal.counts(),
+            parked=core_parked(None),
             nightly=nightly,
             services=[svc for name, svc in SERVICES.items()],
         )
@@ -409,7 +497,15 @@ def blueprint() -> Blueprint:
                 claims = tx.claims_page(kode, after, PAGE_SIZE)
                 rows = []
                 next_after = claims[-1].fordring_id if len(claims) == PAGE_SIZE else None
-        faults = s.journal.query(kommunekode=kode, verdict="fault", limit=20)
+        faults = sorted(
+            (
+                e
+                for verdict in ("fault", "injected")
+                for e in s.journal.query(kommunekode=kode, verdict=verdict, limit=20)
+            ),
+            key=lambda e: e.id,
+            reverse=True,
+        )[:20]
         injector = fault_injector()
         rules = [r for r in injector.rules() if r.kommunekode in (None, kode)] if injector else []
         return _page(
@@ -423,6 +519,8 @@ def blueprint() -> Blueprint:
             next_after=next_after,
             callbacks=pending_callbacks(kode, now),
             faults=faults,
+            verdicts=s.journal.counts(kode),
+            parked=core_parked(kode),
             rules=rules,
             profile=[(k, v, tenant.profile.is_assumed(k)) for k, v in tenant.profile.leaves()],
         )
@@ -552,7 +650,8 @@ def blueprint() -> Blueprint:
         try:
             rule = injector.add(rule_from_form(request.form))
         except FaultRuleError as exc:
-            return redirect(url_for("dashboard.faults_page", besked=f"Afvist: {exc}"), code=303)  # type: ignore[return-value]
+            besked = f"Afvist: {fault_texts.danish_error(str(exc))}"
+            return redirect(url_for("dashboard.faults_page", besked=besked), code=303)  # type: ignore[return-value]
         return redirect(url_for("dashboard.faults_page", besked=f"Regel {rule.id} sat."), code=303)  # type: ignore[return-value]
 
     @bp.post("/fejl/<int:rule_id>/slet")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from oeir import safexml
-from oeir.namespaces import OEIR, SOAP_ENV, SP
+from oeir.namespaces import OEIR, SOAP_ENV, SP_NAMESPACES
 from oeir.schema import default as default_schemas
 from simulators.journal import mask_message
 
@@ -100,7 +100,10 @@ def _validation_targets(root: etree._Element) -> list[etree._Element]:
         if q.namespace != SOAP_ENV:
             continue
         for child in part:
-            if isinstance(child.tag, str) and etree.QName(child).namespace in (OEIR, SP):
+            if isinstance(child.tag, str) and etree.QName(child).namespace in (
+                OEIR,
+                *SP_NAMESPACES,
+            ):
                 targets.append(child)
     return targets
 

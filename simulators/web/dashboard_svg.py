@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from oeir.dansk import kroner
 from simulators.timeline import STEPS
 
 WIDTH = 820
@@ -81,8 +82,7 @@ def render(steps: list[dict[str, Any]], now: datetime, name: Callable[[str], str
             )
             tip = f"{name(step['step'])}: {at.strftime('%d.%m.%Y %H:%M')}"
             if step.get("beloeb") is not None:
-                kr, ore = divmod(abs(int(step["beloeb"])), 100)
-                tip += f" ({kr},{ore:02d} kr.)"
+                tip += f" ({kroner(int(step['beloeb']))})"
             out.append(
                 f'<circle cx="{x(at)}" cy="{y}" r="6" class="{kind}">'
                 f"<title>{escape(tip)}</title></circle>"

@@ -25,6 +25,13 @@ def _op(
     return op
 
 
+def _html(summary: str) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "responses": {"200": {"description": "OK", "content": {"text/html": {}}}, "default": _ERR},
+    }
+
+
 def _q(name: str, description: str, type_: str = "string") -> dict[str, Any]:
     return {
         "name": name,
@@ -50,6 +57,13 @@ _KODE = _p("kode", "three-digit municipality code (kommunekode)")
 PATHS: dict[str, dict[str, Any]] = {
     "/admin/": {"get": _op("Index: service endpoints, WSDL links, clock, row counts")},
     "/admin/openapi.json": {"get": _op("This document")},
+    "/admin/docs": {"get": _html("This document, browsable (Swagger UI, offline)")},
+    "/admin/docs/{name}": {
+        "get": {
+            **_html("The docs page's script and stylesheet"),
+            "parameters": [_p("name", "swagger-ui.css, swagger-ui-bundle.js or the initialiser")],
+        }
+    },
     "/admin/clock": {
         "get": _op("The virtual clock: now (Europe/Copenhagen), mode, factor, pending jobs"),
         "post": _op(

@@ -27,6 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from oeir import model
+from oeir.dansk import kroner
 from oeir.faults import OeirFault
 from oeir.identifiers import mask_cpr, valid_cpr
 from simulators.payments.sessions import Sessions
@@ -36,13 +37,6 @@ from simulators.tenants import Tenant
 
 COOKIE = "betaling_session"
 SESSIONS = "payment_sessions"
-
-
-def kroner(oere: int) -> str:
-    """Øre as Danish kroner, e.g. ``1.234,50 kr.``."""
-    sign = "-" if oere < 0 else ""
-    kr, ore = divmod(abs(oere), 100)
-    return f"{sign}{kr:,}".replace(",", ".") + f",{ore:02d} kr."
 
 
 def blueprint() -> Blueprint:
@@ -87,6 +81,12 @@ def blueprint() -> Blueprint:
         if not tenant.profile.payment_solution:
             return none_page(tenant)
         return tenant
+
+    def bill_texts(kode: str, fordring_ider: list[str]) -> dict[str, str]:
+        """Each paid claim's text (its Tekst, what the citizen saw on the bill), by id."""
+        with st().sim.store.read() as tx:
+            claims = [tx.claim(kode, fid) for fid in fordring_ider]
+        return {c.fordring_id: c.tekst for c in claims if c is not None and c.tekst}
 
     def to_login(kode: str) -> Response:
         return redirect(f"{request.script_root}/betaling/{kode}/", code=303)
@@ -170,6 +170,7 @@ def blueprint() -> Blueprint:
                     tenant,
                     cpr=mask_cpr(cpr),
                     kvittering=receipt,
+                    tekster=bill_texts(kode, [d.fordring_id for d in receipt.daekninger]),
                     betalingsmiddel=method,
                 )
         return overview_page(tenant, cpr, 400, fejl=fejl)

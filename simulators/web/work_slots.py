@@ -77,7 +77,7 @@ class WorkSlots:
             return self.app(environ, start_response)
         length = environ.get("CONTENT_LENGTH")
         if length and length.isdigit() and int(length) <= self.max_body:
-            # Larger or unannounced bodies are the app's to refuse (HTTP 413) as it reads.
+            # Larger or unannounced bodies are the app's to refuse (BeskedForStor) as it reads.
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
         with self._slots:
             started = time.perf_counter()

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from oeir import kommuner, model, soap
-from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP
+from oeir.namespaces import OEIR, SOAP12_ENV, SOAP_ENV, SP_AUTHORITY, SP_INVOCATION
 from oeir.services import SERVICES, Service
 
 
@@ -88,15 +88,15 @@ def valid_envelope(service: Service) -> bytes:
 
 
 _HEADER = (
-    f'<soap:Header xmlns:sp="{SP}"><sp:InvocationContext>'
-    f"<sp:ServiceAgreementUUID>{KOMMUNE.service_agreement_uuid}</sp:ServiceAgreementUUID>"
-    f"<sp:UserSystemUUID>{kommuner.FBS_USER_SYSTEM_UUID}</sp:UserSystemUUID>"
-    "<sp:UserUUID>7c1e2f64-3b9a-4d5e-8f10-2a3b4c5d6e7f</sp:UserUUID>"
-    f"<sp:ServiceUUID>{kommuner.service_uuid('DebitorForespoergsel')}</sp:ServiceUUID>"
-    "<sp:CallersServiceCallIdentifier>hostile-1</sp:CallersServiceCallIdentifier>"
-    "</sp:InvocationContext><sp:AuthorityContext>"
-    f"<sp:MunicipalityCVR>{KOMMUNE.cvr}</sp:MunicipalityCVR>"
-    "</sp:AuthorityContext></soap:Header>"
+    f'<soap:Header xmlns:ic="{SP_INVOCATION}" xmlns:ac="{SP_AUTHORITY}"><ic:InvocationContext>'
+    f"<ic:ServiceAgreementUUID>{KOMMUNE.service_agreement_uuid}</ic:ServiceAgreementUUID>"
+    f"<ic:UserSystemUUID>{kommuner.FBS_USER_SYSTEM_UUID}</ic:UserSystemUUID>"
+    "<ic:UserUUID>7c1e2f64-3b9a-4d5e-8f10-2a3b4c5d6e7f</ic:UserUUID>"
+    f"<ic:ServiceUUID>{kommuner.service_uuid('DebitorForespoergsel')}</ic:ServiceUUID>"
+    "<ic:CallersServiceCallIdentifier>hostile-1</ic:CallersServiceCallIdentifier>"
+    "</ic:InvocationContext><ac:AuthorityContext>"
+    f"<ac:MunicipalityCVR>{KOMMUNE.cvr}</ac:MunicipalityCVR>"
+    "</ac:AuthorityContext></soap:Header>"
 )
 
 _HENT = (

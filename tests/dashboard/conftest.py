@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from debitorsim.testbed import Testbed, TestbedConfig
 from oeir import testdata
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
@@ -107,3 +108,37 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def bed(tmp_path: Path) -> Iterator[Testbed]:
+    """Simulator + core + one clock on free loopback ports."""
+    config = TestbedConfig(data_dir=tmp_path / "bed", persist_clock=False, synchronous="OFF")
+    with Testbed(config) as running:
+        yield running
+
+
+class Watched:
+    """A browser page whose console errors and uncaught exceptions are collected."""
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    """A fresh browser context and page; fails the test on any console error."""
+    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    w = Watched(page)
+    yield w
+    context.close()
+    assert w.errors == [], w.errors

@@ -11,56 +11,21 @@ what the page shows; nothing sleeps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from debitorsim.testbed import Testbed, TestbedConfig
+from debitorsim.testbed import Testbed
 from oeir import model, soap
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
-from tests.dashboard.conftest import SECRET_CPR
+from tests.dashboard.conftest import SECRET_CPR, Watched
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import fordring
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def bed(tmp_path: Path) -> Iterator[Testbed]:
-    """Simulator + core + one clock on free loopback ports."""
-    config = TestbedConfig(data_dir=tmp_path / "bed", persist_clock=False, synchronous="OFF")
-    with Testbed(config) as running:
-        yield running
-
-
-class Watched:
-    """A browser page whose console errors and uncaught exceptions are collected."""
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error":
-            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    """A fresh browser context and page; fails the test on any console error."""
-    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    w = Watched(page)
-    yield w
-    context.close()
-    assert w.errors == [], w.errors
 
 
 def _fee(bed: Testbed, kode: str) -> dict[str, Any]:

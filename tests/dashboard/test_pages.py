@@ -288,3 +288,67 @@ def test_with_an_admin_token_the_browser_logs_in_with_it(tmp_path: Path) -> None
         assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
     finally:
         simulator_of(app).close()
+
+
+def test_injected_fault_is_labelled_and_counted_apart_from_refusals(
+    client: FlaskClient, sim: Simulator
+) -> None:
+    kode = _opus(sim)
+    tenant = sim.tenants.get(kode)
+    assert tenant is not None
+    before = _html(client, f"/kommuner/{kode}")
+    assert "Ingen afviste kald og ingen indsatte fejl" in before
+    sim.faults.add(
+        {"kind": "http_503", "kommunekode": kode, "operation": "OpretFordring", "count": 1}
+    )
+    msg = model.OpretFordring(fordring=fordring("INJ-1", kommunekode=kode))
+    assert _post_soap(client, soap.request_envelope(msg, sp_header(tenant))) == 503
+    sim.faults.flush()
+
+    listing = _html(client, "/journal")
+    row = re.search(r'<tr class="indsat">(.*?)</tr>', listing, re.S)
+    assert row is not None, listing[-3000:]
+    assert '<span class="udfald indsat">indsat fejl</span>' in row.group(1)
+    assert "ok" not in re.sub(r"<[^>]+>", " ", row.group(1)).split()
+    filtered = _html(client, "/journal?verdict=injected")
+    assert len(re.findall(r'<a href="/journal/(\d+)">', filtered)) == 1
+    assert 'value="injected" selected' in filtered
+    entry_id = re.findall(r'<a href="/journal/(\d+)">', filtered)[0]
+    assert "indsat fejl</span> (HTTP 503)" in _html(client, f"/journal/{entry_id}")
+
+    page = _html(client, f"/kommuner/{kode}")
+    assert "Ingen afviste kald" not in page
+    assert re.search(r'id="antal-indsatte"><a [^>]*>1</a>', page), page
+    assert re.search(r'id="antal-afviste"><a [^>]*>0</a>', page)
+    assert '<span class="udfald indsat">indsat fejl</span>' in page
+    # The core (http://127.0.0.1:1/) does not answer: its parked count is not known, not 0.
+    assert re.search(r'id="antal-parkerede"><span class="ukendt"[^>]*>ikke kendt', page)
+    home = _html(client, "/")
+    assert re.search(r'id="antal-indsatte"><a [^>]*>1</a>', home)
+    other = next(t.kode for t in sim.tenants.all() if t.kode != kode)
+    assert re.search(r'id="antal-indsatte"><a [^>]*>0</a>', _html(client, f"/kommuner/{other}"))
+
+
+def test_parked_outbox_messages_come_from_the_core(tmp_path: Path) -> None:
+    """The parked count is the core's answer; a cut-off listing says 'mindst'."""
+    import responses
+
+    from simulators.web import dashboard
+
+    app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF", core_url="http://core.test/"))
+    try:
+        with app.test_request_context("/"), responses.RequestsMock() as mock:
+            mock.get(
+                "http://core.test/harness/outbox",
+                json={
+                    "counts": {"pending": 0, "sent": 4, "parked": 3, "skipped": 0},
+                    "messages": [{"kommunekode": "147"}, {"kommunekode": "101"}],
+                },
+            )
+            assert dashboard.core_parked(None)["count"] == 3
+            one = dashboard.core_parked("147")
+            assert one["count"] == 1 and one["at_least"] is True
+            mock.get("http://core.test/harness/outbox", status=401)
+            assert dashboard.core_parked("147")["known"] is False
+    finally:
+        simulator_of(app).close()

@@ -26,9 +26,10 @@ from simulators.app import create_app as create_sim_app
 from simulators.clock import VirtualClock
 from simulators.config import SimConfig
 from simulators.sim_time import install_app
+from simulators.tenants import representative_kommuner
 
-SYSTEMS = {"eg": "101", "opus": "147", "prisme2009": "561", "prisme2015": "621"}
-"""A municipality per debtor system, from the simulator's default registry."""
+SYSTEMS = representative_kommuner()
+"""A municipality per debtor system, from the simulator's default registry (by system)."""
 
 
 @dataclass

@@ -74,3 +74,22 @@ def test_partial_then_full_payment_reach_fbs_after_the_nightly_run(bed: Bed, fak
     assert patron["blocked"] is False and len(patron["blockPeriods"]) == 1
     report = bed.harness("GET", f"/reconcile/{kode}")
     assert report["differences"] == [] and report["matched"] == 1
+
+
+def test_a_fee_paid_in_fbs_reconciles_with_its_cancelled_claim(bed: Bed, fake) -> None:
+    # payment/v2 pays a fee FBS still holds; FBS then cancels the claim it already queued,
+    # so the debtor system ends with a cancelled claim: that is agreement, not a difference.
+    kode = SYSTEMS["opus"]
+    fee = bed.create_fee(kode, fake.cpr(), amount=45)
+    pay = bed.http.post(
+        f"{bed.core_url}/external/DK-7{kode}00/patron/{fee['patronId']}/payment/v2",
+        json={"orderId": "ORDRE-1", "feeIds": [fee["feeId"]]},
+        timeout=10,
+    )
+    assert pay.status_code == 200, pay.text
+    assert [c["paymentStatus"] for c in pay.json()] == ["paymentRegistered"]
+    result = bed.drain()
+    assert (result.sent, result.parked) == (2, 0)  # OpretFordring, then AnnullerFordring
+    assert bed.claim(kode, fee["fordringId"])["status"] == "Annulleret"
+    report = bed.harness("GET", f"/reconcile/{kode}")
+    assert report["differences"] == [] and report["matched"] == 1

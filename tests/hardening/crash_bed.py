@@ -1,7 +1,7 @@
 """The crash harness: the simulator, the core's worker and the core's web app as REAL processes.
 
-`CrashBed` starts ``debitorsim sim`` (its clock in real mode, so leases and
-backoffs run out without anyone moving it), ``debitorsim core-worker`` and
+`CrashBed` starts ``debitorsim sim`` (its clock in real mode, so backoffs run out
+without anyone moving it; or frozen, to show leases run out in real time regardless), ``debitorsim core-worker`` and
 ``debitorsim core --no-worker`` (the callback receiver), creates fees through
 `FbsService.create_fees` (the code path that writes each fee and its outbox row
 in one transaction), kills processes with SIGKILL and restarts them, and reads
@@ -74,6 +74,8 @@ class CrashBed:
     database_url: str | None = None
     journal: bool = False
     """Keep the simulator's request journal (every SOAP call; for counting sends)."""
+    clock: str = "real"
+    """The simulator's clock mode (the workers follow it through ``--clock-url``)."""
     sim_port: int = field(default_factory=free_port)
     core_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -132,7 +134,7 @@ class CrashBed:
                 "--data-dir",
                 str(self.root / "sim"),
                 "--clock",
-                "real",
+                self.clock,
                 "--factor",
                 "1",
                 *(["--journal-max-rows", "10000000"] if self.journal else ["--no-journal"]),
@@ -226,6 +228,14 @@ class CrashBed:
         """The outbox's counts by state."""
         with self.core.store.read() as repo:
             return repo.outbox_counts()
+
+    def leased(self) -> int:
+        """Pending messages that carry a lease (a killed worker's are left behind)."""
+        with self.core.store.read() as repo:
+            row = repo.conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE state='pending' AND lease_until IS NOT NULL"
+            ).fetchone()
+        return int(row[0])
 
     def sent(self) -> int:
         """Messages delivered so far."""
@@ -338,6 +348,13 @@ class CrashBed:
             timeout=10,
         )
         assert r.status_code == 202, r.text[:500]
+
+    def clock_now(self) -> str:
+        """The simulator's virtual time (ISO 8601), as every process reads it."""
+        r = self.http.get(f"{self.sim_url}/admin/clock", timeout=10)
+        r.raise_for_status()
+        now: str = r.json()["now"]
+        return now
 
     def advance(self, duration: str) -> dict[str, Any]:
         """Move the simulator's clock (runs the nightly jobs: callbacks)."""

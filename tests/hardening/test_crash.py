@@ -54,6 +54,32 @@ def test_worker_sigkilled_at_random_moments_loses_and_doubles_no_fee(bed: CrashB
     _all_delivered_once(bed, fees)
 
 
+BURST = 120
+
+
+def test_worker_sigkilled_in_a_burst_on_a_frozen_clock_sends_everything_once(
+    bed: CrashBed,
+) -> None:
+    """Issue 13 (5): the killed worker's leases run out in real time, the clock stays put."""
+    bed.clock = "frozen"
+    bed.start_sim()
+    frozen_at = bed.clock_now()
+    fees = bed.create_fees(BURST, seed=87)
+    bed.start_worker()
+    left_leased = 0
+    for mark in (5, 25, 45, 65, 85):  # kill until one kill leaves leased messages behind
+        bed.wait_until(lambda m=mark: bed.sent() >= m, "worker")  # type: ignore[misc]
+        bed.kill("worker")
+        left_leased = bed.leased()
+        bed.start_worker()
+        if left_leased:
+            break
+    assert left_leased > 0, "no kill hit the worker while it held leases"
+    bed.wait_until(lambda: bed.sent() == BURST, "worker")
+    assert bed.clock_now() == frozen_at
+    _all_delivered_once(bed, fees)
+
+
 def test_simulator_sigkilled_while_the_worker_delivers_loses_and_doubles_no_fee(
     bed: CrashBed,
 ) -> None:

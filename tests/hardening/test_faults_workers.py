@@ -2,7 +2,7 @@
 
 The simulator runs as `debitorsim.wsgi:simulator()` behind `tests.hardening.pid_app`,
 which adds the serving worker's pid to every answer, so each test shows that both
-workers served calls. Admin calls go over one keep-alive connection (one worker);
+workers served calls (fault rules, and the virtual clock, are shared through the store). Admin calls go over one keep-alive connection (one worker);
 SOAP calls each open a new connection, which either worker may accept.
 No test sleeps: waits are polls over HTTP, or client timeouts.
 """
@@ -185,6 +185,21 @@ def test_clearing_drops_requests_held_by_a_timeout_rule(workers: Workers) -> Non
     outcomes = _held_then_released(workers, 12)
     # dropped without an answer, long before the hold or the client's timeout would end
     assert all(isinstance(o, requests.ConnectionError) for o in outcomes), outcomes
+
+
+def test_an_advance_on_one_worker_is_seen_by_both_workers(workers: Workers) -> None:
+    """Issue 13 (6): the virtual clock lives in the store; each request reads it."""
+    before = workers.admin("GET", "/clock")["now"]
+    moved = workers.admin("POST", "/clock", json={"advance": "P3D"})["now"]  # one worker
+    assert moved != before
+    answers: Counter[tuple[str, str]] = Counter()
+    for _ in range(MAX_CALLS):
+        r = requests.get(f"{workers.server.url}/admin/clock", timeout=30)  # either worker
+        answers[(r.headers[PID_HEADER], r.json()["now"])] += 1
+        if len({pid for pid, _ in answers}) == 2:
+            break
+    assert len({pid for pid, _ in answers}) == 2, answers
+    assert {now for _, now in answers} == {moved}, answers
 
 
 def test_configured_rules_are_loaded_once_and_kept_by_a_restarted_worker(tmp_path: Path) -> None:

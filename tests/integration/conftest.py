@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,17 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def config(tmp_path: Path, clock: SettableClock) -> CoreConfig:
+def lease_clock() -> SettableClock:
+    """The real-time source of outbox leases, moved by hand (another start than `clock`)."""
+    return SettableClock(datetime(2026, 12, 2, 7, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def config(tmp_path: Path, clock: SettableClock, lease_clock: SettableClock) -> CoreConfig:
     return CoreConfig(
         db_path=str(tmp_path / "core.sqlite"),
         clock=clock,
+        lease_clock=lease_clock,
         sp_url=SP,
         default_rules=MunicipalityRules(block_threshold_oere=10_000),
         municipalities={

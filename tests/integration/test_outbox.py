@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import requests
 import responses
 
@@ -12,6 +13,8 @@ from oeir import model, soap
 from oeir.services import DEBITOR_REGISTRERING
 from tests.integration.conftest import new_fee
 from tests.integration.soapfakes import REGISTRERING_URL, fault, operation_of
+
+MINUTE = timedelta(minutes=1)
 
 
 class FakeDebtor:
@@ -215,28 +218,60 @@ def test_two_workers_never_take_the_same_message(core, fake, config):
     for _ in range(30):
         core.service.create_fee(new_fee(fake))
     other = Core.build(config)  # a second process would open the same file the same way
-    now = config.clock.now()
+    now, real = config.clock.now(), config.lease_clock.now()
+    lease = {"lease_now": real, "lease_until": real + timedelta(minutes=1)}
     with core.store.tx() as a:
-        first = a.claim_due(now, now + timedelta(minutes=1), 20)
+        first = a.claim_due(now, 20, **lease)
     with other.store.tx() as b:
-        second = b.claim_due(now, now + timedelta(minutes=1), 20)
+        second = b.claim_due(now, 20, **lease)
     assert len(first) == 20 and len(second) == 10
     assert not {r.id for r in first} & {r.id for r in second}
     other.store.close()
 
 
 @responses.activate
-def test_lease_expiry_lets_another_worker_take_over(core, fake, clock):
+def test_lease_expiry_lets_another_worker_take_over(core, fake, clock, lease_clock):
     debtor = FakeDebtor()
     _mock(debtor)
     core.service.create_fee(new_fee(fake))
-    now = clock.now()
-    with core.store.tx() as repo:
-        assert len(repo.claim_due(now, now + timedelta(seconds=60), 10)) == 1  # then "crash"
+    real = lease_clock.now()
+    with core.store.tx() as repo:  # then "crash"
+        assert len(repo.claim_due(clock.now(), 10, lease_now=real, lease_until=real + MINUTE)) == 1
     assert core.worker.drain().handled == 0
-    clock.advance(timedelta(seconds=61))
+    lease_clock.advance(timedelta(seconds=61))
     assert core.worker.drain().sent == 1
     assert operation_of(responses.calls[0].request.body) == "OpretDebitorkonto"
+
+
+@responses.activate
+def test_a_crashed_workers_lease_runs_out_in_real_time_on_a_frozen_clock(
+    core, fake, clock, lease_clock
+):
+    """Issue 13 (5): leases are a worker's liveness, so they run on the real clock."""
+    debtor = FakeDebtor()
+    _mock(debtor)
+    core.service.create_fee(new_fee(fake))
+    frozen_at = clock.now()
+    assert core.worker.config.outbox.lease_s == 60
+    core.worker.client.call_element = _crash  # the worker dies during the call, leased
+    with pytest.raises(SystemExit):
+        core.worker.run_once()
+    core = core.__class__.build(core.config, store=core.store)  # the restarted worker
+    clock.advance(timedelta(days=1))  # virtual time does not end a lease...
+    assert core.worker.drain().handled == 0
+    clock.set(frozen_at)
+    lease_clock.advance(timedelta(seconds=59))
+    assert core.worker.drain().handled == 0
+    lease_clock.advance(timedelta(seconds=2))  # ...real time does, with the virtual clock frozen
+    assert core.worker.drain().sent == 1
+    assert clock.now() == frozen_at
+    assert [op for op, _, _ in debtor.calls] == ["OpretDebitorkonto"]
+    with core.store.read() as repo:
+        assert repo.outbox_counts()["sent"] == 1
+
+
+def _crash(*_: object, **__: object) -> None:
+    raise SystemExit("killed")
 
 
 @responses.activate

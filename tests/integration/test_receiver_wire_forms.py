@@ -47,7 +47,7 @@ def test_a_comment_inside_an_amount_or_id_is_read_whole(http, core, fake):
 
 
 def test_an_upper_case_service_agreement_uuid_is_accepted(http, core, fake):
-    """sp.xsd's UUIDType takes either case; the core compared it case-sensitively."""
+    """InvocationContext.xsd's UUIDType takes either case; the core compared it case-sensitively."""
     fee = core.service.create_fee(new_fee(fake, 5000))
     body = soap.request_envelope(
         model.RegistrerDaekningAfskrivning(haendelser=(daekning("h-uuid", fee.fordring_id, 2000),)),

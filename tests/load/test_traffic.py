@@ -69,6 +69,7 @@ def test_national_weights_cover_98_municipalities_with_the_seed_split() -> None:
     assert Counter(w.system for w in n) == Counter(weights.SEED_SPLIT)
     by = {w.kommune.kode: w for w in n}
     assert by["561"].system == "prisme2009" and by["621"].system == "prisme2015"
+    assert by["101"].system == "opus"
     assert by["101"].weight > 50 * by["825"].weight  # København vs Læsø
 
 
@@ -89,3 +90,4 @@ def test_national_weights_use_the_simulators_shipped_registry() -> None:
     shipped = weights.systems()
     assert Counter(shipped.values()) == Counter(weights.SEED_SPLIT)
     assert shipped["561"] == "prisme2009" and shipped["621"] == "prisme2015"
+    assert shipped["101"] == "opus"

@@ -158,8 +158,15 @@ invocation_contexts = st.builds(
     user_system_uuid=uuids(),
     user_uuid=uuids(),
     service_uuid=uuids(),
-    callers_service_call_identifier=xml_text(1, 100),
-    accounting_info=_opt(xml_text(0, 100)),
+    on_behalf_of_user=_opt(xml_text(0, 255)),
+    callers_service_call_identifier=_opt(xml_text(0, 255)),
+    accounting_info=_opt(xml_text(0, 255)),
+)
+call_contexts = st.builds(
+    model.CallContext,
+    on_behalf_of_user=_opt(xml_text(0, 255)),
+    callers_service_call_identifier=_opt(xml_text(0, 255)),
+    accounting_info=_opt(xml_text(0, 255)),
 )
 authority_contexts = st.builds(model.AuthorityContext, municipality_cvr=cvrs())
 sp_headers = st.builds(
@@ -303,6 +310,7 @@ _cursors = xml_text(1, 256)
 STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     model.InvocationContext: invocation_contexts,
     model.AuthorityContext: authority_contexts,
+    model.CallContext: call_contexts,
     model.OpretDebitorkonto: st.builds(
         model.OpretDebitorkonto,
         debitor=debitorer,

@@ -10,7 +10,7 @@ from lxml import etree
 
 from oeir import codec, model, schema
 from oeir.faults import DecodeError, SchemaInvalid
-from oeir.namespaces import OEIR, SP
+from oeir.namespaces import OEIR, SP_INVOCATION
 from oeir.schema import SCHEMA_DIR
 from tests.oeir import golden_messages as g
 
@@ -23,14 +23,15 @@ def _global_elements(name: str) -> set[str]:
 
 
 def test_messages_are_exactly_the_global_elements_of_the_xsds() -> None:
-    assert set(codec.MESSAGES) == _global_elements("oeir.xsd") | _global_elements("sp.xsd")
+    sp = ("InvocationContext.xsd", "AuthorityContext.xsd", "CallContext.xsd")
+    assert set(codec.MESSAGES) == _global_elements("oeir.xsd").union(*map(_global_elements, sp))
     for name, cls in codec.MESSAGES.items():
         assert cls.__name__ == name
 
 
 def test_decode_refuses_a_known_name_in_the_wrong_namespace() -> None:
     element = codec.encode(g.REQUESTS["OpretFordring"])
-    element.tag = f"{{{SP}}}OpretFordring"
+    element.tag = f"{{{SP_INVOCATION}}}OpretFordring"
     with pytest.raises(DecodeError):
         codec.decode(element)
 

@@ -56,7 +56,8 @@ def test_catalogue_texts_are_present_and_distinct() -> None:
 def test_catalogue_faultcodes_and_code_syntax() -> None:
     for kode, d in CATALOGUE.items():
         assert d.kode == kode
-        assert d.faultcode in {"Client", "Server", "VersionMismatch"}, kode
+        # SOAP 1.1's four faultcodes (section 4.4.1)
+        assert d.faultcode in {"Client", "Server", "VersionMismatch", "MustUnderstand"}, kode
         assert re.fullmatch(r"[A-Za-z0-9._\-]{1,32}", kode), kode  # KortKodeType
 
 

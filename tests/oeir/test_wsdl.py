@@ -23,8 +23,8 @@ def test_render_points_address_and_schemas_at_the_base(name: str, base: str) -> 
     assert address.get("location") == f"http://sim.example:9000{service.path}"
     locations = {i.get("schemaLocation") for i in root.iter(f"{{{XSD}}}import")}
     assert locations == {
-        f"http://sim.example:9000{wsdl.SCHEMA_PATH}/oeir.xsd",
-        f"http://sim.example:9000{wsdl.SCHEMA_PATH}/sp.xsd",
+        f"http://sim.example:9000{wsdl.SCHEMA_PATH}/{name}"
+        for name in ("oeir.xsd", "InvocationContext.xsd", "AuthorityContext.xsd", "CallContext.xsd")
     }
 
 
@@ -45,6 +45,14 @@ def test_every_wsdl_declares_every_operation_with_headers_and_fault(name: str) -
 
 def test_schema_documents_are_the_shipped_files_and_nothing_else() -> None:
     assert wsdl.schema_document("oeir.xsd") == (SCHEMA_DIR / "oeir.xsd").read_bytes()
-    assert wsdl.schema_document("sp.xsd") == (SCHEMA_DIR / "sp.xsd").read_bytes()
-    for name in ("../schema.py", "DebitorForespoergsel.wsdl", "", "OEIR.XSD", "/etc/passwd"):
+    for name in ("InvocationContext.xsd", "AuthorityContext.xsd", "CallContext.xsd"):
+        assert wsdl.schema_document(name) == (SCHEMA_DIR / name).read_bytes()
+    for name in (
+        "sp.xsd",
+        "../schema.py",
+        "DebitorForespoergsel.wsdl",
+        "",
+        "OEIR.XSD",
+        "/etc/passwd",
+    ):
         assert wsdl.schema_document(name) is None

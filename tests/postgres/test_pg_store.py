@@ -13,12 +13,16 @@ from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.model import FeeType
 from integration.fbs.service import NewFee
+from integration.store import OutboxRow
 from integration.store_postgres import PgStore as CorePgStore
 from oeir import testdata
 from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
 from simulators.store.postgres import PgStore
 from simulators.timestore import Attempt, Mark, TimeRepo
+
+REAL = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+"""Real wall-clock time of the leases in these tests."""
 
 
 def test_qmark_sql_and_sqlite_ddl_become_postgresql() -> None:
@@ -54,15 +58,16 @@ def test_two_hosts_claim_disjoint_rows_without_waiting_for_each_other(pg_url: st
     core = Core.build(CoreConfig(database_url=pg_url, clock=clock))
     _fees(core, 10)
     host_a, host_b = CorePgStore(pg_url), CorePgStore(pg_url)
-    now, lease = clock.now(), clock.now() + timedelta(minutes=1)
+    now = clock.now()
+    lease = {"lease_now": REAL, "lease_until": REAL + timedelta(minutes=1)}
     with host_a.tx() as a:
-        taken_a = a.claim_due(now, lease, 4)
+        taken_a = a.claim_due(now, 4, **lease)
         # A's transaction is still open and holds its rows: B must skip them, not wait.
         with host_b.tx() as b:
             b.conn.raw.execute("SET LOCAL lock_timeout = '5s'")  # a wait would fail, not hang
-            taken_b = b.claim_due(now, lease, 10)
+            taken_b = b.claim_due(now, 10, **lease)
     with host_a.tx() as a:
-        assert a.claim_due(now, lease, 10) == []  # both leases hold after commit
+        assert a.claim_due(now, 10, **lease) == []  # both leases hold after commit
     ids_a, ids_b = {r.id for r in taken_a}, {r.id for r in taken_b}
     assert len(ids_a) == 4 and len(ids_b) == 6 and not ids_a & ids_b
     for s in (host_a, host_b, core.store):
@@ -74,13 +79,18 @@ def test_claim_respects_the_lease_and_order_per_claim(pg_url: str) -> None:
     core = Core.build(CoreConfig(database_url=pg_url, clock=clock))
     [fee] = _fees(core, 1)
     core.service.write_down(fee.fee_id, 100)
-    now = clock.now()
+    now, later = clock.now(), clock.now() + timedelta(days=1)
+
+    def claim(when: datetime, real_s: int) -> list[OutboxRow]:
+        real = REAL + timedelta(seconds=real_s)
+        return repo.claim_due(when, 10, lease_now=real, lease_until=real + timedelta(seconds=30))
+
     with core.store.tx() as repo:
-        first = repo.claim_due(now, now + timedelta(seconds=30), 10)
+        first = claim(now, 0)
     assert [r.operation for r in first] == ["OpretFordring"]  # the write-down waits its turn
     with core.store.tx() as repo:
-        assert repo.claim_due(now + timedelta(seconds=29), now + timedelta(minutes=1), 10) == []
-        again = repo.claim_due(now + timedelta(seconds=31), now + timedelta(minutes=1), 10)
+        assert claim(later, 29) == []  # the lease is real time: a virtual day changes nothing
+        again = claim(now, 31)
     assert [r.id for r in again] == [first[0].id]  # an expired lease comes back
     core.store.close()
 

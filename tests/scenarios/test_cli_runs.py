@@ -11,6 +11,7 @@ import pytest
 
 from debitorsim.cli import main
 from debitorsim.commands.scenarios import report_dir
+from simulators.tenants import representative_kommuner
 from tests.scenarios.conftest import Run
 
 ONE = "gebyr_og_et_erstatningskrav"
@@ -32,7 +33,8 @@ def test_progress_lines_name_each_scenario_and_its_system_and_the_verdict_ends(
     assert re.search(r"^verdict:\s+KLAR: \d+ bestået, 0 fejlet", eg_run.out, re.M), eg_run.out[
         -800:
     ]
-    assert "KLIK scenarios: eg (101) against the simulators" in eg_run.out
+    eg = representative_kommuner()["eg"]
+    assert f"KLIK scenarios: eg ({eg}) against the simulators" in eg_run.out
 
 
 def test_report_folders_of_partial_runs_are_their_own() -> None:

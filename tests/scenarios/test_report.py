@@ -110,3 +110,99 @@ def test_breaking_a_profile_behaviour_fails_the_matching_scenario(tmp_path: Path
     html = (run.report / "readiness.html").read_text(encoding="utf-8")
     assert "Ikke klar" in html and expected in html
     assert "Forsinkede opdateringer" in html
+
+
+# -- the readiness report's wording, from synthetic runs (no scenario subprocess) -----------
+
+
+def _result(system: str | None, outcome: str, name: str, message: str = "") -> dict[str, str]:
+    r = {"feature": "Dannelse af fordring", "scenario": name, "outcome": outcome}
+    if system:
+        r["system"] = system
+    if message:
+        r["message"] = message
+    return r
+
+
+def _render(results: list[dict[str, str]], sim_url: str | None = None) -> str:
+    from datetime import UTC, datetime
+
+    from debitorsim.report.readiness import Run, render
+
+    run = Run(
+        results={f"t{i}": r for i, r in enumerate(results)},
+        kommuner={"eg": "101", "opus": "147"},
+        sim_url=sim_url,
+    )
+    return render(run, generated=datetime(2026, 7, 1, 10, 5, tzinfo=UTC))
+
+
+def _text(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:div|dd|table)>', html, re.S)
+    assert found is not None, element_id
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+def _system_row(html: str, system: str) -> str:
+    found = re.search(rf'<tr data-system="{system}">(.*?)</tr>', html, re.S)
+    assert found is not None, system
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+def test_report_names_what_was_tested_where_and_when_in_danish_time() -> None:
+    html = _render([_result("eg", "passed", "Gebyr oprettes")])
+    # 10:05 UTC on 1 July is 12:05 in Copenhagen (summer time).
+    assert "01.07.2026 kl. 12:05 (dansk tid)" in _text(html, "koert")
+    assert "debitorsims egne simulerede" in _text(html, "under-test")
+    assert "København (101) på EG ØS Indsigt" in html
+    real = _render([_result("eg", "passed", "Gebyr oprettes")], "https://u:hemmelig@eg.test/sp")
+    assert "debitorsystemet på https://eg.test/sp" in _text(real, "under-test")
+    assert "hemmelig" not in real
+
+
+def test_klar_says_it_covers_only_the_tested_scenarios_and_lists_the_rest() -> None:
+    html = _render(
+        [
+            _result("eg", "passed", "Gebyr oprettes"),
+            _result("eg", "skipped", "Kontrol af kvittering", "kræver simulatorens kontrol"),
+        ]
+    )
+    verdict = _text(html, "dom")
+    assert "Klar (for de testede scenarier)" in verdict
+    assert "1 scenarier blev ikke afprøvet" in verdict
+    assert "Ikke med i kørslen: KMD Opus, Fujitsu Prisme 2015, Fujitsu Prisme 2009" in verdict
+    assert "Klar (for de testede scenarier)" in _system_row(html, "eg")
+    for untested in ("opus", "prisme2015", "prisme2009"):
+        row = _system_row(html, untested)
+        assert "Ikke testet (ikke med i kørslen)" in row and "Klar" not in row
+    assert "Frederiksberg" not in _system_row(html, "opus")  # not tested: no municipality
+    scenarios = _text(html, "scenarier")
+    assert "Gebyr oprettes" in scenarios and "bestået" in scenarios
+    assert "Kontrol af kvittering" in scenarios and "kræver simulatorens kontrol" in scenarios
+
+
+def test_a_system_with_only_skipped_scenarios_is_not_tested_never_klar() -> None:
+    html = _render(
+        [
+            _result("eg", "skipped", "Kontrol A", "ikke mod et rigtigt system"),
+            _result("eg", "skipped", "Kontrol B", "ikke mod et rigtigt system"),
+        ],
+        "https://eg.test/sp",
+    )
+    assert "Ikke testet" in _text(html, "dom")
+    assert "Klar" not in html.replace("Klar til go-live?", "")
+    assert "Ikke testet" in _system_row(html, "eg")
+
+
+def test_a_failure_anywhere_is_ikke_klar_for_the_run_and_that_system() -> None:
+    html = _render(
+        [
+            _result("eg", "passed", "Gebyr oprettes"),
+            _result("opus", "failed", "Betaling meldes", "forventet tirsdag"),
+        ]
+    )
+    assert "Ikke klar" in _text(html, "dom")
+    assert "Ikke klar" in _system_row(html, "opus")
+    assert "Frederiksberg (147)" in _system_row(html, "opus")
+    assert "Klar (for de testede scenarier)" in _system_row(html, "eg")
+    assert "forventet tirsdag" in _text(html, "scenarier")

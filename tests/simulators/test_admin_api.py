@@ -61,6 +61,10 @@ def test_tenants_list_get_and_patch(served: Served) -> None:
     assert len(tenants) == 98
     esbjerg = next(t for t in tenants if t["kommunekode"] == "561")
     assert (esbjerg["system"], esbjerg["assignment"]) == ("prisme2009", "public")
+    kk = next(t for t in tenants if t["kommunekode"] == "101")
+    assert (kk["system"], kk["assignment"]) == ("opus", "public")
+    assert "Økonomiudvalget" in kk["source"]
+    assert next(t for t in tenants if t["kommunekode"] == "147")["source"] is None
     one = requests.get(url(served, "/tenants/561"), timeout=10).json()
     assert one["profile"]["text_max_length"]["assumed"] is True
     assert one["profile"]["payment_solution"]["assumed"] is False
@@ -127,7 +131,7 @@ def test_reset_empties_the_data_but_keeps_the_clock(tmp_path: Path) -> None:
     app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF"))
     sim = simulator_of(app)
     sim.ledger.opret_fordring(fordring("R-1"))
-    sim.tenants.patch("101", {"system": "opus"})
+    sim.tenants.patch("101", {"system": "eg"})
     with ServerThread(app) as server:
         before = sim.clock.now()
         r = requests.post(f"{server.base_url}/admin/reset", timeout=10)
@@ -140,7 +144,7 @@ def test_reset_empties_the_data_but_keeps_the_clock(tmp_path: Path) -> None:
             "journal": 0,
         }
     assert sim.ledger.claim("101", "R-1") is None
-    assert sim.tenants.get("101").system == "eg"  # type: ignore[union-attr]
+    assert sim.tenants.get("101").system == "opus"  # type: ignore[union-attr]
     assert sim.clock.now() == before
     sim.close()
 

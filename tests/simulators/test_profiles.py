@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import pytest
 
 from oeir import kommuner
 from oeir.model import FordringType
+from simulators import tenants as tenants_mod
 from simulators.profiles import PROFILE_DIR, SYSTEMS, ProfileError, all_builtin, builtin, load
 from simulators.store import SqliteStore
-from simulators.tenants import TenantRegistry, shipped_assignments
+from simulators.tenants import DATA_FILE, TenantRegistry, shipped_assignments
 
 
 def test_defaults_follow_the_domain_brief() -> None:
@@ -79,17 +81,46 @@ def test_shipped_registry_has_the_seed_split() -> None:
     }
     assert (assignments["561"].system, assignments["561"].illustrative) == ("prisme2009", False)
     assert (assignments["621"].system, assignments["621"].illustrative) == ("prisme2015", False)
-    assert sum(not a.illustrative for a in assignments.values()) == 2
+    assert (assignments["101"].system, assignments["101"].illustrative) == ("opus", False)
+    assert sum(not a.illustrative for a in assignments.values()) == 3
+
+
+def test_every_row_of_the_registry_says_its_basis_and_public_rows_their_source() -> None:
+    with DATA_FILE.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter=";"))
+    assert len(rows) == 98
+    public = {r["kommunekode"]: r["kilde"] for r in rows if r["basis"] == "offentlig"}
+    assert all(
+        r["kilde"] == r["basis"] == "illustrativ" for r in rows if r["kommunekode"] not in public
+    )
+    assert set(public) == {"101", "561", "621"}
+    assert "Økonomiudvalget" in public["101"] and "22.08.2018" in public["101"]
+    assert "Opus Debitor" in public["101"]
+    assert all("webinar" in public[k] for k in ("561", "621"))
+    assert shipped_assignments()["101"].source == public["101"]
+    assert shipped_assignments()["147"].source is None
+
+
+def test_a_row_without_a_valid_basis_is_refused(tmp_path: Path, monkeypatch) -> None:
+    bad = tmp_path / "tenants.csv"
+    for body in ("101;opus;;\n", "101;opus;offentlig;\n", "101;opus;maybe;illustrativ\n"):
+        bad.write_text("kommunekode;system;basis;kilde\n" + body, encoding="utf-8")
+        monkeypatch.setattr(tenants_mod, "DATA_FILE", bad)
+        shipped_assignments.cache_clear()
+        try:
+            with pytest.raises(ProfileError, match="kommune 101: basis"):
+                shipped_assignments()
+        finally:
+            monkeypatch.undo()
+            shipped_assignments.cache_clear()
 
 
 def test_registry_overrides_from_config_and_persisted_patches(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "s.sqlite3")
-    registry = TenantRegistry(
-        store, {"101": {"system": "opus", "profile": {"text_max_length": 50}}}
-    )
+    registry = TenantRegistry(store, {"101": {"system": "eg", "profile": {"text_max_length": 50}}})
     kk = registry.get("101")
-    assert kk is not None and kk.system == "opus" and kk.profile.text_max_length == 50
-    assert kk.illustrative
+    assert kk is not None and kk.system == "eg" and kk.profile.text_max_length == 50
+    assert kk.illustrative and kk.source is None  # an overridden system is no longer the fact
     esbjerg = registry.by_cvr(kommuner.by_kode()["561"].cvr)
     assert esbjerg is not None and esbjerg.system == "prisme2009"
     patched = registry.patch(
@@ -117,3 +148,12 @@ def test_docs_show_the_four_profiles_as_shipped() -> None:
         assert p.name in doc
         for key in p.assumed:
             assert f"`{key.split('.')[0]}" in doc  # every assumption is named in the text
+
+
+def test_the_facts_ship_with_the_repository_not_read_from_outside_it() -> None:
+    root = Path(__file__).parents[2]
+    for package in ("debitorsim", "simulators", "integration", "oeir", "load"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "../shared" not in text and "domain.md" not in text, path
+    assert DATA_FILE.is_relative_to(root) and (root / "oeir" / "data" / "kommuner.csv").is_file()

@@ -160,10 +160,10 @@ def test_a_municipality_names_only_itself(served: Served) -> None:
     assert served.sim.ledger.claim("561", "K-1") is None
 
 
-def test_oversized_request_is_413_before_parsing(served: Served) -> None:
+def test_oversized_request_is_a_500_fault_before_parsing(served: Served) -> None:
     body = b"<" + b"x" * (served.sim.config.max_request_bytes + 10)
     r = post(served, DEBITOR_REGISTRERING, body)
-    assert r.status_code == 413 and r.headers["Content-Type"].startswith("text/xml")
+    assert r.status_code == 500 and r.headers["Content-Type"].startswith("text/xml")
     with pytest.raises(OeirFault) as err:
         soap.read_response(r.content, model.OpretFordringSvar)
     assert err.value.kode == "BeskedForStor"

@@ -1,6 +1,6 @@
 """UUIDs in the Serviceplatformen headers are compared case-insensitively, as the XSD allows.
 
-sp.xsd's UUIDType takes ``[0-9a-fA-F]``; an upper-case ServiceAgreementUUID was
+InvocationContext.xsd's UUIDType takes ``[0-9a-fA-F]``; an upper-case ServiceAgreementUUID was
 refused with IngenServiceaftale though it names the same agreement.
 """
 

@@ -5,6 +5,7 @@ the page in Danish with the way to pay instead, the service with `IngenBetalings
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -45,6 +46,9 @@ def test_page_lists_open_claims_masks_cpr_and_books_at_once(world: World, system
     receipt = pay_on_page(world, browser, tenant, ["P-2"], "Kort")
     assert CPR not in receipt and mask_cpr(CPR) in receipt
     assert "75,50 kr." in text_of(receipt)
+    # The receipt names the bill as the citizen knows it (the claim's Tekst).
+    row = re.search(r"<tbody>\s*<tr><td>([^<]*)<", receipt)
+    assert row is not None and row.group(1) == "Gebyr (for sent)", receipt
     claim = world.sim.ledger.claim(tenant.kode, "P-2")
     assert claim is not None and (claim.saldo, str(claim.status)) == (0, "Betalt")
     still = world.sim.ledger.claim(tenant.kode, "P-1")

@@ -20,6 +20,7 @@ import pytest
 from debitorsim.testbed import Testbed, TestbedConfig
 from integration.config import OutboxSettings
 from oeir import testdata
+from oeir.certs import CertDir
 from tests.steps import settings as settings_mod
 from tests.steps.common import *  # noqa: F403  (shared step definitions)
 from tests.steps.world import Measurements, World
@@ -35,6 +36,8 @@ TIME_REASON = (
 )
 
 _results: dict[str, dict[str, Any]] = {}
+_served: dict[str, str] = {}
+"""The test bed's base URLs (http or https), for results.json."""
 _measurements = Measurements()
 
 
@@ -63,8 +66,10 @@ def testbed(
         tenants=scenario_settings.tenants,
         rules=scenario_settings.rules,
         outbox=OutboxSettings(backoff_base_s=30, backoff_cap_s=600, jitter=0.2, http_timeout_s=10),
+        tls=CertDir(scenario_settings.tls) if scenario_settings.tls else None,
     )
     with Testbed(config) as bed:
+        _served.update(sim=bed.sim_url, core=bed.core_url)
         yield bed
 
 
@@ -77,7 +82,7 @@ def verden(
         testbed.renew()
     testbed.generation_used = True
     seed = zlib.crc32(request.node.nodeid.encode())
-    world = World(testbed, scenario_settings, _measurements, seed)
+    world = World(testbed, scenario_settings, _measurements, seed, http=testbed.session())
     world.use(scenario_settings.neutral_system)
     world.faker = testdata.faker(seed)  # type: ignore[attr-defined]
     yield world
@@ -161,6 +166,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         json.dumps(
             {
                 "settings": {"kommuner": settings.kommuner, "sim_url": settings.sim_url},
+                "served": _served,
                 "results": _results,
             },
             ensure_ascii=False,

@@ -24,7 +24,7 @@ def open_page(verden: World) -> requests.Response:
 
 def login(verden: World) -> requests.Session:
     """Log in on the payment page (CPR in the POST body, never in a URL)."""
-    browser = requests.Session()
+    browser = verden.bed.session()  # a session of its own (cookies); under TLS the tester's
     page = browser.get(f"{verden.bed.sim_url}/betaling/{verden.kode}/", timeout=30)
     if 'name="cpr"' not in page.text:
         shown = text_of(page.text)

@@ -4,7 +4,9 @@
 a plain ``pytest`` run uses the defaults (one municipality per system from the shipped
 registry, no overrides). ``DEBITORSIM_SIM_URL`` points the core at a real debtor test
 endpoint instead of the simulator; ``DEBITORSIM_SCENARIO_OUT`` is where the run leaves
-its results and measurements for the readiness report.
+its results and measurements for the readiness report; ``DEBITORSIM_SCENARIO_TLS`` names
+a certificate directory (`debitorsim certs`) and runs the test bed over TLS with client
+certificates (docs/tls.md).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_KOMMUNER = {"opus": "147", "prisme2015": "621", "prisme2009": "561", "eg": "101"}
-"""A municipality per debtor system in the shipped registry (Kolding and Esbjerg are public)."""
+from simulators.tenants import representative_kommuner
+
+DEFAULT_KOMMUNER = representative_kommuner()
+"""A municipality per debtor system in the shipped registry (the public facts first:
+København on Opus, Kolding on Prisme 2015, Esbjerg on Prisme 2009)."""
 
 SYSTEMS = tuple(DEFAULT_KOMMUNER)
 
@@ -35,6 +40,8 @@ class ScenarioSettings:
     """The system that system-neutral scenarios run on."""
     sim_url: str | None = None
     out_dir: Path | None = None
+    tls: Path | None = None
+    """Certificate directory: the test bed serves HTTPS with client certificates."""
 
     def kode(self, system: str) -> str:
         """The municipality playing `system`."""
@@ -49,6 +56,7 @@ def load() -> ScenarioSettings:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     kommuner = {**DEFAULT_KOMMUNER, **data.get("kommuner", {})}
     out = os.environ.get("DEBITORSIM_SCENARIO_OUT")
+    tls = os.environ.get("DEBITORSIM_SCENARIO_TLS")
     return ScenarioSettings(
         kommuner=kommuner,
         tenants={str(k): dict(v) for k, v in data.get("tenants", {}).items()},
@@ -56,4 +64,5 @@ def load() -> ScenarioSettings:
         neutral_system=data.get("neutral_system", "opus"),
         sim_url=os.environ.get("DEBITORSIM_SIM_URL") or None,
         out_dir=Path(out) if out else None,
+        tls=Path(tls) if tls else None,
     )

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 from pytest_bdd import parsers, scenarios, then, when
 
 from oeir import kommuner, model, soap
 from oeir.services import DAEKNING_AFSKRIVNING
+from simulators.callbacks.client import debtor_system_uuid
 from tests.steps import payments
 from tests.steps.paths import feature
 from tests.steps.world import (
@@ -106,12 +106,12 @@ def maal_spaerretid(verden: World) -> None:
 
 
 def _send(verden: World, haendelser: list[model.Haendelse]) -> list[str]:
-    assert verden.kode is not None
+    assert verden.kode is not None and verden.system is not None
     kommune = kommuner.by_kode()[verden.kode]
     header = model.SpHeader(
         invocation_context=model.InvocationContext(
             service_agreement_uuid=kommune.service_agreement_uuid,
-            user_system_uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, "urn:debitorsim:scenarie")),
+            user_system_uuid=debtor_system_uuid(verden.system),
             user_uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, "urn:debitorsim:scenarie")),
             service_uuid=kommuner.service_uuid(DAEKNING_AFSKRIVNING.name),
             callers_service_call_identifier=str(uuid.uuid4()),
@@ -122,12 +122,16 @@ def _send(verden: World, haendelser: list[model.Haendelse]) -> list[str]:
         model.RegistrerDaekningAfskrivning(haendelser=tuple(haendelser)), header
     )
     op = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"]
-    r = requests.post(
-        verden.bed.callback_url,
-        data=body,
-        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{op.soap_action}"'},
-        timeout=30,
-    )
+    with verden.bed.session(verden.system) as sender:  # under TLS: the system's certificate
+        r = sender.post(
+            verden.bed.callback_url,
+            data=body,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{op.soap_action}"',
+            },
+            timeout=30,
+        )
     svar = soap.read_response(r.content, model.RegistrerDaekningAfskrivningSvar)
     return [str(k.status) for k in svar.kvitteringer]
 

@@ -18,6 +18,7 @@ import requests
 
 from debitorsim.testbed import Testbed
 from oeir import model
+from oeir.dansk import kroner
 from oeir.identifiers import mask_cpr
 from simulators.clock import TZ
 from tests.steps.settings import ScenarioSettings
@@ -37,9 +38,8 @@ def json_oere(value: Any) -> int:
 
 
 def fmt_kr(oere: int) -> str:
-    """12550 -> ``"125,50 kr"``."""
-    sign = "-" if oere < 0 else ""
-    return f"{sign}{abs(oere) // 100},{abs(oere) % 100:02d} kr"
+    """12550 -> ``"125,50 kr."`` (the one formatter, `oeir.kroner`)."""
+    return kroner(oere)
 
 
 def fmt_tid(when: datetime | None) -> str:
