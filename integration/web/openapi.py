@@ -21,6 +21,9 @@ _ERROR = {
 }
 
 
+_HTML: dict[str, Any] = {"200": {"description": "OK", "content": {"text/html": {}}}}
+
+
 def _ok(ref: str, code: str = "200") -> dict[str, Any]:
     return {
         code: {
@@ -261,6 +264,27 @@ OPENAPI: dict[str, Any] = {
                     "400": _ERROR,
                     "404": _ERROR,
                 },
+            }
+        },
+        "/harness/docs": {
+            "get": {
+                "summary": "This document, browsable (Swagger UI, offline)",
+                "responses": _HTML,
+            }
+        },
+        "/harness/docs/{name}": {
+            "get": {
+                "summary": "The docs page's script and stylesheet",
+                "parameters": [
+                    {
+                        "name": "name",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "swagger-ui.css, swagger-ui-bundle.js or the initialiser",
+                    }
+                ],
+                "responses": {**_HTML, "404": _ERROR},
             }
         },
         "/harness/outbox": {
