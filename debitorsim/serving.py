@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import socketserver
 import ssl
 import threading
 from types import TracebackType
@@ -95,15 +97,38 @@ def make_server(
     )
     limit = max_connections or int(os.environ.get("DEBITORSIM_MAX_CONNECTIONS", MAX_CONNECTIONS))
     handler = type("TimedRequestHandler", (WSGIRequestHandler,), {"timeout": timeout})
-    return _BoundedServer(
-        host,
-        port,
-        app,
-        handler,
-        max_connections=limit,
-        tls=ssl_context,
-        handshake_timeout=timeout,
-    )
+    # Bound here, not by werkzeug: it prints and exits on a port in use, and the
+    # commands want the OSError to say which flag moves the port.
+    with _bind(host, port) as sock:
+        server = _BoundedServer(
+            host,
+            port,
+            app,
+            handler,
+            max_connections=limit,
+            tls=ssl_context,
+            handshake_timeout=timeout,
+            fd=sock.fileno(),
+        )
+    # What HTTPServer.server_bind would have set (werkzeug skips it for a given socket).
+    server.server_name, server.server_port = str(server.server_address[0]), server.port
+    return server
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port), as werkzeug would open it; OSError when taken."""
+    from werkzeug.serving import get_sockaddr, select_address_family
+
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(get_sockaddr(host, int(port), family))
+        sock.listen(socketserver.TCPServer.request_queue_size)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class ServerThread:
@@ -139,6 +164,10 @@ class ServerThread:
         """Start serving in the background; returns self."""
         self._thread.start()
         return self
+
+    def close(self) -> None:
+        """Release the port of a server that was never started."""
+        self._server.server_close()
 
     def stop(self) -> None:
         """Stop serving and wait for the thread to end."""

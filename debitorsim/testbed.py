@@ -33,6 +33,7 @@ from debitorsim.serving import ServerThread
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.outbox.worker import RoundResult
+from integration.settings import DB_FILE
 from integration.web.app import create_app as create_core_app
 from oeir.certs import CertDir
 from oeir.services import DAEKNING_AFSKRIVNING
@@ -47,7 +48,7 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 CALLBACK_PATH = DAEKNING_AFSKRIVNING.path
 SIM_DB = SimConfig().database_path.name
 """The simulator's SQLite file in the data dir."""
-CORE_DB = "core.sqlite3"
+CORE_DB = DB_FILE
 """The core's SQLite file in the data dir."""
 PAYMENT_PAGES = "/betaling"
 
@@ -205,6 +206,13 @@ class Testbed:
             self.sim_server.start()
         self.core_server.start()
         return self
+
+    def stop_servers(self) -> None:
+        """Close the servers `start` bound (when it failed half way) and the stores."""
+        for server in (self.core_server, self.sim_server):
+            if server is not None:
+                server.close()
+        self._close_apps()
 
     def renew(self) -> None:
         """A fresh simulator and core (new databases, fresh clock) behind the same ports."""

@@ -7,7 +7,10 @@ from typing import Any
 
 from integration.config import DEFAULT_SP_URL, CoreConfig, load_config
 
-DB_FILE = "core.sqlite"
+DB_FILE = "core.sqlite3"
+"""The core's SQLite file in a data directory (the same name `debitorsim up` uses)."""
+DATA_DIR = ".debitorsim"
+"""The data directory every debitorsim command uses by default."""
 
 
 def config_from_options(

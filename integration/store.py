@@ -81,6 +81,9 @@ CREATE INDEX IF NOT EXISTS outbox_key ON outbox(ordering_key, id) WHERE state !=
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(not_before, id) WHERE state = 'pending';
 """
 
+RESET_TABLES = ("outbox", "haendelser", "block_periods", "accounts", "fees", "patrons")
+"""Every table of the core, in an order `Repo.reset` can delete them in."""
+
 _FEE_COLUMNS = (
     "fee_id, fordring_id, agency_id, kommunekode, patron_id, type, reason_message, amount, "
     "written_down, creation_date, due_date, last_timely_date, skriftligt_anerkendt, materials, "
@@ -634,6 +637,25 @@ class Repo:
             "SELECT MIN(not_before) FROM outbox WHERE state='pending'"
         ).fetchone()
         return from_ts(row[0]) if row and row[0] else None
+
+    # --- starting fresh --------------------------------------------------------
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table (what `reset` would remove)."""
+        return {
+            table: int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in RESET_TABLES
+        }
+
+    def reset(self) -> dict[str, int]:
+        """Delete every row of every table (the schema stays); rows removed per table.
+
+        Children before parents (fees refer to patrons).
+        """
+        return {
+            table: max(0, int(self.conn.execute(f"DELETE FROM {table}").rowcount or 0))
+            for table in RESET_TABLES
+        }
 
 
 class Store:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import threading
 from typing import Any
 
+from debitorsim.commands.remote import CommandError, port_in_use
 from debitorsim.serving import add_allowed_host_option, add_tls_options
+from integration.settings import DATA_DIR, DB_FILE
 
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
+EXAMPLE = "debitorsim core --port 8080 --clock-url http://127.0.0.1:8081/admin/clock"
 BUILT = True
 
 
 def add_core_options(parser: argparse.ArgumentParser) -> None:
     """Options every integration-core command shares."""
-    parser.add_argument("--data-dir", default="data", help="directory of the core's SQLite file")
+    parser.add_argument(
+        "--data-dir",
+        default=DATA_DIR,
+        help=f"directory of the core's SQLite file ({DB_FILE}, as `debitorsim up` keeps it)",
+    )
     parser.add_argument(
         "--sp-url", default=None, help="Serviceplatformen base URL (default http://127.0.0.1:8081)"
     )
@@ -60,8 +68,8 @@ def build_config(args: argparse.Namespace, **extra: Any) -> Any:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address")
+    parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
     add_allowed_host_option(parser)
     add_core_options(parser)
     parser.add_argument(
@@ -117,7 +125,13 @@ def run(args: argparse.Namespace) -> int:
     core = Core.build(config)
     app = create_app(core=core)
     tls = config.tls.server_context() if config.tls else None
-    server = make_server(args.host, args.port, app, ssl_context=tls)
+    try:
+        server = make_server(args.host, args.port, app, ssl_context=tls)
+    except OSError as exc:
+        core.close()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
     base = f"{'https' if tls else 'http'}://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 NAME = "load"
 HELP = "run a Locust load profile"
+EXAMPLE = "debitorsim load --profile smoke"
 BUILT = True
 
 PROFILES = ("smoke", "national", "stress")
@@ -24,7 +25,9 @@ PROFILES = ("smoke", "national", "stress")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--profile", choices=PROFILES, default="smoke")
+    parser.add_argument(
+        "--profile", choices=PROFILES, default="smoke", help="load profile (docs/load.md)"
+    )
     parser.add_argument(
         "--host", default="", help="simulator base URL; none = start a test bed on loopback"
     )
@@ -57,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
     stem = reports / f"load-{args.profile}"
     summary = stem.with_suffix(".json")
     summary.unlink(missing_ok=True)
+    html = stem.with_suffix(".html").resolve()
+    if args.host:
+        from debitorsim.commands.remote import reachable
+
+        reachable(args.host, "--host")
+        if args.core_host:
+            reachable(args.core_host, "--core-host")
     with ExitStack() as stack:
         sim, core = args.host, args.core_host
         if not sim:
@@ -72,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
             common += ["--profile-seconds", str(args.duration)]
         if args.users:
             common += ["--profile-users", str(args.users)]
+        print(
+            f"load {args.profile}: Locust runs headless (its stats table every few seconds; "
+            f"Ctrl-C stops); the HTML report will be {html}",
+            flush=True,
+        )
         code = _run_locust(args, common, stem, summary)
     if summary.exists():
         data = json.loads(summary.read_text(encoding="utf-8"))
@@ -84,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  breach: {line}")
         if data.get("knee"):
             print(f"  knee: {json.dumps(data['knee'])}")
+        print(f"  HTML report: {html}")
+        print(f"  CSV and summary: {stem.resolve()}_*.csv, {summary.resolve()}")
     else:
         print(f"load {args.profile}: no summary written (Locust exit code {code})")
         code = code or 1

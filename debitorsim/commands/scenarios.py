@@ -32,21 +32,47 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from debitorsim.commands.kommuner import HINT as KOMMUNER_HINT
+from debitorsim.commands.remote import CommandError
+
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
+EXAMPLE = "debitorsim scenarios --system eg"
 BUILT = True
 
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
 REPO = Path(__file__).resolve().parents[2]
 STEPS = REPO / "tests" / "steps"
+REPORTS = "reports/scenarios"
+
+
+def report_dir(given: str | None, system: str | None, kommune: str | None) -> Path:
+    """Where a run writes its report: `given`, else a folder of its own per municipality/system."""
+    if given:
+        return Path(given)
+    if kommune:
+        return Path(REPORTS) / f"kommune-{kommune}"
+    if system and system != "all":
+        return Path(REPORTS) / f"system-{system}"
+    return Path(REPORTS)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's arguments."""
-    parser.add_argument("--system", choices=(*SYSTEMS, "all"), default=None)
+    parser.add_argument(
+        "--system",
+        choices=(*SYSTEMS, "all"),
+        default=None,
+        help="the debtor system's examples to run (default: the --kommune's system, else all)",
+    )
     parser.add_argument("--kommune", default=None, help="kommunekode to test (e.g. 561)")
     parser.add_argument("--config", default=None, help="TOML with the municipality's config")
-    parser.add_argument("--report", default="reports/scenarios", help="output directory")
+    parser.add_argument(
+        "--report",
+        default=None,
+        help=f"output directory (default: {REPORTS}, {REPORTS}/kommune-K with --kommune K, "
+        f"{REPORTS}/system-S with --system S, so a partial run never overwrites the full one)",
+    )
     parser.add_argument(
         "--sim-url",
         default=None,
@@ -81,14 +107,14 @@ def plan(
 
     if "" in config:  # a single-municipality file without `kommune`: --kommune names it
         if not kommune:
-            raise SystemExit("debitorsim scenarios: the config names no kommune; pass --kommune")
+            raise CommandError("the config names no kommune; pass --kommune")
         config = {kommune: config.pop(""), **config}
     kommuner = representative_kommuner()
     tenants: dict[str, dict[str, Any]] = {}
     rules: dict[str, dict[str, Any]] = {}
     for kode, table in config.items():
         if kode not in shipped_assignments():
-            raise SystemExit(f"debitorsim scenarios: unknown kommunekode {kode}")
+            raise CommandError(f"unknown kommunekode {kode} in --config; {KOMMUNER_HINT}")
         its_system = table.get("system") or shipped_assignments()[kode].system
         kommuner[its_system] = kode
         tenant = {k: table[k] for k in ("system", "profile") if k in table}
@@ -99,7 +125,7 @@ def plan(
     neutral = "opus"
     if kommune:
         if kommune not in shipped_assignments():
-            raise SystemExit(f"debitorsim scenarios: unknown kommunekode {kommune}")
+            raise CommandError(f"unknown kommunekode {kommune}; {KOMMUNER_HINT}")
         its_system = tenants.get(kommune, {}).get("system") or shipped_assignments()[kommune].system
         kommuner[its_system] = kommune
         system = system or its_system
@@ -115,14 +141,20 @@ def plan(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the suite in a pytest subprocess and write the three report files."""
+    """Run the suite in a pytest subprocess, show progress, write the report, print the verdict."""
     from debitorsim.report import write
 
     if not STEPS.is_dir():
-        print(f"debitorsim scenarios: the scenario suite is not here ({STEPS})", file=sys.stderr)
-        return 2
+        raise CommandError(
+            f"the scenario suite is not here ({STEPS}): it ships with the source checkout; "
+            "install debitorsim from a clone with `pip install -e .` (or `make run`)"
+        )
     settings, marker = plan(args.system, args.kommune, read_config(args.config))
-    report = Path(args.report).resolve()
+    if args.sim_url:
+        from debitorsim.commands.remote import reachable
+
+        reachable(args.sim_url, "--sim-url")
+    report = report_dir(args.report, args.system, args.kommune).resolve()
     report.mkdir(parents=True, exist_ok=True)
     for stale in ("results.json", "measurements.json", "readiness.html"):
         (report / stale).unlink(missing_ok=True)
@@ -135,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "debitorsim.scenario_progress",
         f"--rootdir={REPO}",
         f"--junitxml={report / 'junit.xml'}",
         f"--cucumberjson={report / 'cucumber.json'}",
@@ -147,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
         **os.environ,
         "DEBITORSIM_SCENARIO_CONFIG": str(report / "settings.json"),
         "DEBITORSIM_SCENARIO_OUT": str(report),
+        "PYTHONUNBUFFERED": "1",  # progress lines as they happen, also through a pipe
     }
     env.pop("DEBITORSIM_SIM_URL", None)
     env.pop("DEBITORSIM_SCENARIO_TLS", None)
@@ -156,15 +191,41 @@ def run(args: argparse.Namespace) -> int:
         env["DEBITORSIM_SCENARIO_TLS"] = str(tls_dir(args.tls).path.resolve())
     if args.sim_url:
         env["DEBITORSIM_SIM_URL"] = args.sim_url
+    print(f"KLIK scenarios: {_what(settings, args)}; report in {report}", flush=True)
     started = time.perf_counter()
     rc = subprocess.call(cmd, cwd=REPO, env=env)
     wall = time.perf_counter() - started
     if not (report / "results.json").exists():
-        print("debitorsim scenarios: no scenario ran; no report written", file=sys.stderr)
-        return rc or 1
+        raise CommandError("no scenario ran; no report written", code=rc or 1)
     path = write(report, wall_seconds=wall)
     print(f"readiness report: {path}")
     print(f"junit:            {report / 'junit.xml'}")
     print(f"cucumber:         {report / 'cucumber.json'}")
     print(f"wall time:        {wall:.1f} s")
+    print(verdict(report))
     return rc
+
+
+def _what(settings: dict[str, Any], args: argparse.Namespace) -> str:
+    """What the run tests, in one phrase."""
+    target = f"the debtor endpoint {args.sim_url}" if args.sim_url else "the simulators"
+    systems = (
+        [settings["neutral_system"]]
+        if args.system not in (None, "all") or args.kommune
+        else list(SYSTEMS)
+    )
+    kommuner = ", ".join(f"{s} ({settings['kommuner'][s]})" for s in systems)
+    return f"{kommuner} against {target}"
+
+
+def verdict(report: Path) -> str:
+    """The run's verdict as one line for the terminal (the report has the details)."""
+    from debitorsim.report import load_run
+
+    run = load_run(report)
+    c = run.counts()
+    word = "KLAR" if run.ready else "IKKE KLAR"
+    return (
+        f"verdict:          {word}: {c['passed']} bestået, {c['failed']} fejlet, "
+        f"{c['skipped']} ikke afprøvet"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import signal
@@ -12,10 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from debitorsim.commands.remote import CommandError, port_in_use
 from debitorsim.serving import add_allowed_host_option, add_tls_options
 
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
+EXAMPLE = "debitorsim sim --port 8081 --clock frozen"
 BUILT = True
 DEFAULT_PORT = 8081
 
@@ -48,7 +51,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--start", default=None, help="virtual start time (ISO) for a fresh data dir"
     )
     parser.add_argument("--tenants", default=None, help='TOML: ["101"] system = "opus" ...')
-    parser.add_argument("--journal-max-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--journal-max-rows", type=int, default=10_000, help="request journal rows kept (oldest go)"
+    )
     parser.add_argument("--no-journal", action="store_true", help="switch the request journal off")
     parser.add_argument(
         "--faults", default=None, help="TOML with [[fault]] tables: fault rules active at start"
@@ -97,6 +102,32 @@ def _where(config: Any) -> str:
     return url._replace(netloc=url.netloc.rpartition("@")[2]).geturl()
 
 
+def kept_from_last_run(sim: Any, core: Any = None) -> str:
+    """The banner line saying what a start found from an earlier run (or that it is fresh).
+
+    Counts the simulator's claims and accounts, the fault rules added through the admin
+    API, and (for `up`) the core's fees; rules from ``--faults`` are this start's own.
+    """
+    from simulators.faults.injector import API
+
+    stats = sim.stats()
+    with sim.store.read() as tx:
+        rules = sum(1 for row in tx.fault_rules() if row.source == API)
+    parts = []
+    if stats["claims"] or stats["accounts"]:
+        parts.append(f"{stats['claims']} claim(s) on {stats['accounts']} account(s)")
+    if core is not None:
+        with core.store.read() as repo:
+            fees = repo.row_counts()["fees"]
+        if fees:
+            parts.append(f"{fees} FBS fee(s) in the core")
+    if rules:
+        parts.append(f"{rules} fault rule(s) still active (GET /admin/faults)")
+    if not parts:
+        return "fresh: nothing kept from an earlier run"
+    return "KEPT from the last run: " + ", ".join(parts) + "; `debitorsim reset` starts fresh"
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from debitorsim.datadir import require_writable
@@ -134,7 +165,13 @@ def run(args: argparse.Namespace) -> int:
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
     tls = config.tls.server_context() if config.tls else None
-    server = make_server(args.host, args.port, app, ssl_context=tls)
+    try:
+        server = make_server(args.host, args.port, app, ssl_context=tls)
+    except OSError as exc:
+        sim.close()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
@@ -142,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     print(f"  database                   {_where(config)}")
     print(f"  clock                      {sim.clock.now().isoformat()} ({sim.clock.mode})")
+    print(f"  state                      {kept_from_last_run(sim)}")
     if generated:
         print(f"  admin token                {token}")
     if config.tls:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import threading
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 NAME = "up"
 HELP = "start the whole test bed: simulators, core, worker, one clock"
+EXAMPLE = "debitorsim up --sim-port 8081 --core-port 8080"
 BUILT = True
 
 
@@ -34,7 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM, then stop the worker and servers and close the stores."""
-    from debitorsim.commands.sim import load_tenants
+    from debitorsim.commands.remote import CommandError, port_in_use
+    from debitorsim.commands.sim import kept_from_last_run, load_tenants
     from debitorsim.datadir import require_writable
     from debitorsim.serving import tls_dir
     from debitorsim.testbed import CORE_DB, SIM_DB, Testbed, TestbedConfig
@@ -58,13 +61,28 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    bed = Testbed(config).start()
+    bed = Testbed(config)
+    try:
+        bed.start()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        failed = (
+            ("--sim-port", args.sim_port)
+            if bed.sim_server is None
+            else ("--core-port", args.core_port)
+        )
+        bed.stop_servers()
+        raise CommandError(port_in_use(config.host, failed[1], failed[0])) from exc
+    state = kept_from_last_run(bed.sim, bed.core) if bed.sim is not None else None
     try:
         bed.run_in_background()
         print(f"debitorsim test bed is up (data in {Path(args.data_dir).resolve()})")
         for what, url in bed.urls():
             print(f"  {what:<36} {url}")
-        print(f"  {'virtual clock now':<36} {bed.clock.now().isoformat()} ({config.clock_mode})")
+        print(f"  {'virtual clock now':<36} {bed.clock.now().isoformat()} ({bed.clock.mode})")
+        if state:
+            print(f"  {'state':<36} {state}")
         if config.tls:
             print(f"  {'TLS: certificates (docs/tls.md)':<36} {config.tls.path.resolve()}")
         print("Ctrl-C or SIGTERM stops it.", flush=True)

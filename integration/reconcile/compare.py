@@ -16,6 +16,7 @@ cursor. Claims are matched on FordringId. Kinds of difference:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,8 +95,16 @@ class Report:
         }
 
 
+Progress = Callable[[int, int], None]
+"""Called after each page of the debtor system with (pages read, claims so far)."""
+
+
 def fetch_debtor_view(
-    client: DebtorClient, kommunekode: str, page_size: int = 100, max_pages: int = 100_000
+    client: DebtorClient,
+    kommunekode: str,
+    page_size: int = 100,
+    max_pages: int = 100_000,
+    progress: Progress | None = None,
 ) -> dict[str, DebtorClaim]:
     """Every claim of the municipality in the debtor system, by FordringId (all pages)."""
     claims: dict[str, DebtorClaim] = {}
@@ -113,6 +122,8 @@ def fetch_debtor_view(
                     debitorkontonummer=konto.debitorkontonummer,
                     ident=konto.debitor.ident,
                 )
+        if progress is not None:
+            progress(page + 1, len(claims))
         cursor = answer.naeste_cursor
         if not cursor:
             break
@@ -285,6 +296,7 @@ def reconcile(
     now: datetime,
     page_size: int = 100,
     patron_id: int | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Fetch both sides for one municipality (or one patron in it) and compare them.
 
@@ -305,7 +317,7 @@ def reconcile(
             if f.status is FeeStatus.PAID and client_payment(repo, f) is not None
         )
     if patron_id is None:
-        debtor = fetch_debtor_view(client, kommunekode, page_size)
+        debtor = fetch_debtor_view(client, kommunekode, page_size, progress=progress)
     elif patron is None:
         debtor = {}
     else:

@@ -452,6 +452,14 @@ def run_worker():  # type: ignore[no-untyped-def]
     return jsonify({"sent": r.sent, "retried": r.retried, "parked": r.parked})
 
 
+@bp.post("/reset")
+def reset():  # type: ignore[no-untyped-def]
+    """Start fresh: delete the core's patrons, fees, events, accounts and outbox (`debitorsim reset`)."""
+    with core_of_app().store.tx() as repo:
+        removed = repo.reset()
+    return jsonify({"reset": True, "removed": removed})
+
+
 @bp.post("/tokens")
 def issue_token():  # type: ignore[no-untyped-def]
     """Issue a bearer token for the FBS API (``{clientId?, agencyId?}``; OAuth2 token response)."""

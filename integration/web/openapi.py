@@ -328,6 +328,13 @@ OPENAPI: dict[str, Any] = {
                 "responses": {"200": {"description": "Counts"}},
             }
         },
+        "/harness/reset": {
+            "post": {
+                "summary": "Start fresh: delete every patron, fee, event, account and outbox message "
+                "(the clock is the simulator's; reset it with POST /admin/reset)",
+                "responses": {"200": {"description": "Rows removed per table"}},
+            }
+        },
         "/harness/reconcile/{kommunekode}": {
             "get": {
                 "summary": "Reconcile FBS with the debtor system (JSON; .html for a page)",
@@ -343,6 +350,12 @@ OPENAPI: dict[str, Any] = {
                         "in": "query",
                         "description": "Only this patron's fees (HentDebitorkonto).",
                         "schema": {"type": "integer"},
+                    },
+                    {
+                        "name": "pageSize",
+                        "in": "query",
+                        "description": "Accounts per SoegDebitorkonti page (1-1000).",
+                        "schema": {"type": "integer", "default": 100},
                     },
                 ],
                 "responses": {"200": {"description": "Reconciliation report"}},

@@ -19,8 +19,14 @@ def _run(kommunekode: str):  # type: ignore[no-untyped-def]
     core = core_of_app()
     try:
         patron = request.args.get("patronId", type=int)
+        page_size = min(max(request.args.get("pageSize", 100, type=int), 1), 1000)
         return reconcile(
-            core.store, core.client, kommunekode, core.config.clock.now(), patron_id=patron
+            core.store,
+            core.client,
+            kommunekode,
+            core.config.clock.now(),
+            page_size,
+            patron_id=patron,
         )
     except (BusinessFault, TechnicalFault) as exc:
         raise FbsError(

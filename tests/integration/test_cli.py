@@ -18,7 +18,7 @@ from tests.integration.test_reconcile import konto, pages, saldo
 @responses.activate
 def test_worker_once_then_reconcile_json_and_html(tmp_path, fake, capsys):
     config = config_from_options(data_dir=tmp_path, sp_url=SP)
-    assert isinstance(config, CoreConfig) and config.db_path == str(tmp_path / "core.sqlite")
+    assert isinstance(config, CoreConfig) and config.db_path == str(tmp_path / "core.sqlite3")
     core = Core.build(config)
     fee = core.service.create_fee(new_fee(fake, 3000, cpr="0101901234"))
     core.close()
@@ -27,7 +27,8 @@ def test_worker_once_then_reconcile_json_and_html(tmp_path, fake, capsys):
     assert "sent 1, retried 0, parked 0" in capsys.readouterr().out
 
     pages((konto("K1", "0101901234", saldo(fee.fordring_id, 3000)),))
-    assert main(["reconcile", "--kommune", "101", "--data-dir", str(tmp_path), "--sp-url", SP]) == 0
+    direct = ["--data-dir", str(tmp_path), "--sp-url", SP, "--clock-url", "system"]
+    assert main(["reconcile", "--kommune", "101", *direct]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["matched"] == 1 and report["differences"] == []
 
@@ -38,10 +39,7 @@ def test_worker_once_then_reconcile_json_and_html(tmp_path, fake, capsys):
             "reconcile",
             "--kommune",
             "101",
-            "--data-dir",
-            str(tmp_path),
-            "--sp-url",
-            SP,
+            *direct,
             "--format",
             "html",
             "--out",

@@ -29,6 +29,9 @@ def test_smoke_profile_passes_against_a_test_bed_it_starts(tmp_path: Path) -> No
     assert (tmp_path / "load-smoke_stats.csv").read_text().count("\n") > 3
     assert (tmp_path / "load-smoke.html").stat().st_size > 1000
     assert "test bed: simulator http://127.0.0.1:" in run.output
+    html = (tmp_path / "load-smoke.html").resolve()
+    assert f"the HTML report will be {html}" in run.output  # said before the run starts
+    assert f"HTML report: {html}" in run.output
 
 
 def test_an_impossible_threshold_fails_the_run(tmp_path: Path, bed: TestBed) -> None:
