@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 import threading
 from typing import Any
 
-from debitorsim.commands.remote import CommandError, port_in_use
+from debitorsim.commands.remote import serve_or_explain
 from debitorsim.serving import add_allowed_host_option, add_tls_options
 from integration.settings import DATA_DIR, DB_FILE
 
@@ -100,7 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the core; the outbox worker runs in a background thread unless --no-worker."""
-    from debitorsim.serving import allowed_hosts, make_server
+    from debitorsim.serving import allowed_hosts
     from integration.core import Core
     from integration.web.app import create_app
     from integration.web.auth import require_safe_binding
@@ -125,13 +124,7 @@ def run(args: argparse.Namespace) -> int:
     core = Core.build(config)
     app = create_app(core=core)
     tls = config.tls.server_context() if config.tls else None
-    try:
-        server = make_server(args.host, args.port, app, ssl_context=tls)
-    except OSError as exc:
-        core.close()
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
+    server = serve_or_explain(args.host, args.port, app, tls, core.close)
     base = f"{'https' if tls else 'http'}://{args.host}:{server.server_port}"
     stop = threading.Event()
     if not args.no_worker:

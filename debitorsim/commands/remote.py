@@ -46,6 +46,24 @@ def port_in_use(host: str, port: int, option: str) -> str:
     return f"port {port} on {host} is in use: {whom}; give {option} another port (0 = a free one)"
 
 
+def serve_or_explain(
+    host: str, port: int, app: Any, ssl_context: Any, close: Any, option: str = "--port"
+) -> Any:
+    """`debitorsim.serving.make_server`, or a `CommandError` naming `option` when the port is
+    taken (after `close()` releases what was opened for the app)."""
+    import errno
+
+    from debitorsim.serving import make_server
+
+    try:
+        return make_server(host, port, app, ssl_context=ssl_context)
+    except OSError as exc:
+        close()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise CommandError(port_in_use(host, port, option)) from exc
+
+
 def _what_answers(base: str) -> str | None:
     """ "simulator", "integration core", or None when no debitorsim answers at `base`."""
     import requests

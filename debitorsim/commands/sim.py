@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import secrets
 import signal
@@ -13,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from debitorsim.commands.remote import CommandError, port_in_use
+from debitorsim.commands.remote import serve_or_explain
 from debitorsim.serving import add_allowed_host_option, add_tls_options
 
 NAME = "sim"
@@ -131,7 +130,7 @@ def kept_from_last_run(sim: Any, core: Any = None) -> str:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from debitorsim.datadir import require_writable
-    from debitorsim.serving import allowed_hosts, make_server, tls_dir
+    from debitorsim.serving import allowed_hosts, tls_dir
     from simulators import SimConfig, create_app, simulator_of
     from simulators.config import LOOPBACK
     from simulators.scheduler import drive_in_one_process
@@ -165,13 +164,7 @@ def run(args: argparse.Namespace) -> int:
     if args.clock and sim.clock.mode != args.clock:
         sim.set_mode(args.clock, args.factor)
     tls = config.tls.server_context() if config.tls else None
-    try:
-        server = make_server(args.host, args.port, app, ssl_context=tls)
-    except OSError as exc:
-        sim.close()
-        if exc.errno != errno.EADDRINUSE:
-            raise
-        raise CommandError(port_in_use(args.host, args.port, "--port")) from exc
+    server = serve_or_explain(args.host, args.port, app, tls, sim.close)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base = f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     print(f"listening on {base}", flush=True)
