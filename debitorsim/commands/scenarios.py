@@ -221,10 +221,11 @@ def _what(settings: dict[str, Any], args: argparse.Namespace) -> str:
 def verdict(report: Path) -> str:
     """The run's verdict as one line for the terminal (the report has the details)."""
     from debitorsim.report import load_run
+    from debitorsim.report.readiness import VERDICT_DA
 
     run = load_run(report)
     c = run.counts()
-    word = "KLAR" if run.ready else "IKKE KLAR"
+    word = VERDICT_DA[run.verdict][0].upper()  # the report's own wording: never »Klar« untested
     return (
         f"verdict:          {word}: {c['passed']} bestået, {c['failed']} fejlet, "
         f"{c['skipped']} ikke afprøvet"

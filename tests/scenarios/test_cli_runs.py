@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from debitorsim.cli import main
-from debitorsim.commands.scenarios import report_dir
+from debitorsim.commands.scenarios import report_dir, verdict
 from simulators.tenants import representative_kommuner
 from tests.scenarios.conftest import Run
 
@@ -30,11 +31,30 @@ def test_progress_lines_name_each_scenario_and_its_system_and_the_verdict_ends(
         x[2] for x in lines
     }
     assert f"{total} scenarie(r) at køre" in eg_run.out
-    assert re.search(r"^verdict:\s+KLAR: \d+ bestået, 0 fejlet", eg_run.out, re.M), eg_run.out[
-        -800:
-    ]
+    assert re.search(
+        r"^verdict:\s+KLAR \(FOR DE TESTEDE SCENARIER\): \d+ bestået, 0 fejlet", eg_run.out, re.M
+    ), eg_run.out[-800:]
     eg = representative_kommuner()["eg"]
     assert f"KLIK scenarios: eg ({eg}) against the simulators" in eg_run.out
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "word"),
+    [
+        (["skipped", "skipped"], "IKKE TESTET"),
+        (["passed", "failed"], "IKKE KLAR"),
+        (["passed", "skipped"], "KLAR (FOR DE TESTEDE SCENARIER)"),
+    ],
+)
+def test_the_terminal_verdict_is_the_reports_never_klar_untested(
+    tmp_path: Path, outcomes: list[str], word: str
+) -> None:
+    results = {
+        f"t{i}": {"feature": "F", "scenario": f"S{i}", "outcome": o, "system": "eg"}
+        for i, o in enumerate(outcomes)
+    }
+    (tmp_path / "results.json").write_text(json.dumps({"results": results}), encoding="utf-8")
+    assert verdict(tmp_path).split(":", 1)[1].strip().startswith(f"{word}:")
 
 
 def test_report_folders_of_partial_runs_are_their_own() -> None:
