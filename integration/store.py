@@ -450,6 +450,13 @@ class Repo:
 
     # --- callback events ------------------------------------------------------
 
+    def fordring_of_haendelse(self, haendelse_id: str) -> str | None:
+        """The claim an applied event was about ("" for none), or None if never applied."""
+        row = self.conn.execute(
+            "SELECT fordring_id FROM haendelser WHERE haendelse_id=?", (haendelse_id,)
+        ).fetchone()
+        return None if row is None else (row[0] or "")
+
     def has_haendelse(self, haendelse_id: str) -> bool:
         """True if this event id was applied before."""
         return (

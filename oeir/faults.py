@@ -254,6 +254,12 @@ _CATALOGUE = [
         "The call id (CallersServiceCallIdentifier) is already used for a different call.",
     ),
     FejlDefinition(
+        "HaendelseIdBrugtTilAndenFordring",
+        "Client",
+        "Hændelses-id'et er allerede modtaget for en anden fordring.",
+        "The event id was already received for a different claim.",
+    ),
+    FejlDefinition(
         "DebitorkontoHarAabneFordringer",
         "Client",
         "Debitorkontoen har åbne fordringer og kan ikke lukkes.",

@@ -82,7 +82,8 @@ def apply_batch(
 
     Raises `OeirFault` (and applies nothing of the batch) when an event names a
     claim FBS does not have (``FordringFindesIkke``), a claim of another
-    municipality than the caller's (``AdgangNaegtet``), or reverses something that
+    municipality than the caller's (``AdgangNaegtet``), reuses an event id received
+    for another claim (``HaendelseIdBrugtTilAndenFordring``), or reverses something that
     is not a payment of its claim, a payment already reversed, or more than the
     payment (``HaendelseFindesIkke``).
     """
@@ -95,7 +96,7 @@ def apply_batch(
         for i, h in enumerate(batch.haendelser, 1):
             felt = f"Haendelse[{i}]"
             fee = _claim_of(repo, h, felt, caller)
-            if repo.has_haendelse(h.haendelse_id):
+            if _already_applied(repo, h, felt):
                 receipts.append(_receipt(h, model.KvitteringStatus.DUBLET))
                 continue
             repo.add_haendelse(h.fordring_id, stored_event(h), now)
@@ -112,6 +113,22 @@ def apply_batch(
         for patron_id, kommune in set(touched.values()):
             service.refresh_block(repo, patron_id, kommune)
     return model.RegistrerDaekningAfskrivningSvar(kvitteringer=tuple(receipts))
+
+
+def _already_applied(repo: Repo, h: model.Haendelse, felt: str) -> bool:
+    """True for a redelivered event (answered Dublet); a refusal when its id was used for
+    another claim: answering Dublet would drop this event without a trace, and let one
+    municipality swallow another's later event by using its id first."""
+    seen = repo.fordring_of_haendelse(h.haendelse_id)
+    if seen is None:
+        return False
+    if seen != (h.fordring_id or ""):
+        raise OeirFault(
+            f"{h.haendelse_id} was received for {seen or 'no claim'}, not {h.fordring_id}",
+            kode="HaendelseIdBrugtTilAndenFordring",
+            felt=f"{felt}/HaendelseId",
+        )
+    return True
 
 
 def _claim_of(

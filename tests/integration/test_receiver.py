@@ -265,6 +265,28 @@ def test_a_municipality_naming_its_own_kommune_may_not_pay_another_ones_fee(http
     assert_fees_consistent(core)
 
 
+def test_an_event_id_taken_for_another_claim_is_refused_not_swallowed_as_dublet(http, core, fake):
+    """Aarhus (751) uses, for its own claim, the event id København's system will send next.
+    København's event must not be answered Dublet and silently dropped."""
+    kbh = core.service.create_fee(new_fee(fake, 30_000))  # 101, blocks the patron
+    aar = core.service.create_fee(new_fee(fake, 5_000, agency_id="DK-775100"))
+    aarhus = model.Kreditor(agency_id="DK-775100", kommunekode="751")
+    taken = dataclasses.replace(daekning("kbh-next", aar.fordring_id, 100), kreditor=aarhus)
+    assert receipts(post(http, taken, kode="751")) == [("kbh-next", "Modtaget")]
+    fault = _fault_of(post(http, daekning("kbh-next", kbh.fordring_id, 30_000)))
+    assert (fault.kode, fault.felt) == (
+        "HaendelseIdBrugtTilAndenFordring",
+        "Haendelse[1]/HaendelseId",
+    )
+    assert fault.tekst_da and fault.tekst_en
+    with core.store.read() as repo:
+        assert repo.fee(kbh.fee_id).remaining == 30_000
+    assert _blocked(http, kbh.patron_id)
+    # the same event again, for its own claim, is still a plain Dublet
+    assert receipts(post(http, taken, kode="751")) == [("kbh-next", "Dublet")]
+    assert_fees_consistent(core)
+
+
 def test_kreditor_must_be_the_claims_own(http, core, fake):
     """The caller's own claim, but a Kreditor that is not the claim's: the claim is not found."""
     fee = core.service.create_fee(new_fee(fake, 3000))
