@@ -601,7 +601,11 @@ def main(argv: list[str] | None = None) -> int:
             "load_tool": how,
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
         },
-        "gunicorn": {"worker_class": "gthread", "workers": SIM_WORKERS, "threads": SIM_THREADS},
+        "gunicorn": {
+            "worker_class": runner.Gunicorn.worker_class,
+            "workers": SIM_WORKERS,
+            "threads": SIM_THREADS,
+        },
     }
     figures: dict[str, Callable[[], dict[str, Any]]] = {
         "ceiling": lambda: ceiling(s),
