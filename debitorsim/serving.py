@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import socketserver
 import ssl
 import threading
 from types import TracebackType
@@ -117,14 +116,16 @@ def make_server(
 
 def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on (host, port), as werkzeug would open it; OSError when taken."""
-    from werkzeug.serving import get_sockaddr, select_address_family
+    from werkzeug.serving import LISTEN_QUEUE, get_sockaddr, select_address_family
 
     family = select_address_family(host, port)
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(get_sockaddr(host, int(port), family))
-        sock.listen(socketserver.TCPServer.request_queue_size)
+        # werkzeug's backlog (128), not socketserver's 5: werkzeug does not listen() again on a
+        # socket it is given, and a backlog of 5 resets bursts of concurrent clients.
+        sock.listen(LISTEN_QUEUE)
     except BaseException:
         sock.close()
         raise

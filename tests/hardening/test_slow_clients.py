@@ -142,3 +142,19 @@ def test_werkzeug_test_bed_server_closes_a_slow_client_and_keeps_serving() -> No
         answers = [requests.get(server.base_url, timeout=5) for _ in range(3)]
         assert [r.text for r in answers] == ["ok"] * 3
         assert held[0].recv(4096) == b""  # closed at the 1 s deadline, not at 10 s
+
+
+def test_a_burst_of_connections_waits_in_the_backlog_not_refused() -> None:
+    # make_server binds its own socket; socketserver's default backlog of 5 made bursts of
+    # concurrent clients wait for SYN retransmits or fail ("connection reset by peer").
+    from debitorsim.serving import make_server
+
+    server = make_server("127.0.0.1", 0, lambda environ, start: [])  # bound, not yet accepting
+    try:
+        with ExitStack() as stack:
+            for _ in range(60):
+                stack.enter_context(
+                    socket.create_connection(("127.0.0.1", server.server_port), timeout=2)
+                )
+    finally:
+        server.server_close()
