@@ -1,4 +1,4 @@
-"""The admin API (JSON) under /admin/: clock, tenants, state, event log, journal, jobs, reset.
+"""The admin API (JSON) under /admin/: clock, tenants, state, event log, journal, verify, jobs, reset.
 
 Loopback callers need no token unless one is configured; with a token (always
 when bound beyond loopback) every call needs ``Authorization: Bearer <token>``.
