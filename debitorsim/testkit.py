@@ -19,6 +19,7 @@ same as the one started here.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -419,6 +420,9 @@ class TestServer:
         else:
             from debitorsim.testbed import Testbed, TestbedConfig
 
+            # One access-log line per admin call would bury a failing test's own output;
+            # what was called is in the simulator's journal (and `Verify`'s messages).
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
             config = TestbedConfig(
                 data_dir=o.data_dir or Path(".debitorsim-pytest"),
                 database_url=o.database_url,
