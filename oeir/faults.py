@@ -337,6 +337,8 @@ class OeirFault(Exception):
         self.kode = kode or self.KODE
         self.detalje = detalje
         self.felt = felt
+        self.operation: str | None = None
+        """The operation the refused message is, when known before the refusal."""
         known = CATALOGUE.get(self.kode)
         self.definition = known or FejlDefinition(self.kode, "Client", self.kode, self.kode)
         super().__init__(f"{self.kode}: {self.tekst_en}")

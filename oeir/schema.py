@@ -60,6 +60,15 @@ class Schemas:
             return []
         return [(int(e.line), e.message) for e in schema.error_log]
 
+    def error_details(self, el: etree._Element) -> list[tuple[int, str, str]]:
+        """Every XSD error of one top-level element as (line, element path, message)."""
+        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        if schema is None:
+            return [(int(el.sourceline or 0), "", f"no schema for {el.tag}")]
+        if schema.validate(el):
+            return []
+        return [(int(e.line), e.path or "", e.message) for e in schema.error_log]
+
 
 def describe(log: etree._ListErrorLog) -> str:
     """Readable summary of an lxml schema error log: line and message of each error."""

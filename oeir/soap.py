@@ -125,12 +125,16 @@ def read_request(
     operation = service.operation_for(qname.localname)
     if operation is None:
         raise OeirFault(f"{qname.localname} on {service.name}", kode="UkendtOperation")
-    action = (soap_action or "").strip().strip('"')
-    if action and action != operation.soap_action:
-        raise OeirFault(f"expected {operation.soap_action}", kode="ForkertSoapAction")
-    header = read_header(header_el, body_el, schemas)
-    schemas.validate(body_el)
-    return Request(header, operation, codec.from_element(operation.request, body_el))
+    try:
+        action = (soap_action or "").strip().strip('"')
+        if action and action != operation.soap_action:
+            raise OeirFault(f"expected {operation.soap_action}", kode="ForkertSoapAction")
+        header = read_header(header_el, body_el, schemas)
+        schemas.validate(body_el)
+        return Request(header, operation, codec.from_element(operation.request, body_el))
+    except OeirFault as fault:
+        fault.operation = operation.name  # the journal files the refusal under its operation
+        raise
 
 
 def read_response(

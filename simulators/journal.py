@@ -1,12 +1,15 @@
-"""The bounded request journal: every SOAP call, its verdict and the fault given.
+"""The bounded request journal: every SOAP call, its verdict, the fault and the answer given.
 
 Queryable by municipality, operation, verdict and fault code, so a vendor sees
-exactly why a message was refused. It keeps only the newest `max_rows` calls,
-and can be switched off. CPR numbers are masked before anything is stored.
+exactly why a message was refused (with a near-miss: the closest valid expectation,
+`simulators.near_miss`), and what was answered. It keeps only the newest `max_rows`
+calls, and can be switched off. CPR numbers are masked before anything is stored,
+in the request and in the response alike.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -17,7 +20,7 @@ from typing import Any
 
 from oeir.identifiers import mask_cprs_in_text
 from simulators.ledger import Clock
-from simulators.store.base import JournalEntry, Store
+from simulators.store.base import JournalEntry, JournalFilter, Store
 
 log = logging.getLogger(__name__)
 
@@ -112,8 +115,14 @@ class Journal:
         http_status: int,
         request: bytes | str,
         detail: str | None,
+        response: bytes | str | None = None,
+        near_miss: str | None = None,
     ) -> None:
-        """Queue one call for the journal (no-op when disabled); CPR masked before storing."""
+        """Queue one call for the journal (no-op when disabled); CPR masked before storing.
+
+        `response` is the body answered (None: nothing was answered, e.g. a dropped
+        connection); `near_miss` the JSON of `simulators.near_miss.explain`.
+        """
         if not self.enabled:
             return
         entry = JournalEntry(
@@ -128,6 +137,8 @@ class Journal:
             http_status=http_status,
             request=request,  # type: ignore[arg-type]  # masked by the writer
             detail=detail,
+            response=response,  # type: ignore[arg-type]  # masked by the writer
+            near_miss=near_miss,
         )
         with self._cv:
             if self._closed:
@@ -178,6 +189,8 @@ class Journal:
                 felt=mask_cprs_in_text(e.felt) if e.felt else None,
                 request=mask_message(e.request),
                 detail=mask_cprs_in_text(e.detail) if e.detail else None,
+                response=mask_message(e.response) if e.response is not None else None,
+                near_miss=mask_cprs_in_text(e.near_miss) if e.near_miss else None,
             )
             for e in batch
         ]
@@ -224,6 +237,20 @@ class Journal:
                 limit=max(1, min(limit, 1000)),
             )
 
+    def matching(
+        self, where: JournalFilter, *, before: int | None = None, limit: int = 500
+    ) -> list[JournalEntry]:
+        """Newest first, those passing `where` (SQL-side filters only); page with `before`."""
+        self.flush()
+        with self.store.read() as tx:
+            return tx.journal_matching(where, before=before, limit=max(1, limit))
+
+    def count(self, where: JournalFilter) -> int:
+        """How many calls pass `where` (SQL-side filters only)."""
+        self.flush()
+        with self.store.read() as tx:
+            return tx.journal_count(where)
+
     def counts(self, kommunekode: str | None = None) -> dict[str, int]:
         """Calls per verdict (``ok``, ``fault``, ``injected``; 0 when none), of one or all."""
         self.flush()
@@ -246,6 +273,19 @@ def entry_as_dict(entry: JournalEntry, *, with_message: bool = True) -> dict[str
         "http_status": entry.http_status,
         "detail": entry.detail,
     }
+    data["near_miss"] = near_miss_of(entry)
     if with_message:
         data["request"] = entry.request
+        data["response"] = entry.response
     return data
+
+
+def near_miss_of(entry: JournalEntry) -> dict[str, Any] | None:
+    """The entry's near-miss as a dict (see `simulators.near_miss`), or None."""
+    if not entry.near_miss:
+        return None
+    try:
+        found = json.loads(entry.near_miss)
+    except ValueError:
+        return {"text": entry.near_miss}
+    return found if isinstance(found, dict) else {"text": str(found)}

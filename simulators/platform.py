@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from oeir import certs, model, rules, soap
 from oeir.faults import OeirFault
 from oeir.services import Service
-from simulators import replay
+from simulators import near_miss, replay
 from simulators import rules as profile_rules
 from simulators.engine import Simulator
 from simulators.tenants import Tenant
@@ -62,6 +62,8 @@ class Outcome:
     operation: str | None
     kommunekode: str | None
     fault: OeirFault | None = None
+    near_miss: str | None = None
+    """For a refusal by routing, agreement or schema: JSON of the closest valid expectation."""
 
 
 def fault_outcome(
@@ -113,6 +115,7 @@ def handle(
     """
     operation: str | None = None
     kommunekode: str | None = None
+    request: soap.Request | None = None
     try:
         request = soap.read_request(
             data, service, soap_action=soap_action, max_bytes=sim.config.max_request_bytes
@@ -141,7 +144,11 @@ def handle(
         )
         return Outcome(200, body, operation, kommunekode)
     except OeirFault as fault:
-        return fault_outcome(fault, operation, kommunekode)
+        outcome = fault_outcome(fault, operation or fault.operation, kommunekode)
+        if fault.kode in near_miss.KODER:
+            hint = near_miss.explain(sim, service, data, soap_action, fault, request)
+            outcome = replace(outcome, near_miss=hint)
+        return outcome
     except Exception:  # a bug must still answer as SOAP, and change nothing (rolled back)
         log.exception("internal error on %s/%s", service.name, operation)
         return fault_outcome(OeirFault(kode="InternFejl"), operation, kommunekode)

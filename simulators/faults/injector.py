@@ -363,8 +363,10 @@ class FaultInjector:
         http_status: int,
         request: bytes = b"",
         detail: str | None = None,
+        response: bytes | None = None,
     ) -> None:
-        """Log one injected fault in the request journal (verdict ``injected``), CPR masked."""
+        """Log one injected fault in the request journal (verdict ``injected``), CPR masked;
+        `response` is what was answered instead (None: nothing, e.g. a dropped connection)."""
         text = f"fault rule {rule.id}: {rule.kind}" + (f" ({detail})" if detail else "")
         self.journal.record(  # queued; the journal's writer masks and stores it
             service=service,
@@ -377,6 +379,7 @@ class FaultInjector:
             http_status=http_status,
             request=request,
             detail=text,
+            response=response,
         )
 
     def _wake_writer(self) -> None:

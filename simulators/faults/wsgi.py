@@ -74,7 +74,13 @@ class FaultMiddleware:
             else None
         )
 
-        def log(rule: FaultRule, status: int, detail: str | None = None, keep: bool = True) -> None:
+        def log(
+            rule: FaultRule,
+            status: int,
+            detail: str | None = None,
+            keep: bool = True,
+            answer: bytes | None = None,
+        ) -> None:
             self.injector.record(
                 rule,
                 service=service.name,
@@ -83,6 +89,7 @@ class FaultMiddleware:
                 http_status=status,
                 request=(body or b"") if keep else b"",
                 detail="; ".join(d for d in (detail, delayed) if d) or None,
+                response=answer,
             )
 
         if decision.latencies and decision.fault is None:
@@ -112,16 +119,16 @@ class FaultMiddleware:
         rule: FaultRule,
         environ: Environ,
         start_response: StartResponse,
-        log: Callable[[FaultRule, int, str | None], None],
+        log: Callable[..., None],
     ) -> Iterable[bytes]:
         kind, p = rule.kind, rule.params
         if kind in ("http_500", "http_503"):
             status = 500 if kind == "http_500" else 503
-            log(rule, status, None)
+            page = f"<html><body><h1>{status} {_REASONS[status]}</h1></body></html>\n".encode()
+            log(rule, status, None, answer=page)
             headers = [("Content-Type", "text/html; charset=utf-8")]
             if status == 503:
                 headers.append(("Retry-After", str(p["retry_after_s"])))
-            page = f"<html><body><h1>{status} {_REASONS[status]}</h1></body></html>\n".encode()
             return _answer(start_response, status, headers, page)
         if kind in ("soap_server_fault", "business_fault", "maintenance"):
             kode = p.get("fejlkode", "TjenesteUtilgaengelig")
@@ -132,12 +139,11 @@ class FaultMiddleware:
             )
             fault = OeirFault(detalje, kode=kode, felt=p.get("felt"))
             status = 503 if kind == "maintenance" else 500
-            log(rule, status, kode)
-            return _answer(
-                start_response, status, [("Content-Type", _XML)], soap.fault_envelope(fault)
-            )
+            envelope = soap.fault_envelope(fault)
+            log(rule, status, kode, answer=envelope)
+            return _answer(start_response, status, [("Content-Type", _XML)], envelope)
         if kind == "empty_response":
-            log(rule, p["status"], None)
+            log(rule, p["status"], None, answer=b"")
             return _answer(start_response, p["status"], [("Content-Type", _XML)], b"")
         if kind == "connection_reset":
             if p["execute"]:
@@ -154,10 +160,15 @@ class FaultMiddleware:
         code = int(status.split()[0])
         if kind == "truncated_response":
             cut = answer[: int(len(answer) * p["keep_fraction"])]
-            log(rule, code, f"{len(cut)} of {len(answer)} bytes")
+            log(rule, code, f"{len(cut)} of {len(answer)} bytes", answer=cut)
             return _answer(start_response, code, _without_length(headers), cut, status)
         # slow_body: the real answer, `chunk_bytes` at a time, `interval_ms` apart.
-        log(rule, code, f"{len(answer)} bytes, {p['chunk_bytes']} every {p['interval_ms']} ms")
+        log(
+            rule,
+            code,
+            f"{len(answer)} bytes, {p['chunk_bytes']} every {p['interval_ms']} ms",
+            answer=answer,
+        )
         start_response(status, [*_without_length(headers), ("Content-Length", str(len(answer)))])
         return _dribble(answer, p["chunk_bytes"], p["interval_ms"] / 1000, self.injector.hold)
 

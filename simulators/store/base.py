@@ -48,6 +48,27 @@ class JournalEntry:
     http_status: int
     request: str
     detail: str | None
+    response: str | None = None
+    """The answer sent (CPR masked, truncated as the request); None when none was kept."""
+    near_miss: str | None = None
+    """For a call refused by routing, agreement or schema: JSON of the closest valid
+    expectation and why the call missed it (`simulators.near_miss`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalFilter:
+    """What the verify API narrows the journal to in SQL (every field optional, ANDed).
+
+    `since` is inclusive, `until` exclusive, both on the virtual clock.
+    """
+
+    service: str | None = None
+    operation: str | None = None
+    kommunekode: str | None = None
+    verdict: str | None = None
+    fejlkode: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 # -- fault injection (simulators.faults): the shared rule table -------------------------
@@ -214,6 +235,14 @@ class Tx(Protocol):
 
     def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
         """How many calls the journal holds per verdict (ok, fault, injected), of one or all."""
+
+    def journal_matching(
+        self, where: JournalFilter, *, before: int | None, limit: int
+    ) -> list[JournalEntry]:
+        """Newest first, those with id < `before` that pass `where`."""
+
+    def journal_count(self, where: JournalFilter) -> int:
+        """How many calls in the journal pass `where`."""
 
     # -- tenants ------------------------------------------------------------
     def tenant_overrides(self) -> dict[str, dict[str, Any]]:

@@ -23,9 +23,22 @@ import psycopg
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
 from simulators.store.base import JournalEntry
-from simulators.store.sqlite import FAULT_GENERATION, PEEK_META, SCHEMA, SqliteTx
+from simulators.store.sqlite import (
+    FAULT_GENERATION,
+    JOURNAL_ADDED_COLUMNS,
+    JOURNAL_INSERT,
+    PEEK_META,
+    SCHEMA,
+    SqliteTx,
+    journal_values,
+)
 
 SIM_SCHEMA = "sim"
+_UPGRADE = "".join(
+    f";\nALTER TABLE journal ADD COLUMN IF NOT EXISTS {column} {kind}"
+    for column, kind in JOURNAL_ADDED_COLUMNS
+)
+"""Columns a database made before them lacks (`JOURNAL_ADDED_COLUMNS`)."""
 
 
 class PgConnection:
@@ -60,23 +73,7 @@ class PgTx(SqliteTx):
 
     def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
         """Record a call, then drop the oldest rows beyond `max_rows`."""
-        row = self._one(
-            "INSERT INTO journal (tidspunkt, service, operation, kommunekode, verdict, fejlkode,"
-            " felt, http_status, request, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (
-                entry.tidspunkt.isoformat(),
-                entry.service,
-                entry.operation,
-                entry.kommunekode,
-                entry.verdict,
-                entry.fejlkode,
-                entry.felt,
-                entry.http_status,
-                entry.request,
-                entry.detail,
-            ),
-        )
+        row = self._one(f"{JOURNAL_INSERT} RETURNING id", journal_values(entry))
         new_id = int(row["id"]) if row else 0
         self._c.execute("DELETE FROM journal WHERE id <= ?", (new_id - max_rows,))
         return new_id
@@ -89,7 +86,7 @@ class PgStore:
         self.url = url
         self.schema = schema
         self._lock_key = lock_key(schema)
-        create_schema(url, schema, SCHEMA)
+        create_schema(url, schema, SCHEMA + _UPGRADE)
         self._pool = ConnectionPool(url, schema)
         self._local = threading.local()
         with self.transaction() as tx:

@@ -29,6 +29,7 @@ from simulators.store.base import (
     FaultState,
     Job,
     JournalEntry,
+    JournalFilter,
     RecordedCall,
     chunks,
 )
@@ -169,7 +170,10 @@ CREATE TABLE IF NOT EXISTS journal (
     felt TEXT,
     http_status INTEGER NOT NULL,
     request TEXT NOT NULL,
-    detail TEXT
+    detail TEXT,
+    tidspunkt_us INTEGER,
+    response TEXT,
+    near_miss TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_kommune ON journal (kommunekode, id);
 CREATE INDEX IF NOT EXISTS journal_operation ON journal (operation, id);
@@ -182,6 +186,10 @@ CREATE TABLE IF NOT EXISTS tenant_overrides (
     + FAULT_SCHEMA
     + CALL_SCHEMA
 )
+
+JOURNAL_ADDED_COLUMNS = (("tidspunkt_us", "INTEGER"), ("response", "TEXT"), ("near_miss", "TEXT"))
+"""Journal columns newer than the table: added to a database made before them (verify API:
+the virtual time as a number for time windows, the answer sent, the near-miss)."""
 
 _TABLES = (
     *("claims", "accounts", "idempotency", "events", "jobs", "journal", "tenant_overrides"),
@@ -335,7 +343,61 @@ def _journal(row: sqlite3.Row) -> JournalEntry:
         http_status=row["http_status"],
         request=row["request"],
         detail=row["detail"],
+        response=row["response"],
+        near_miss=row["near_miss"],
     )
+
+
+JOURNAL_INSERT = (
+    "INSERT INTO journal (tidspunkt, tidspunkt_us, service, operation, kommunekode, verdict,"
+    " fejlkode, felt, http_status, request, detail, response, near_miss)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def journal_values(entry: JournalEntry) -> tuple[Any, ...]:
+    """The values of `JOURNAL_INSERT` for one entry."""
+    return (
+        entry.tidspunkt.isoformat(),
+        _us(entry.tidspunkt),
+        entry.service,
+        entry.operation,
+        entry.kommunekode,
+        entry.verdict,
+        entry.fejlkode,
+        entry.felt,
+        entry.http_status,
+        entry.request,
+        entry.detail,
+        entry.response,
+        entry.near_miss,
+    )
+
+
+def journal_where(where: JournalFilter, before: int | None = None) -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (or "") and its arguments for a journal filter."""
+    parts: list[str] = []
+    args: list[Any] = []
+    for column, value in (
+        ("service", where.service),
+        ("operation", where.operation),
+        ("kommunekode", where.kommunekode),
+        ("verdict", where.verdict),
+        ("fejlkode", where.fejlkode),
+    ):
+        if value is not None:
+            parts.append(f"{column} = ?")
+            args.append(value)
+    if where.since is not None:
+        parts.append("tidspunkt_us >= ?")
+        args.append(_us(where.since))
+    if where.until is not None:
+        parts.append("tidspunkt_us < ?")
+        args.append(_us(where.until))
+    if before is not None:
+        parts.append("id < ?")
+        args.append(before)
+    return (f"WHERE {' AND '.join(parts)}" if parts else ""), args
 
 
 class SqliteTx:
@@ -644,22 +706,7 @@ class SqliteTx:
     # -- journal ------------------------------------------------------------
     def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
         """Record a call, then drop the oldest rows beyond `max_rows`."""
-        cur = self._c.execute(
-            "INSERT INTO journal (tidspunkt, service, operation, kommunekode, verdict, fejlkode,"
-            " felt, http_status, request, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.tidspunkt.isoformat(),
-                entry.service,
-                entry.operation,
-                entry.kommunekode,
-                entry.verdict,
-                entry.fejlkode,
-                entry.felt,
-                entry.http_status,
-                entry.request,
-                entry.detail,
-            ),
-        )
+        cur = self._c.execute(JOURNAL_INSERT, journal_values(entry))
         new_id = int(cur.lastrowid or 0)
         self._c.execute("DELETE FROM journal WHERE id <= ?", (new_id - max_rows,))
         return new_id
@@ -675,25 +722,26 @@ class SqliteTx:
         limit: int,
     ) -> list[JournalEntry]:
         """Newest first, filtered."""
-        where: list[str] = []
-        args: list[Any] = []
-        for column, value in (
-            ("kommunekode", kommunekode),
-            ("operation", operation),
-            ("verdict", verdict),
-            ("fejlkode", fejlkode),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if before is not None:
-            where.append("id < ?")
-            args.append(before)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        where = JournalFilter(
+            kommunekode=kommunekode, operation=operation, verdict=verdict, fejlkode=fejlkode
+        )
+        return self.journal_matching(where, before=before, limit=limit)
+
+    def journal_matching(
+        self, where: JournalFilter, *, before: int | None, limit: int
+    ) -> list[JournalEntry]:
+        """Newest first, those with id < `before` that pass `where`."""
+        clause, args = journal_where(where, before)
         rows = self._c.execute(
             f"SELECT * FROM journal {clause} ORDER BY id DESC LIMIT ?", (*args, limit)
         )
         return [_journal(r) for r in rows]
+
+    def journal_count(self, where: JournalFilter) -> int:
+        """How many calls in the journal pass `where`."""
+        clause, args = journal_where(where)
+        row = self._one(f"SELECT COUNT(*) AS n FROM journal {clause}", args)
+        return int(row["n"]) if row else 0
 
     def journal_counts(self, kommunekode: str | None) -> dict[str, int]:
         """Calls in the journal per verdict, of one municipality or all."""
@@ -880,7 +928,12 @@ class SqliteStore:
         # to WAL can answer "database is locked" without waiting in SQLite's busy handler.
         self._lock_other_processes()
         try:
-            self._conn().executescript(SCHEMA)
+            conn = self._conn()
+            conn.executescript(SCHEMA)
+            have = {str(r["name"]) for r in conn.execute("PRAGMA table_info(journal)")}
+            for column, kind in JOURNAL_ADDED_COLUMNS:
+                if column not in have:
+                    conn.execute(f"ALTER TABLE journal ADD COLUMN {column} {kind}")
         finally:
             self._unlock_other_processes()
         with self.transaction() as tx:

@@ -18,7 +18,7 @@ from oeir import apidocs
 from oeir.faults import MessageTooLarge, OeirFault
 from oeir.identifiers import mask_cpr, mask_cprs_in_data, mask_cprs_in_text
 from oeir.services import SERVICES
-from simulators import platform
+from simulators import platform, verify
 from simulators.clock import parse_duration
 from simulators.config import LOOPBACK
 from simulators.engine import Simulator
@@ -376,6 +376,29 @@ def blueprint() -> Blueprint:
                 "next_before": entries[-1].id if len(entries) == limit else None,
             }
         )
+
+    def _matcher() -> verify.Matcher:
+        if not sim().journal.enabled:
+            raise AdminError(
+                409,
+                "the request journal is switched off (journal_enabled = false): nothing to verify",
+            )
+        data = request.get_json(silent=True)
+        if data is None and not request.get_data():
+            data = {}
+        try:
+            return verify.parse_matcher(data)
+        except verify.MatcherError as exc:
+            raise AdminError(400, str(exc)) from None
+
+    @bp.post("/requests/count")
+    def requests_count() -> Response:
+        return jsonify({"count": verify.count(sim().journal, _matcher())})
+
+    @bp.post("/requests/find")
+    def requests_find() -> Response:
+        total, rows = verify.find(sim().journal, _matcher())
+        return jsonify({"count": total, "requests": [entry_as_dict(e) for e in rows]})
 
     @bp.get("/jobs")
     def jobs_list() -> Response:

@@ -167,11 +167,24 @@ PATHS: dict[str, dict[str, Any]] = {
             params=[
                 _q("kommunekode", "one municipality"),
                 _q("operation", "e.g. OpretFordring"),
-                _q("verdict", "ok or fault"),
+                _q("verdict", "ok, fault or injected"),
                 _q("fejlkode", "one FejlKode"),
                 _q("before", "entries with id below this", "integer"),
                 _q("limit", "page size (max 1000)", "integer"),
             ],
+        )
+    },
+    "/admin/requests/count": {
+        "post": _op(
+            'Verify: how many journaled SOAP calls match (answers {"count": N})',
+            body={"$ref": "#/components/schemas/RequestMatcher"},
+        )
+    },
+    "/admin/requests/find": {
+        "post": _op(
+            "Verify: the matching journaled calls, newest first, with request, response and "
+            'near-miss (answers {"count": N, "requests": [...]})',
+            body={"$ref": "#/components/schemas/RequestMatcher"},
         )
     },
     "/admin/jobs": {
@@ -183,6 +196,49 @@ PATHS: dict[str, dict[str, Any]] = {
     "/admin/stats": {"get": _op("Row counts: accounts, claims, events, jobs, journal")},
     "/admin/reset": {"post": _op("Delete all data; the clock keeps its time")},
 }
+
+
+REQUEST_MATCHER: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Every field optional, all ANDed; {} matches every journaled call. An unknown "
+    "field or a bad value is a 400 saying what is wrong. Bodies in the journal are CPR-masked: "
+    "an element or XPath matcher on a CPR number must use the masked form (010190-****).",
+    "properties": {
+        "service": {"type": "string", "example": "DebitorRegistreringAfsend"},
+        "operation": {"type": "string", "example": "OpretFordring"},
+        "kommunekode": {"type": "string", "pattern": "^[0-9]{3}$", "example": "101"},
+        "verdict": {"type": "string", "enum": ["ok", "fault", "injected"]},
+        "fejlkode": {"type": "string", "example": "FordringFindesIkke"},
+        "from": {
+            "type": "string",
+            "format": "date-time",
+            "description": "virtual clock, inclusive; without an offset Copenhagen time",
+        },
+        "to": {"type": "string", "format": "date-time", "description": "virtual clock, exclusive"},
+        "elements": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "element local name -> exact text; each must equal some element "
+            "of the request",
+            "example": {"FordringId": "FBS-101-7"},
+        },
+        "xpath": {
+            "type": "string",
+            "description": "XPath 1.0 on the request envelope, true or a non-empty node-set; "
+            "prefixes soap, o (SF1590_B), sp/ic/invctx, ac/authctx, cc/callctx",
+            "example": "//o:Fordring[o:Hovedstol > 10000]",
+        },
+        "limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1000,
+            "default": 100,
+            "description": "find: rows returned (count ignores it)",
+        },
+    },
+}
+"""The JSON body of /admin/requests/count and /find (`simulators.verify`)."""
 
 
 def openapi(server_url: str) -> dict[str, Any]:
@@ -203,7 +259,8 @@ def openapi(server_url: str) -> dict[str, Any]:
                     "type": "object",
                     "required": ["error"],
                     "properties": {"error": {"type": "string"}},
-                }
+                },
+                "RequestMatcher": REQUEST_MATCHER,
             },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },

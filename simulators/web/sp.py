@@ -40,6 +40,8 @@ def journal(service: Service, outcome: platform.Outcome, data: bytes) -> None:
         http_status=outcome.http_status,
         request=data,
         detail=f.tekst_en if f else None,
+        response=outcome.body,
+        near_miss=outcome.near_miss,
     )
 
 
