@@ -19,6 +19,7 @@ from debitorsim.commands import (
     scenarios,
     sim,
     up,
+    verify,
 )
 from debitorsim.commands.remote import CommandError
 from debitorsim.datadir import UnusableDataDir
@@ -30,6 +31,7 @@ COMMANDS = (
     core_worker,
     clock,
     reset,
+    verify,
     reconcile,
     kommuner,
     scenarios,

@@ -42,6 +42,7 @@ from oeir.services import SERVICES
 from simulators.calendar import EVENING, next_nightly_run
 from simulators.config import LOOPBACK
 from simulators.engine import Simulator
+from simulators.journal import near_miss_of
 from simulators.ledger import Account, Claim
 from simulators.tenants import Tenant
 from simulators.timesettings import TimeSettings
@@ -608,12 +609,19 @@ def blueprint() -> Blueprint:
             known = CATALOGUE.get(entry.fejlkode)
             fault_text = f"{entry.fejlkode}" + (f" ({known.da})" if known else "")
         shown = dashboard_message.show(entry.request, felt=entry.felt, fault_text=fault_text)
+        answer = dashboard_message.show(entry.response) if entry.response else None
         named = None
         if entry.kommunekode is None:
             cvr = dashboard_message.municipality_cvr(entry.request)
             named = s.tenants.by_cvr(cvr) if cvr else None
         return _page(
-            "journalpost.html", entry=entry, shown=shown, fault_text=fault_text, named=named
+            "journalpost.html",
+            entry=entry,
+            shown=shown,
+            answer=answer,
+            near=near_miss_of(entry),
+            fault_text=fault_text,
+            named=named,
         )
 
     # -- faults ------------------------------------------------------------------------------
