@@ -202,6 +202,7 @@ class Verify:
         The AssertionError says what was expected and found, how many calls each
         condition alone excludes (the near misses), and the calls received.
         """
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if times is not None and (at_least is not None or at_most is not None):
             raise TypeError("give times, or at_least / at_most, not both")
         if times is None and at_least is None and at_most is None:
@@ -216,6 +217,7 @@ class Verify:
 
     def assert_not_called(self, **match: Any) -> None:
         """Assert that no call matches."""
+        __tracebackhide__ = True
         self.assert_called(times=0, **match)
 
     def _explain(self, body: Mapping[str, Any], found: int, expected: str) -> str:
@@ -267,9 +269,11 @@ def _row(row: Mapping[str, Any], element_names: list[str]) -> str:
     for name in element_names:
         values = re.findall(rf"<(?:[\w.-]+:)?{re.escape(name)}(?:\s[^>]*)?>([^<]*)<", text)
         parts.append(f"{name}={','.join(values) if values else '(none)'}")
-    detail = row.get("near_miss") or row.get("detail")
-    if detail:
-        parts.append(f"- {_short(detail)}")
+    near = row.get("near_miss")
+    if isinstance(near, Mapping) and near.get("text"):
+        parts.append(f"- near miss: {_short(near['text'])}")
+    elif row.get("detail"):
+        parts.append(f"- {_short(row['detail'])}")
     return "  ".join(parts)
 
 

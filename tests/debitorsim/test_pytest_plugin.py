@@ -131,13 +131,22 @@ def test_the_wrong_claim_id_is_expected(debitorsim_sim, debitorsim_verify):
 """
 
 
-def _project(root: Path, tests: str) -> Path:
+def docs_example() -> str:
+    """The example test file of docs/vendors.md (the python block after "A test file")."""
+    text = (REPO / "docs" / "vendors.md").read_text(encoding="utf-8")
+    after = text[text.index("A test file of a vendor project") :]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def _project(root: Path, tests: str, extra: dict[str, str] | None = None) -> Path:
     """A vendor's project: its pytest.ini (so no ini file of an ancestor is read), the
-    adapter and one test file; no conftest."""
+    adapter and a test file (and `extra` files); no conftest."""
     root.mkdir()
     (root / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     (root / "adapter.py").write_text(ADAPTER.lstrip(), encoding="utf-8")
     (root / "test_adapter.py").write_text(textwrap.dedent(tests).lstrip(), encoding="utf-8")
+    for name, content in (extra or {}).items():
+        (root / name).write_text(content, encoding="utf-8")
     return root
 
 
@@ -145,7 +154,7 @@ def _pytest(project: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHON"))}
     env.pop("DEBITORSIM_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -161,13 +170,16 @@ def test_the_plugin_is_registered_by_the_pytest11_entry_point() -> None:
 
 @pytest.mark.slow
 def test_a_vendor_project_outside_the_repo_uses_the_fixtures(tmp_path: Path) -> None:
-    project = _project(tmp_path / "vendor", TESTS)
+    project = _project(tmp_path / "vendor", TESTS, {"test_docs_example.py": docs_example()})
     assert REPO not in project.parents
     run = _pytest(project)
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-4000:]
-    assert "4 passed" in out, out[-4000:]
+    assert "7 passed" in out, out[-4000:]  # 4 here, 3 from docs/vendors.md
+    # the project's own config, and the fixtures from the installed distribution's entry point
     assert f"rootdir: {project}" in out and "configfile: pytest.ini" in out, out[:2000]
+    plugins = next(line for line in out.splitlines() if line.startswith("plugins:"))
+    assert "debitorsim-" in plugins, plugins
 
 
 @pytest.mark.slow

@@ -161,6 +161,7 @@ SEEN = [
         "verdict": "fault",
         "fejlkode": "UkendtKommune",
         "detail": "MunicipalityCVR 12345678 names no municipality",
+        "near_miss": {"kind": "municipality", "text": "CVR 12345678 is no municipality's"},
         "request": "<x/>",
     },
 ]
@@ -215,7 +216,7 @@ def test_a_count_that_differs_fails_with_the_near_misses_and_what_was_seen() -> 
         "ok  FordringId=FBS-101-7"
     ) in lines
     assert any(
-        "kommune ?  fault  UkendtKommune  FordringId=(none)  - MunicipalityCVR 12345678" in line
+        "kommune ?  fault  UkendtKommune  FordringId=(none)  - near miss: CVR 12345678 is" in line
         for line in lines
     ), message
     assert {"operation": "OpretFordring"} in asked  # the near miss was asked, not guessed
@@ -232,3 +233,36 @@ def test_assert_not_called_and_at_most() -> None:
     assert len(verify.assert_called(verdict="fault", at_most=2)) == 2
     with pytest.raises(TypeError, match="not both"):
         verify.assert_called(times=1, at_most=2)
+
+
+def test_every_reset_returns_to_the_snapshot_file_given(
+    server: TestServer, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    server.reset()
+    assert _send_claim(server.sim.url, "FBS-101-5").status_code == 200
+    server.sim.clock.advance("P1D")
+    state = server.sim.save_snapshot(tmp_path_factory.mktemp("snap") / "state.json")
+    options = ServerOptions(data_dir=tmp_path_factory.mktemp("from-snapshot"), snapshot=state)
+    with TestServer(options) as other:
+        other.reset()
+        sim = other.sim
+        assert sim.admin.get("/admin/stats")["claims"] == 1
+        assert sim.clock.now() == server.sim.clock.now()
+        assert _send_claim(sim.url, "FBS-101-6").status_code == 200
+        assert sim.verify.count(operation="OpretFordring") == 1
+        other.reset()
+        assert sim.admin.get("/admin/stats")["claims"] == 1
+        assert sim.verify.count() == 0  # the journal starts empty all the same
+        assert sim.admin.get("/admin/claims/101/FBS-101-5")["hovedstol"] == 5000
+
+
+def test_a_running_simulator_is_returned_to_the_state_it_had(server: TestServer) -> None:
+    server.reset()
+    assert _send_claim(server.sim.url, "FBS-101-3").status_code == 200
+    with TestServer(ServerOptions(url=server.sim.url)) as reached:
+        assert reached.core is None
+        _send_claim(reached.sim.url, "FBS-101-4")
+        reached.reset()
+        claims = reached.sim.admin.get("/admin/stats")["claims"]
+    assert claims == 1  # FBS-101-3, found at start, is kept; FBS-101-4 is gone
+    server.sim.admin.get("/admin/claims/101/FBS-101-3")
