@@ -18,6 +18,7 @@ from debitorsim.commands import (
     reset,
     scenarios,
     sim,
+    snapshot,
     up,
 )
 from debitorsim.commands.remote import CommandError
@@ -30,6 +31,7 @@ COMMANDS = (
     core_worker,
     clock,
     reset,
+    snapshot,
     reconcile,
     kommuner,
     scenarios,
