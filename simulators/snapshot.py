@@ -222,8 +222,9 @@ def _scalar(value: Any) -> bool:
     return type(value) is int and -_MAX_INT - 1 <= value <= _MAX_INT
 
 
-def load(sim: Simulator, document: Any) -> dict[str, Any]:
-    """Replace the whole state of `sim` by the snapshot `document`, atomically.
+def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[str, Any]:
+    """Replace the whole state of `sim` by the snapshot `document`, atomically; with
+    `clear_journal` the request journal is emptied in the same transaction.
 
     Raises `SnapshotError` (nothing changed) for a document of another format, a newer
     version, or contents this simulator cannot use. Returns a summary: rows per table and
@@ -235,6 +236,8 @@ def load(sim: Simulator, document: Any) -> dict[str, Any]:
         with _jobs_paused(sim), sim.store.transaction() as tx:
             counts = _replace(sim, tx, parsed)
             _verify(sim, tx)
+            if clear_journal:
+                tx.sql().execute("DELETE FROM journal")
     except SnapshotError:
         sim.tenants.reload()
         raise
@@ -248,7 +251,8 @@ def load(sim: Simulator, document: Any) -> dict[str, Any]:
         "loaded": True,
         "rows": counts,
         "clock": sim.clock.as_dict(),
-        "not_included": sorted(k for k in NOT_SAVED if k in ("journal", "payment_sessions")),
+        "journal": "emptied" if clear_journal else "kept",
+        "payment_sessions": "dropped",
     }
 
 
@@ -283,6 +287,9 @@ def _replace(sim: Simulator, tx: Tx, parsed: _Parsed) -> dict[str, int]:
         c.execute(f"DELETE FROM {table.name}")
     if tx.has_table("payment_sessions"):
         c.execute("DELETE FROM payment_sessions")
+    # The rule set moves on as after a clear: every process rebuilds its rules and
+    # releases held requests (the rules themselves are gone already).
+    tx.clear_fault_rules()
     counts: dict[str, int] = {}
     for table in TABLES:
         columns, rows = parsed.tables.get(table.name, ([], []))
@@ -305,9 +312,7 @@ def _columns(tx: Tx, table: str) -> list[str]:
 
 
 def _fault_state(tx: Tx, next_id: int) -> None:
-    """The rule set moves on as after a clear (every process rebuilds its rules and
-    releases held requests); the id sequence continues as saved, past every loaded rule."""
-    tx.clear_fault_rules()  # the rules are gone already: this moves generation and clears
+    """The rule id sequence continues as saved (and past every loaded rule)."""
     highest = max((row.id for row in tx.fault_rules()), default=0)
     tx.sql().execute(
         "UPDATE fault_state SET next_id = ? WHERE name = 'rules'", (max(next_id, highest + 1),)
