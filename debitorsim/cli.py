@@ -18,6 +18,7 @@ from debitorsim.commands import (
     reset,
     scenarios,
     sim,
+    snapshot,
     up,
     verify,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     clock,
     reset,
     verify,
+    snapshot,
     reconcile,
     kommuner,
     scenarios,

@@ -106,6 +106,8 @@ class TestbedConfig:
     """One configuration for the whole test bed.
 
     - `data_dir`: the simulator's and the core's SQLite files live here.
+    - `database_url`: a ``postgresql://`` URL puts both stores on PostgreSQL instead
+      (as ``DEBITORSIM_DATABASE_URL`` does for `debitorsim sim` and `core`).
     - `sim_port`, `core_port`: 0 picks a free loopback port.
     - `sim_url`: a real debtor test endpoint (Serviceplatformen base URL); then no
       simulator is started and the core sends there.
@@ -122,6 +124,7 @@ class TestbedConfig:
     __test__ = False
 
     data_dir: Path = Path(".debitorsim")
+    database_url: str | None = None
     host: str = "127.0.0.1"
     sim_port: int = 0
     core_port: int = 0
@@ -236,6 +239,7 @@ class Testbed:
             tenants = callback_overrides(self.core_url, c.tenants)
             sim_config = SimConfig(
                 data_dir=run_dir,
+                database_url=c.database_url,
                 clock=shared,
                 clock_mode=c.clock_mode,
                 clock_start=c.clock_start,
@@ -258,6 +262,7 @@ class Testbed:
             self.clock = SystemClock()  # a real debtor system lives in real time
         core_config = CoreConfig(
             db_path=str(run_dir / CORE_DB),
+            database_url=c.database_url,
             clock=self.clock,
             sp_url=self.sim_url,
             default_rules=c.default_rules,

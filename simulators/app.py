@@ -13,7 +13,7 @@ from oeir import same_origin
 from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
-from simulators.web import admin, dashboard, sp
+from simulators.web import admin, dashboard, snapshot_admin, sp
 from simulators.web.work_slots import WorkSlots
 
 
@@ -44,7 +44,10 @@ def create_app(config: SimConfig) -> Flask:
     sim = Simulator(config)
     app.extensions["simulator"] = sim
     app.register_blueprint(sp.blueprint())
-    app.register_blueprint(admin.blueprint(), url_prefix="/admin")
+    admin_bp = admin.blueprint()
+    admin_bp.register_blueprint(snapshot_admin.blueprint())  # under the admin API's guard
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.extensions.setdefault(admin.OPENAPI_EXTRA, {}).update(snapshot_admin.OPENAPI_PATHS)
     admin.install_error_handlers(app)
     if config.work_slots is not None:
         paths = [service.path for service in sp.SERVED]

@@ -186,6 +186,20 @@ class VirtualClock:
 
         self._change(switch)
 
+    def state_showing(
+        self, when: datetime, mode: ClockMode | str, factor: float | None = None
+    ) -> ClockState:
+        """The state that tells `when` now and runs in `mode` from here (to store it with
+        other changes in one transaction, e.g. a snapshot's load); changes nothing."""
+        if factor is not None and factor <= 0:
+            raise ValueError("factor must be positive")
+        return ClockState(
+            mode=ClockMode(mode),
+            anchor=aware(when),
+            anchor_wall=self._wall(),
+            factor=factor if factor is not None else self._state.factor,
+        )
+
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view: now, mode and factor."""
         return {"now": self.now().isoformat(), "mode": str(self.mode), "factor": self._state.factor}

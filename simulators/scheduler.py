@@ -21,6 +21,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,6 +82,11 @@ class Scheduler:
     def handler_names(self) -> list[str]:
         """Names of the registered handlers."""
         return sorted(self._handlers)
+
+    def exclusive(self) -> AbstractContextManager[Any]:
+        """While held, no job of this process runs and the clock is not moved through the
+        scheduler (a snapshot's load replaces the jobs under it)."""
+        return self._lock
 
     def register(self, name: str, handler: Handler, *, transactional: bool = True) -> None:
         """Register (or replace) the handler for jobs named `name`."""

@@ -17,11 +17,13 @@ START_HINT = "start it with `debitorsim up` (or `make run`)"
 
 
 class CommandError(Exception):
-    """A failure the command reports as one line (exit code `code`, default 1)."""
+    """A failure the command reports as one line (exit code `code`, default 1); `status` is
+    the HTTP status of a refusal (None when there was no answer)."""
 
-    def __init__(self, message: str, code: int = 1) -> None:
+    def __init__(self, message: str, code: int = 1, *, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
 
 
 def not_running(url: str, option: str) -> str:
@@ -157,7 +159,7 @@ def call(
         raise CommandError(f"{url} wants the admin token: give --token or $DEBITORSIM_ADMIN_TOKEN")
     if r.status_code >= 400:
         text = data.get("error") or data.get("message") or data.get("code") or r.reason
-        raise CommandError(f"HTTP {r.status_code} from {url}: {text}")
+        raise CommandError(f"HTTP {r.status_code} from {url}: {text}", status=r.status_code)
     return data
 
 

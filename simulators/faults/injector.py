@@ -185,9 +185,13 @@ class FaultInjector:
         with self._lock:
             if state.generation < self._generation:
                 return  # another thread already applied a newer set
+            cleared = self._clears is not None and state.clears != self._clears
+            # After a clear (or a snapshot's load, which clears) an id may name another rule,
+            # and a loaded seeded rule starts its sequence afresh: build every rule anew.
+            cached = {} if cleared else self._by_id
             rules = []
             for row in rows:
-                rule = self._by_id.get(row.id)
+                rule = cached.get(row.id)
                 if rule is None:
                     try:
                         rule = parse_rule(json.loads(row.definition), row.id)
@@ -199,7 +203,6 @@ class FaultInjector:
             self._by_id = {r.id: r for r in rules}
             self._soap = any(not r.for_callbacks for r in rules)
             self._generation = state.generation
-            cleared = self._clears is not None and state.clears != self._clears
             self._clears = state.clears
             if cleared:
                 self._release_holds()

@@ -291,6 +291,13 @@ class Tx(Protocol):
     def prune_calls(self, older_than: datetime, keep_rows: int) -> None:
         """Forget calls recorded before `older_than`, and all but the newest `keep_rows`."""
 
+    # -- snapshots (simulators.snapshot) ---------------------------------------
+    def restart_ids(self, table: str, column: str) -> None:
+        """After rows were written with explicit ids: the next generated `column` of
+        `table` follows the highest one stored (SQLite does so by itself)."""
+
+    # -- end of snapshots -------------------------------------------------------
+
     # -- add-on tables ------------------------------------------------------
     def sql(self) -> Sql:
         """Portable SQL on this transaction, for modules that keep their own tables."""

@@ -71,6 +71,18 @@ class PgTx(SqliteTx):
         row = self._one("SELECT to_regclass(?) IS NOT NULL AS present", (name,))
         return bool(row and row["present"])
 
+    # -- snapshots (simulators.snapshot) ---------------------------------------
+    def restart_ids(self, table: str, column: str) -> None:
+        """Move the identity sequence of `table`.`column` past the highest stored value, so
+        the next generated id follows it (rows written with explicit ids do not move it)."""
+        self._c.execute(
+            f"SELECT setval(pg_get_serial_sequence(?, ?), COALESCE(MAX({column}), 0) + 1, false)"
+            f" FROM {table}",
+            (table, column),
+        )
+
+    # -- end of snapshots -------------------------------------------------------
+
     def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
         """Record a call, then drop the oldest rows beyond `max_rows`."""
         row = self._one(f"{JOURNAL_INSERT} RETURNING id", journal_values(entry))

@@ -897,6 +897,12 @@ class SqliteTx:
 
     # -- end of call ids ----------------------------------------------------------
 
+    # -- snapshots (simulators.snapshot) ---------------------------------------
+    def restart_ids(self, table: str, column: str) -> None:
+        """Nothing to do: an ``INTEGER PRIMARY KEY`` without AUTOINCREMENT takes max + 1."""
+
+    # -- end of snapshots -------------------------------------------------------
+
     # -- add-on tables ------------------------------------------------------
     def sql(self) -> sqlite3.Connection:
         """This transaction's connection, for modules with their own tables (portable SQL)."""

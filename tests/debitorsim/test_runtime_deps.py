@@ -23,10 +23,13 @@ FIRST_PARTY = {"debitorsim", "oeir", "simulators", "integration", "load", "pgsup
 ENTRY_POINTS = [
     REPO / "debitorsim" / "cli.py",
     REPO / "debitorsim" / "scenario_progress.py",
+    REPO / "debitorsim" / "pytest_plugin.py",  # loaded by every pytest run (pytest11)
+    REPO / "debitorsim" / "testkit.py",  # what its fixtures import
     *sorted((REPO / "tests" / "steps").glob("*.py")),
     *(REPO / "load" / f"{profile}.py" for profile in ("smoke", "national", "stress")),
 ]
-"""What the commands run: the CLI, the scenario suite (pytest subprocess), Locust's files."""
+"""What the commands run: the CLI, the scenario suite (pytest subprocess), Locust's files,
+and the pytest plugin a vendor's suite loads."""
 
 
 def _name(requirement: str) -> str:
