@@ -7,6 +7,7 @@ would be plugged in (docs/contract.md).
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -70,9 +71,21 @@ class Schemas:
         return [(int(e.line), e.path or "", e.message) for e in schema.error_log]
 
 
+_ECHOED_VALUE = re.compile(r"'[^']*'(?= is not)|(?<=The value )'[^']*'")
+
+
 def describe(log: etree._ListErrorLog) -> str:
-    """Readable summary of an lxml schema error log: line and message of each error."""
-    lines = [f"line {e.line}: {e.message}" for e in list(log)[:5]]
+    """Readable summary of an lxml schema error log: line and message of each error.
+
+    libxml2 repeats the refused value; for a CPRNummer that is a CPR number with a typo
+    (11 or 9 digits), which no CPR mask recognises afterwards, so it is never repeated.
+    """
+    lines = []
+    for e in list(log)[:5]:
+        message = e.message
+        if "CPRNummer'" in message:
+            message = _ECHOED_VALUE.sub("'**********'", message)
+        lines.append(f"line {e.line}: {message}")
     return "; ".join(lines)
 
 

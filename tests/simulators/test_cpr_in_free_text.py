@@ -12,9 +12,11 @@ import html
 import re
 from dataclasses import replace
 
+import pytest
 import requests
 
 from oeir import model, soap
+from oeir.faults import OeirFault
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
 from simulators.journal import mask_message
@@ -148,3 +150,28 @@ def test_the_journal_masks_a_cpr_in_every_form_an_xml_reader_decodes() -> None:
         assert masked == "<o:Tekst>Sag 010190-****</o:Tekst>", form
     # Not digits: left as they were (a reference to "<" stays a reference).
     assert mask_message("<a>&#60;&#x2F;a&#62;</a>") == "<a>&#60;&#x2F;a&#62;</a>"
+
+
+def test_a_mistyped_cpr_refused_by_the_schema_is_not_repeated_in_the_fault_or_journal(
+    served: Served,
+) -> None:
+    # 11 or 9 digits: no CPR mask recognises them afterwards, but they are a CPR number
+    # with a typo, and libxml2's message repeats the value.
+    tenant = tenant_for(served.sim, "opus")
+    for typo in (DEBTOR + "5", DEBTOR[:9]):
+        claim = fordring(f"TYPO-{len(typo)}", kommunekode=tenant.kode, cpr=DEBTOR)
+        envelope = soap.request_envelope(model.OpretFordring(fordring=claim), sp_header(tenant))
+        envelope = envelope.replace(DEBTOR.encode(), typo.encode())
+        r = requests.post(
+            served.base_url + DEBITOR_REGISTRERING.path,
+            data=envelope,
+            headers={"Content-Type": "text/xml; charset=utf-8"},
+            timeout=10,
+        )
+        with pytest.raises(OeirFault) as refused:
+            soap.read_response(r.content, model.OpretFordringSvar)
+        assert refused.value.kode == "SkemaValideringFejlet", r.text
+        assert DEBTOR[:9] not in r.text
+    served.sim.journal.flush()
+    journal = requests.get(served.base_url + "/admin/journal?limit=50", timeout=10).text
+    assert DEBTOR[:9] not in read_as_xml_would(journal)
