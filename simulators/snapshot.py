@@ -152,6 +152,23 @@ class _Parsed:
 
 def check(document: Any) -> _Parsed:
     """The document's parts, or `SnapshotError` saying what is wrong with its shape."""
+    check_format(document)
+    clock, faults, tables = document.get("clock"), document.get("faults"), document.get("tables")
+    parsed = _Parsed(
+        clock=_check_clock(clock),
+        next_id=_check_next_id(faults),
+        tables=_check_tables(tables),
+        as_saved=False,
+    )
+    digest = document.get("digest")
+    if digest is not None and digest == content_digest(clock, faults, tables):
+        return replace(parsed, as_saved=True)
+    return parsed
+
+
+def check_format(document: Any) -> None:
+    """`SnapshotError` unless `document` is a snapshot of a format and version this
+    simulator reads (the cheap first check; `check` looks at everything)."""
     if not isinstance(document, Mapping):
         raise SnapshotError("a snapshot is a JSON object")
     if document.get("format") != FORMAT:
@@ -166,17 +183,6 @@ def check(document: Any) -> _Parsed:
             f"snapshot version {version} is newer than this debitorsim reads (up to {VERSION}): "
             "load it with the debitorsim that saved it, or upgrade"
         )
-    clock, faults, tables = document.get("clock"), document.get("faults"), document.get("tables")
-    parsed = _Parsed(
-        clock=_check_clock(clock),
-        next_id=_check_next_id(faults),
-        tables=_check_tables(tables),
-        as_saved=False,
-    )
-    digest = document.get("digest")
-    if digest is not None and digest == content_digest(clock, faults, tables):
-        return replace(parsed, as_saved=True)
-    return parsed
 
 
 def _check_clock(clock: Any) -> tuple[datetime, ClockMode, float]:
