@@ -257,11 +257,13 @@ def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[
     parsed = check(document)
     sim.faults.flush()  # counts queued in this process belong to the rules being replaced
     try:
-        with _jobs_paused(sim), sim.store.transaction() as tx:
-            counts = _replace(sim, tx, parsed)
-            _verify(sim, tx, every_row=not parsed.as_saved)
-            if clear_journal:
-                tx.sql().execute("DELETE FROM journal")
+        with _jobs_paused(sim):
+            with sim.store.transaction() as tx:
+                counts = _replace(sim, tx, parsed)
+                _verify(sim, tx, every_row=not parsed.as_saved)
+                if clear_journal:
+                    tx.sql().execute("DELETE FROM journal")
+            _take_up_clock(sim, parsed.clock)
     except SnapshotError:
         sim.tenants.reload()
         raise
@@ -269,7 +271,6 @@ def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[
         sim.tenants.reload()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SnapshotError(f"the snapshot's rows do not fit this simulator: {first}") from None
-    sim.refresh_clock()
     sim.faults.active()  # takes up the new rule set now (other processes on their next call)
     return {
         "loaded": True,
@@ -278,6 +279,16 @@ def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[
         "journal": "emptied" if clear_journal else "kept",
         "payment_sessions": "dropped",
     }
+
+
+def _take_up_clock(sim: Simulator, clock: tuple[datetime, ClockMode, float]) -> None:
+    """The loaded clock, now: read from the store, or set on a clock handed to the
+    simulator from outside (`SimConfig.clock`, e.g. one shared with the core in a test bed)."""
+    sim.refresh_clock()
+    if sim.config.clock is not None:
+        now, mode, factor = clock
+        sim.clock.set_mode(mode, factor)  # first: switching keeps the time it tells
+        sim.clock.set(now)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from debitorsim import cli
 from debitorsim.serving import ServerThread
 from oeir.services import DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of, snapshot
+from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.store.sqlite import SqliteStore
 from simulators.timestore import TimeRepo
@@ -433,3 +434,27 @@ def test_a_fresh_simulator_loads_a_snapshot_and_runs_on_from_it(
         invariant_holds(fresh, kode)
     finally:
         fresh.close()
+
+
+def test_a_clock_handed_in_from_outside_is_set_as_well(sim_config: SimConfig) -> None:
+    shared = VirtualClock()
+    config = SimConfig(
+        data_dir=sim_config.data_dir,
+        database_url=sim_config.database_url,
+        synchronous="OFF",
+        clock=shared,
+    )
+    app = create_app(config)
+    try:
+        client = app.test_client()
+        client.post("/admin/clock", json={"set": "2026-04-01T10:00:00"})
+        document = client.get("/admin/snapshot").get_json()
+        client.post("/admin/clock", json={"advance": "P10D"})
+        client.post("/admin/clock", json={"mode": "accelerated", "factor": 60})
+        assert client.put("/admin/snapshot", json=document).status_code == 200
+        assert (shared.now().isoformat(), str(shared.mode)) == (
+            "2026-04-01T10:00:00+02:00",
+            "frozen",
+        )
+    finally:
+        simulator_of(app).close()
