@@ -211,7 +211,7 @@ def test_activity_after_a_load_continues_with_fresh_ids_and_due_jobs(
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     invariant_holds(sim, kode)
 
-    pending = [j for j in sim.scheduler.jobs("pending", ALL)]
+    pending = sim.scheduler.jobs("pending", ALL)
     assert pending, "the snapshot holds jobs still to run"
     due = max(j.due for j in pending)
     runs = sim.set_time(due)
@@ -275,14 +275,14 @@ def test_the_snapshot_covers_every_table_of_the_store(client: FlaskClient, sim: 
             if tx.has_table(name)
         }
     if isinstance(sim.store, SqliteStore):
-        import sqlite3
-
-        with sqlite3.connect(sim.store.path) as conn:
-            every = {
-                name
-                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-        assert every - {"sqlite_sequence", "sqlite_stat1"} == present
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:  # PostgreSQL: the tables of the store's schema
+        query = (
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'sim'"
+        )
+    with sim.store.read() as tx:
+        every = {str(row["name"]) for row in tx.sql().execute(query)}
+    assert every - {"sqlite_sequence", "sqlite_stat1"} == present
     assert {t.name for t in snapshot.TABLES} <= present
     assert not {t.name for t in snapshot.TABLES} & set(snapshot.NOT_SAVED)
 
