@@ -24,12 +24,13 @@ database does: keep it like the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,24 +105,33 @@ def save(sim: Simulator) -> dict[str, Any]:
         tables = {t.name: _dump(tx, t) for t in TABLES if tx.has_table(t.name)}
         next_id = tx.fault_state().next_id
         clock_now = sim.clock.now()
+    clock = {
+        "now": clock_now.isoformat(),
+        "mode": str(sim.clock.mode),
+        "factor": sim.clock.state.factor,
+    }
+    faults = {"next_id": next_id}
     return {
         "format": FORMAT,
         "version": VERSION,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "clock": {
-            "now": clock_now.isoformat(),
-            "mode": str(sim.clock.mode),
-            "factor": sim.clock.state.factor,
-        },
-        "faults": {"next_id": next_id},
+        "digest": content_digest(clock, faults, tables),
+        "clock": clock,
+        "faults": faults,
         "tables": tables,
     }
 
 
+def content_digest(clock: Any, faults: Any, tables: Any) -> str:
+    """SHA-256 over a snapshot's contents as written (``sha256:<hex>``): a load finds by it
+    that the rows are exactly as a save wrote them, and spares reading every row back."""
+    text = json.dumps([clock, faults, tables], sort_keys=True, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
 def _dump(tx: Tx, table: Table) -> dict[str, Any]:
-    cur = tx.sql().execute(f"SELECT * FROM {table.name} ORDER BY {', '.join(table.key)}")
-    columns = [d[0] for d in cur.description]
-    return {"columns": columns, "rows": [list(row.values()) for row in map(_row, cur)]}
+    columns, rows = tx.table_rows(table.name, table.key)
+    return {"columns": columns, "rows": [list(row) for row in rows]}
 
 
 def _row(row: Any) -> Mapping[str, Any]:
@@ -137,10 +147,28 @@ class _Parsed:
     clock: tuple[datetime, ClockMode, float]
     next_id: int
     tables: dict[str, tuple[list[str], list[list[Any]]]]
+    as_saved: bool
 
 
 def check(document: Any) -> _Parsed:
     """The document's parts, or `SnapshotError` saying what is wrong with its shape."""
+    check_format(document)
+    clock, faults, tables = document.get("clock"), document.get("faults"), document.get("tables")
+    parsed = _Parsed(
+        clock=_check_clock(clock),
+        next_id=_check_next_id(faults),
+        tables=_check_tables(tables),
+        as_saved=False,
+    )
+    digest = document.get("digest")
+    if digest is not None and digest == content_digest(clock, faults, tables):
+        return replace(parsed, as_saved=True)
+    return parsed
+
+
+def check_format(document: Any) -> None:
+    """`SnapshotError` unless `document` is a snapshot of a format and version this
+    simulator reads (the cheap first check; `check` looks at everything)."""
     if not isinstance(document, Mapping):
         raise SnapshotError("a snapshot is a JSON object")
     if document.get("format") != FORMAT:
@@ -155,11 +183,6 @@ def check(document: Any) -> _Parsed:
             f"snapshot version {version} is newer than this debitorsim reads (up to {VERSION}): "
             "load it with the debitorsim that saved it, or upgrade"
         )
-    return _Parsed(
-        clock=_check_clock(document.get("clock")),
-        next_id=_check_next_id(document.get("faults")),
-        tables=_check_tables(document.get("tables")),
-    )
 
 
 def _check_clock(clock: Any) -> tuple[datetime, ClockMode, float]:
@@ -204,22 +227,23 @@ def _check_tables(tables: Any) -> dict[str, tuple[list[str], list[list[Any]]]]:
             raise SnapshotError(f"tables.{name}.columns must be a list of distinct column names")
         if not isinstance(rows, list):
             raise SnapshotError(f"tables.{name}.rows must be a list")
+        width = len(columns)
+        types: set[type] = set()
         for i, row in enumerate(rows):
-            if not isinstance(row, list) or len(row) != len(columns):
-                raise SnapshotError(f"tables.{name}.rows[{i}] must be a list of {len(columns)}")
-            for value in row:
-                if not _scalar(value):
-                    raise SnapshotError(
-                        f"tables.{name}.rows[{i}]: a value must be text, a 64-bit integer or null"
-                    )
+            if type(row) is not list or len(row) != width:
+                raise SnapshotError(f"tables.{name}.rows[{i}] must be a list of {width} values")
+            types.update(map(type, row))
+        if not types <= _SCALARS:
+            # Exact types: a bool or float (an amount in kroner?) is refused, not coerced.
+            i = next(i for i, row in enumerate(rows) if not set(map(type, row)) <= _SCALARS)
+            raise SnapshotError(
+                f"tables.{name}.rows[{i}]: a value must be text, an integer or null"
+            )
         out[name] = (columns, rows)
     return out
 
 
-def _scalar(value: Any) -> bool:
-    if value is None or isinstance(value, str):
-        return "\x00" not in value if value else True
-    return type(value) is int and -_MAX_INT - 1 <= value <= _MAX_INT
+_SCALARS = frozenset({str, int, type(None)})
 
 
 def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[str, Any]:
@@ -233,19 +257,20 @@ def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[
     parsed = check(document)
     sim.faults.flush()  # counts queued in this process belong to the rules being replaced
     try:
-        with _jobs_paused(sim), sim.store.transaction() as tx:
-            counts = _replace(sim, tx, parsed)
-            _verify(sim, tx)
-            if clear_journal:
-                tx.sql().execute("DELETE FROM journal")
+        with _jobs_paused(sim):
+            with sim.store.transaction() as tx:
+                counts = _replace(sim, tx, parsed)
+                _verify(sim, tx, every_row=not parsed.as_saved)
+                if clear_journal:
+                    tx.sql().execute("DELETE FROM journal")
+            _take_up_clock(sim, parsed.clock)
     except SnapshotError:
         sim.tenants.reload()
         raise
-    except (sqlite3.Error, *_pg_errors()) as exc:
+    except (sqlite3.Error, OverflowError, *_pg_errors()) as exc:
         sim.tenants.reload()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SnapshotError(f"the snapshot's rows do not fit this simulator: {first}") from None
-    sim.refresh_clock()
     sim.faults.active()  # takes up the new rule set now (other processes on their next call)
     return {
         "loaded": True,
@@ -254,6 +279,16 @@ def load(sim: Simulator, document: Any, *, clear_journal: bool = False) -> dict[
         "journal": "emptied" if clear_journal else "kept",
         "payment_sessions": "dropped",
     }
+
+
+def _take_up_clock(sim: Simulator, clock: tuple[datetime, ClockMode, float]) -> None:
+    """The loaded clock, now: read from the store, or set on a clock handed to the
+    simulator from outside (`SimConfig.clock`, e.g. one shared with the core in a test bed)."""
+    sim.refresh_clock()
+    if sim.config.clock is not None:
+        now, mode, factor = clock
+        sim.clock.set_mode(mode, factor)  # first: switching keeps the time it tells
+        sim.clock.set(now)
 
 
 @contextmanager
@@ -294,8 +329,7 @@ def _replace(sim: Simulator, tx: Tx, parsed: _Parsed) -> dict[str, int]:
     for table in TABLES:
         columns, rows = parsed.tables.get(table.name, ([], []))
         if rows:
-            marks = ", ".join("?" for _ in columns)
-            c.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+            tx.insert_rows(table.name, columns, rows)
         if table.generated:
             tx.restart_ids(table.name, table.generated)
         counts[table.name] = len(rows)
@@ -331,10 +365,17 @@ def _new_instance(tx: Tx) -> None:
     )
 
 
-def _verify(sim: Simulator, tx: Tx) -> None:
+def _verify(sim: Simulator, tx: Tx, *, every_row: bool) -> None:
     """Read the loaded rows back as the simulator will (a value it cannot read is refused
-    now, not on some later call): every account, claim, event, job, batch, attempt, fault
-    rule and municipality override."""
+    now, not on some later call): the municipalities' overrides, and with `every_row`
+    every account, claim, event, job, batch, attempt and fault rule (not needed for rows
+    exactly as a save wrote them)."""
+    try:
+        sim.tenants.reload()  # reads the loaded overrides (this transaction)
+    except (ProfileError, ValueError, TypeError) as exc:
+        raise SnapshotError(f"tenant_overrides: {exc}") from None
+    if not every_row:
+        return
     try:
         for kode in _codes(tx, "accounts"):
             tx.accounts_page(kode, None, _MAX_INT)
@@ -351,10 +392,6 @@ def _verify(sim: Simulator, tx: Tx) -> None:
         raise SnapshotError(
             f"the snapshot holds a value this simulator cannot read: {exc}"
         ) from None
-    try:
-        sim.tenants.reload()  # reads the loaded overrides (this transaction)
-    except (ProfileError, ValueError, TypeError) as exc:
-        raise SnapshotError(f"tenant_overrides: {exc}") from None
 
 
 def _codes(tx: Tx, table: str) -> list[str]:

@@ -7,7 +7,8 @@ not part of a snapshot (``--clear-journal`` empties it on load); payment-page se
 are dropped on load. See docs/snapshots.md.
 
 A file that is not a snapshot, of another format or of a newer version is refused in
-one line with exit code 2 (checked here first, and by the simulator).
+one line with exit code 2 (format and version checked here first, the rest by the
+simulator).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def _save(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from simulators.snapshot import SnapshotError, check
+    from simulators.snapshot import SnapshotError, check_format
 
     try:
         document = json.loads(args.file.read_text(encoding="utf-8"))
@@ -89,7 +90,7 @@ def _load(args: argparse.Namespace) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CommandError(f"{args.file} is not a snapshot (not JSON: {exc})", REFUSED) from None
     try:
-        check(document)
+        check_format(document)  # the simulator checks the rest (a refusal: exit 2 too)
     except SnapshotError as exc:
         raise CommandError(f"{args.file}: {exc}", REFUSED) from None
     started = time.perf_counter()

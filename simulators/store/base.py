@@ -296,6 +296,15 @@ class Tx(Protocol):
         """After rows were written with explicit ids: the next generated `column` of
         `table` follows the highest one stored (SQLite does so by itself)."""
 
+    def table_rows(self, table: str, order: Sequence[str]) -> tuple[list[str], list[Any]]:
+        """Every row of `table` ordered by `order`: the column names and the rows as
+        sequences of plain values, in column order."""
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Write `rows` (values of `columns`) into `table` as they are, ids included."""
+
     # -- end of snapshots -------------------------------------------------------
 
     # -- add-on tables ------------------------------------------------------

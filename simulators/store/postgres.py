@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
+from psycopg.rows import tuple_row
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
 from simulators.store.base import JournalEntry
@@ -80,6 +81,21 @@ class PgTx(SqliteTx):
             f" FROM {table}",
             (table, column),
         )
+
+    def table_rows(self, table: str, order: Sequence[str]) -> tuple[list[str], list[Any]]:
+        """Every row of `table` in `order`, as plain tuples."""
+        cur = self._c.raw.cursor(row_factory=tuple_row)
+        cur.execute(f"SELECT * FROM {table} ORDER BY {', '.join(order)}")
+        return [d.name for d in cur.description or ()], cur.fetchall()
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Write rows as they are, ids included, with COPY (10^5 rows in well under a second)."""
+        cur = self._c.raw.cursor()
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     # -- end of snapshots -------------------------------------------------------
 

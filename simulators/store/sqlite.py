@@ -901,6 +901,20 @@ class SqliteTx:
     def restart_ids(self, table: str, column: str) -> None:
         """Nothing to do: an ``INTEGER PRIMARY KEY`` without AUTOINCREMENT takes max + 1."""
 
+    def table_rows(self, table: str, order: Sequence[str]) -> tuple[list[str], list[Any]]:
+        """Every row of `table` in `order`, as plain tuples (no row objects: 10^5 rows)."""
+        cur = self._c.cursor()
+        cur.row_factory = None
+        cur.execute(f"SELECT * FROM {table} ORDER BY {', '.join(order)}")
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Write rows as they are, ids included."""
+        marks = ", ".join("?" for _ in columns)
+        self._c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     # -- end of snapshots -------------------------------------------------------
 
     # -- add-on tables ------------------------------------------------------

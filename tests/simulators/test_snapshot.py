@@ -25,6 +25,7 @@ from debitorsim import cli
 from debitorsim.serving import ServerThread
 from oeir.services import DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of, snapshot
+from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.store.sqlite import SqliteStore
 from simulators.timestore import TimeRepo
@@ -170,6 +171,11 @@ def test_round_trip_restores_the_saved_state_exactly(
     assert raw_checksum(sim) == saved_raw
     again = client.get("/admin/snapshot").get_json()
     assert {**again, "saved_at": None} == {**document, "saved_at": None}
+    # Without its digest (written by hand) every row is read back first: same state.
+    build_state(client, sim, kode, "C")
+    unsealed = {k: v for k, v in document.items() if k != "digest"}
+    assert client.put("/admin/snapshot", json=unsealed).status_code == 200
+    assert observed(sim) == saved
 
 
 def test_activity_after_a_load_continues_with_fresh_ids_and_due_jobs(
@@ -205,7 +211,7 @@ def test_activity_after_a_load_continues_with_fresh_ids_and_due_jobs(
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     invariant_holds(sim, kode)
 
-    pending = [j for j in sim.scheduler.jobs("pending", ALL)]
+    pending = sim.scheduler.jobs("pending", ALL)
     assert pending, "the snapshot holds jobs still to run"
     due = max(j.due for j in pending)
     runs = sim.set_time(due)
@@ -242,11 +248,12 @@ def test_a_refused_snapshot_changes_nothing(client: FlaskClient, sim: Simulator,
     odd = [row[:] for row in claims["rows"]]
     odd[-1][claims["columns"].index("status")] = "Forsvundet"
     refused({**document, "tables": {**tables, "claims": {**claims, "rows": odd}}}, "cannot read")
-    over = {**document, "tenant_overrides": None}
-    overrides = tables["tenant_overrides"]
-    bad_tenant = [[kode, json.dumps({"system": "sap"})]]
-    over["tables"] = {**tables, "tenant_overrides": {**overrides, "rows": bad_tenant}}
-    refused(over, "tenant_overrides")
+    for value, words in ((50.5, "an integer"), (True, "an integer"), (2**70, "do not fit")):
+        amounts = [row[:] for row in claims["rows"]]
+        amounts[0][claims["columns"].index("hovedstol")] = value
+        refused({**document, "tables": {**tables, "claims": {**claims, "rows": amounts}}}, words)
+    overrides = {**tables["tenant_overrides"], "rows": [[kode, json.dumps({"system": "sap"})]]}
+    refused({**document, "tables": {**tables, "tenant_overrides": overrides}}, "tenant_overrides")
     r = client.put("/admin/snapshot", data="{not json", content_type="application/json")
     assert r.status_code == 400 and "JSON object" in r.get_json()["error"]
 
@@ -268,14 +275,14 @@ def test_the_snapshot_covers_every_table_of_the_store(client: FlaskClient, sim: 
             if tx.has_table(name)
         }
     if isinstance(sim.store, SqliteStore):
-        import sqlite3
-
-        with sqlite3.connect(sim.store.path) as conn:
-            every = {
-                name
-                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-        assert every - {"sqlite_sequence", "sqlite_stat1"} == present
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:  # PostgreSQL: the tables of the store's schema
+        query = (
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'sim'"
+        )
+    with sim.store.read() as tx:
+        every = {str(row["name"]) for row in tx.sql().execute(query)}
+    assert every - {"sqlite_sequence", "sqlite_stat1"} == present
     assert {t.name for t in snapshot.TABLES} <= present
     assert not {t.name for t in snapshot.TABLES} & set(snapshot.NOT_SAVED)
 
@@ -427,3 +434,27 @@ def test_a_fresh_simulator_loads_a_snapshot_and_runs_on_from_it(
         invariant_holds(fresh, kode)
     finally:
         fresh.close()
+
+
+def test_a_clock_handed_in_from_outside_is_set_as_well(sim_config: SimConfig) -> None:
+    shared = VirtualClock()
+    config = SimConfig(
+        data_dir=sim_config.data_dir,
+        database_url=sim_config.database_url,
+        synchronous="OFF",
+        clock=shared,
+    )
+    app = create_app(config)
+    try:
+        client = app.test_client()
+        client.post("/admin/clock", json={"set": "2026-04-01T10:00:00"})
+        document = client.get("/admin/snapshot").get_json()
+        client.post("/admin/clock", json={"advance": "P10D"})
+        client.post("/admin/clock", json={"mode": "accelerated", "factor": 60})
+        assert client.put("/admin/snapshot", json=document).status_code == 200
+        assert (shared.now().isoformat(), str(shared.mode)) == (
+            "2026-04-01T10:00:00+02:00",
+            "frozen",
+        )
+    finally:
+        simulator_of(app).close()
