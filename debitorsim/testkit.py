@@ -457,11 +457,12 @@ class TestServer:
         """Back to the starting state: the simulator (data, fault rules, clock) and the core."""
         admin = self.sim_admin
         assert admin is not None, "not started"
-        admin.post("/admin/reset")  # also empties the journal, which a snapshot may not hold
-        admin.call("DELETE", "/admin/faults")
         if self._baseline is not None:
-            admin.call("PUT", "/admin/snapshot", self._baseline)
+            # one transaction: data, jobs, clock and fault rules as saved; the journal emptied
+            admin.call("PUT", "/admin/snapshot?clear_journal=true", self._baseline)
         else:
+            admin.post("/admin/reset")
+            admin.call("DELETE", "/admin/faults")
             admin.post("/admin/clock", {"set": self._start_time})
         if self.core_admin is not None:
             self.core_admin.post("/harness/reset")
