@@ -40,7 +40,7 @@ def test_readiness_report_reads_right_in_a_browser(browser: Any, tmp_path: Path)
                 "message": "kræver simulatorens admin-API (ikke mod et rigtigt system)",
             },
         },
-        kommuner={"eg": "101"},
+        kommuner={"eg": "157"},  # Gentofte: EG in the (illustrative) registry
     )
     path = tmp_path / "readiness.html"
     path.write_text(render(run, generated=datetime(2026, 1, 5, 7, 0, tzinfo=UTC)), "utf-8")

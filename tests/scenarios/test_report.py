@@ -131,7 +131,7 @@ def _render(results: list[dict[str, str]], sim_url: str | None = None) -> str:
 
     run = Run(
         results={f"t{i}": r for i, r in enumerate(results)},
-        kommuner={"eg": "101", "opus": "147"},
+        kommuner={"eg": "157", "opus": "101"},  # as the registry has them
         sim_url=sim_url,
     )
     return render(run, generated=datetime(2026, 7, 1, 10, 5, tzinfo=UTC))
@@ -154,7 +154,7 @@ def test_report_names_what_was_tested_where_and_when_in_danish_time() -> None:
     # 10:05 UTC on 1 July is 12:05 in Copenhagen (summer time).
     assert "01.07.2026 kl. 12:05 (dansk tid)" in _text(html, "koert")
     assert "debitorsims egne simulerede" in _text(html, "under-test")
-    assert "København (101) på EG ØS Indsigt" in html
+    assert "Gentofte (157) på EG ØS Indsigt" in html
     real = _render([_result("eg", "passed", "Gebyr oprettes")], "https://u:hemmelig@eg.test/sp")
     assert "debitorsystemet på https://eg.test/sp" in _text(real, "under-test")
     assert "hemmelig" not in real
@@ -203,6 +203,6 @@ def test_a_failure_anywhere_is_ikke_klar_for_the_run_and_that_system() -> None:
     )
     assert "Ikke klar" in _text(html, "dom")
     assert "Ikke klar" in _system_row(html, "opus")
-    assert "Frederiksberg (147)" in _system_row(html, "opus")
+    assert "København (101)" in _system_row(html, "opus")
     assert "Klar (for de testede scenarier)" in _system_row(html, "eg")
     assert "forventet tirsdag" in _text(html, "scenarier")
