@@ -29,19 +29,9 @@ from typing import Any
 
 import requests
 
-SNAPSHOT_FORMAT = "debitorsim-snapshot"
-MATCHER_FIELDS = (
-    "service",
-    "operation",
-    "kommunekode",
-    "verdict",
-    "fejlkode",
-    "from",
-    "to",
-    "elements",
-    "xpath",
-)
-"""The fields of a verify matcher (``POST /admin/requests/count``), all ANDed."""
+from simulators.snapshot import FORMAT as SNAPSHOT_FORMAT
+from simulators.verify import MATCHER_FIELDS
+
 SEEN_SHOWN = 10
 """How many received calls an assertion's failure message lists."""
 

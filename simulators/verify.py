@@ -55,7 +55,7 @@ PREFIXES: dict[str, str] = {
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 _PAGE = 500
-_FIELDS = (
+MATCHER_FIELDS = (
     "service",
     "operation",
     "kommunekode",
@@ -65,8 +65,9 @@ _FIELDS = (
     "to",
     "elements",
     "xpath",
-    "limit",
 )
+"""What a matcher may test (all ANDed); a request may also give a `limit`."""
+_FIELDS = (*MATCHER_FIELDS, "limit")
 _KOMMUNEKODE = re.compile(r"^\d{3}$")
 _ELEMENT_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
