@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from debitorsim.serving import ServerThread
 from oeir import kommuner, model
@@ -83,3 +84,30 @@ def sp_header(tenant: Tenant, service: str = "DebitorRegistreringAfsend") -> mod
         ),
         authority_context=model.AuthorityContext(municipality_cvr=tenant.cvr),
     )
+
+
+# The app on a fresh database, per test (tests/postgres/sim/conftest.py imports these).
+@pytest.fixture
+def sim_config(tmp_path: Path) -> SimConfig:
+    """The simulators on a fresh SQLite database (a PostgreSQL module overrides it)."""
+    return SimConfig(data_dir=tmp_path, synchronous="OFF")
+
+
+@pytest.fixture
+def app(sim_config: SimConfig) -> Iterator[Flask]:
+    """The simulators' app."""
+    app = create_app(sim_config)
+    yield app
+    simulator_of(app).close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """An HTTP client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def sim(app: Flask) -> Simulator:
+    """The app's `Simulator`."""
+    return simulator_of(app)

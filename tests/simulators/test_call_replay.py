@@ -8,14 +8,11 @@ PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
@@ -26,32 +23,6 @@ from simulators.engine import Simulator
 from simulators.ledger import check_invariant
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import CPRS, debitor, fordring, kreditor
-
-
-@pytest.fixture
-def sim_config(tmp_path: Path) -> SimConfig:
-    """The simulators on a fresh SQLite database (the PostgreSQL module overrides this)."""
-    return SimConfig(data_dir=tmp_path, synchronous="OFF")
-
-
-@pytest.fixture
-def app(sim_config: SimConfig) -> Iterator[Flask]:
-    """The simulators' app."""
-    app = create_app(sim_config)
-    yield app
-    simulator_of(app).close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """An HTTP client of the app."""
-    return app.test_client()
-
-
-@pytest.fixture
-def sim(app: Flask) -> Simulator:
-    """The app's `Simulator`."""
-    return simulator_of(app)
 
 
 def envelope(sim: Simulator, kode: str, service: Service, call_id: str, message: Any) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,35 +37,9 @@ ALL = 10**9
 
 
 @pytest.fixture
-def sim_config(tmp_path: Path) -> SimConfig:
-    """The simulators on a fresh SQLite database (the PostgreSQL module overrides this)."""
-    return SimConfig(data_dir=tmp_path, synchronous="OFF")
-
-
-@pytest.fixture
 def other_config(tmp_path: Path) -> SimConfig:
     """A second, fresh simulator database (the PostgreSQL module overrides this)."""
     return SimConfig(data_dir=tmp_path / "other", synchronous="OFF")
-
-
-@pytest.fixture
-def app(sim_config: SimConfig) -> Iterator[Flask]:
-    """The simulators' app."""
-    app = create_app(sim_config)
-    yield app
-    simulator_of(app).close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """An HTTP client of the app."""
-    return app.test_client()
-
-
-@pytest.fixture
-def sim(app: Flask) -> Simulator:
-    """The app's `Simulator`."""
-    return simulator_of(app)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The simulators' store fixture on a fresh PostgreSQL database (clock and ledger as for SQLite)."""
+"""The simulators' store fixture on a fresh PostgreSQL database (clock, ledger and the app as
+for SQLite; a module gives the app its database by overriding `sim_config`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from simulators.store.postgres import PgStore
-from tests.simulators.conftest import clock, ledger
+from tests.simulators.conftest import app, client, clock, ledger, sim
 
-__all__ = ["clock", "ledger", "store"]
+__all__ = ["app", "client", "clock", "ledger", "sim", "store"]
 
 
 @pytest.fixture
