@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +64,11 @@ def test_banner_says_fresh_then_what_was_kept_and_ports_in_use_are_explained(
             "materials": [{"materialItemNumber": "1", "recordId": "870970-basis:1"}],
         }
         assert requests.post(f"{core}/harness/fees", json=fee, timeout=10).status_code == 201
-        assert requests.post(f"{core}/harness/outbox/run", timeout=30).json()["sent"] == 1
+        # `up` runs the outbox worker too: it may send the fee before (or while) we ask.
+        deadline = time.monotonic() + 30
+        while requests.get(f"{core}/harness/outbox", timeout=10).json()["counts"]["sent"] != 1:
+            assert time.monotonic() < deadline, "the fee was never sent"
+            requests.post(f"{core}/harness/outbox/run", timeout=30)
         rule = {"kind": "latency", "fixed_ms": 1}
         assert requests.post(f"{sim}/admin/faults", json=rule, timeout=10).status_code == 201
 
