@@ -18,13 +18,20 @@ from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.ledger import Ledger
 from simulators.store import SqliteStore
+from simulators.store.base import Store
+from simulators.store.postgres import PgStore
 from simulators.tenants import Tenant
+from tests.backends import Backend
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """A fresh SQLite store in WAL mode."""
-    s = SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
+def store(backend: Backend, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store: SQLite in WAL mode, or PostgreSQL when the test runs on `backend` postgres."""
+    s: Store = (
+        PgStore(backend.url)
+        if backend.url
+        else SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
+    )
     yield s
     s.close()
 
@@ -36,7 +43,7 @@ def clock() -> VirtualClock:
 
 
 @pytest.fixture
-def ledger(store: SqliteStore, clock: VirtualClock) -> Ledger:
+def ledger(store: Store, clock: VirtualClock) -> Ledger:
     """A ledger over the fresh store."""
     return Ledger(store, clock)
 
@@ -86,10 +93,12 @@ def sp_header(tenant: Tenant, service: str = "DebitorRegistreringAfsend") -> mod
     )
 
 
-# The app on a fresh database, per test (tests/postgres/sim/conftest.py imports these).
+# The app on a fresh database (SQLite, or PostgreSQL on `backend` postgres), per test.
 @pytest.fixture
-def sim_config(tmp_path: Path) -> SimConfig:
-    """The simulators on a fresh SQLite database (a PostgreSQL module overrides it)."""
+def sim_config(backend: Backend, tmp_path: Path) -> SimConfig:
+    """The simulators on a fresh database."""
+    if backend.url:
+        return SimConfig(data_dir=tmp_path, database_url=backend.url)
     return SimConfig(data_dir=tmp_path, synchronous="OFF")
 
 
