@@ -13,7 +13,6 @@ from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.fbs.model import FeeType, Material
 from integration.fbs.service import NewFee
-from oeir import testdata
 from tests.backends import Backend
 
 SP = "http://sp.test"
@@ -62,11 +61,6 @@ def core(config: CoreConfig) -> Core:
     c.worker.rng = random.Random(1)
     yield c
     c.store.close()
-
-
-@pytest.fixture
-def fake():
-    return testdata.faker(7)
 
 
 def new_fee(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from debitorsim.serving import ServerThread
 from oeir import kommuner, model
 from simulators import SimConfig, create_app, simulator_of
 from simulators.clock import VirtualClock
@@ -46,30 +44,6 @@ def clock() -> VirtualClock:
 def ledger(store: Store, clock: VirtualClock) -> Ledger:
     """A ledger over the fresh store."""
     return Ledger(store, clock)
-
-
-@dataclass
-class Served:
-    """A running simulator: its app, server and `Simulator`."""
-
-    app: Flask
-    server: ServerThread
-    sim: Simulator
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return self.server.base_url
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One simulator per test module, served on a free loopback port."""
-    data_dir = tmp_path_factory.mktemp("sim")
-    app = create_app(SimConfig(data_dir=data_dir, synchronous="OFF"))
-    with ServerThread(app) as server:
-        yield Served(app, server, simulator_of(app))
-    simulator_of(app).close()
 
 
 def tenant_for(sim: Simulator, system: str) -> Tenant:
