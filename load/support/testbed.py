@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from load.runner import Gunicorn, listening_socket
+from load.support.runner import Gunicorn, listening_socket
 
 
 @dataclass
@@ -98,7 +98,7 @@ class TestBed:
         """One SOAP call per simulator thread pool: the XSDs compile on first use, not in a run."""
         import urllib.request
 
-        from load.traffic import Traffic
+        from load.support.traffic import Traffic
         from oeir import kommuner
 
         call = Traffic(seed=0).hent_debitorkonto(kommuner.alle()[0], kontonummer="0-0")

@@ -29,7 +29,8 @@ from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from load import gate, traffic, weights
+from load.profiles import gate, weights
+from load.support import traffic
 from oeir import kommuner
 
 log = logging.getLogger("debitorsim.load")

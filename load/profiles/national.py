@@ -1,16 +1,16 @@
 """Profile `national`: all 98 municipalities through one Serviceplatformen.
 
-Each user draws a municipality in proportion to its size (load/weights.py, an
+Each user draws a municipality in proportion to its size (load/profiles/weights.py, an
 approximate-population assumption) and is routed to that municipality's debtor
 system by the simulator (seed split 64 Opus / 10 Prisme 2015 / 13 Prisme 2009 /
 11 EG). The run summary reports the share of requests each system received.
 
-    locust -f load/national.py --headless --sim-host URL --core-host URL
+    locust -f load/profiles/national.py --headless --sim-host URL --core-host URL
 """
 
 from __future__ import annotations
 
-from load import users
+from load.profiles import users
 
 
 class Fbs(users.DebtorSystemUser):

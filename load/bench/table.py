@@ -30,8 +30,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from load import runner, traffic
-from load.testbed import TestBed
+from load.support import runner, traffic
+from load.support.testbed import TestBed
 from oeir import kommuner, model
 
 REPORT = Path("reports/bench.json")
@@ -159,8 +159,8 @@ def ceiling(s: Settings) -> dict[str, Any]:
         tpl = _template(Path(d) / "body.xml", [call.body])
         out: dict[str, Any] = {}
         for key, app in (
-            ("static_wsgi", "load.ceiling:static()"),
-            ("flask_lxml", "load.ceiling:flask_lxml_app()"),
+            ("static_wsgi", "load.bench.ceiling:static()"),
+            ("flask_lxml", "load.bench.ceiling:flask_lxml_app()"),
         ):
             variants = {}
             for slots in ("1", "0"):
@@ -270,7 +270,7 @@ def latency_static(s: Settings) -> dict[str, Any]:
         call, _ = traffic.Traffic(seed=7).opret_fordring(kommuner.alle()[0])
         tpl = _template(Path(d) / "body.xml", [call.body])
         with runner.Gunicorn(
-            "load.fault_injection:delayed_static()",
+            "load.bench.fault_injection:delayed_static()",
             workers=SIM_WORKERS,
             threads=threads,
             env={"DEBITORSIM_BENCH_DELAY_MS": "100"},
@@ -405,11 +405,9 @@ def _flush(conn: Any, acc_rows: list[Any], claim_rows: list[Any], cols: str, mar
 
 
 def core_end_to_end(s: Settings) -> dict[str, Any]:
-    """100,000 fees through the core to the simulator (load/bench_core.run, when present)."""
-    try:
-        from load import bench_core  # type: ignore[attr-defined]
-    except ImportError:
-        return {"skipped": "load/bench_core.py (integration-core engineer) not present yet"}
+    """100,000 fees through the core to the simulator (`load.bench.core.run`)."""
+    from load.bench import core as bench_core
+
     started = time.perf_counter()
     result = dict(bench_core.run(s.core_fees))
     result.setdefault("seconds", round(time.perf_counter() - started, 1))

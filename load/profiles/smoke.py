@@ -1,6 +1,6 @@
 """Profile `smoke`: every traffic kind, a few users, 30 s headless (CI).
 
-    locust -f load/smoke.py --headless --sim-host http://127.0.0.1:8081 --core-host http://127.0.0.1:8080
+    locust -f load/profiles/smoke.py --headless --sim-host http://127.0.0.1:8081 --core-host http://127.0.0.1:8080
 
 `--profile-seconds N` shortens or lengthens the run; `debitorsim load --profile smoke`
 starts a test bed and passes the hosts for you.
@@ -8,7 +8,7 @@ starts a test bed and passes the hosts for you.
 
 from __future__ import annotations
 
-from load import users
+from load.profiles import users
 
 
 class Fbs(users.DebtorSystemUser):

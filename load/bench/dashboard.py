@@ -1,7 +1,7 @@
 """Benchmark: the dashboard's server time per page with 10,000 claims in one municipality.
 
-    python -m load.bench_dashboard
-    python -m load.bench_dashboard --claims 10000 --iterations 200 --json out.json
+    python -m load.bench.dashboard
+    python -m load.bench.dashboard --claims 10000 --iterations 200 --json out.json
 
 One simulator (`simulators.create_app` with its behaviour over time, SQLite WAL with
 the default ``synchronous=NORMAL``) is seeded through the ledger in one store

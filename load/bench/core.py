@@ -1,9 +1,9 @@
 """Benchmark: N fees through the integration core's outbox → simulator (real HTTP) → acknowledgement.
 
-    python -m load.bench_core --fees 100000
-    python -m load.bench_core --fees 2000 --compare-clients 2000   # lxml vs zeep client
+    python -m load.bench.core --fees 100000
+    python -m load.bench.core --fees 2000 --compare-clients 2000   # lxml vs zeep client
 
-The simulator runs under gunicorn on loopback (`load.testbed.TestBed`, as in
+The simulator runs under gunicorn on loopback (`load.support.testbed.TestBed`, as in
 production); the core (store, FbsService, OutboxWorker) runs in this process.
 The N fees are created as FBS batch runs (1,000 fees per transaction, each
 with its outbox row), then the worker delivers until every message is
@@ -85,7 +85,7 @@ def _cpr(p: int) -> str:
 
 def _cpu_seconds(server: Any) -> float:
     """User+system CPU seconds of a gunicorn master and its workers so far (from /proc)."""
-    from load.runner import _children
+    from load.support.runner import _children
 
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -123,7 +123,7 @@ def run(
     verify_kommune: str | None = "621",
 ) -> dict[str, Any]:
     """Send `n` fees end to end and return throughput, memory and correctness counts."""
-    from load.testbed import TestBed
+    from load.support.testbed import TestBed
 
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         work = workdir or Path(tmp)
@@ -211,7 +211,7 @@ def compare_clients(calls: int, sim_workers: int = 1) -> dict[str, Any]:
     and the client-side CPU time per call, and checks the answers are equal.
     """
     from integration.client.zeep_client import ZeepDebtorClient
-    from load.testbed import TestBed
+    from load.support.testbed import TestBed
 
     fake = testdata.faker(11)
     kommune = "101"
@@ -255,7 +255,7 @@ def compare_clients(calls: int, sim_workers: int = 1) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: run the benchmark and print JSON."""
-    parser = argparse.ArgumentParser(prog="python -m load.bench_core", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m load.bench.core", description=__doc__)
     parser.add_argument("--fees", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(

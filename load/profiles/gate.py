@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_FILE = Path(__file__).parent / "thresholds.toml"
+DEFAULT_FILE = Path(__file__).parents[1] / "thresholds.toml"
+"""The gate of every profile: `load/thresholds.toml`, where a tester edits it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ Two answers behind the delay:
 - ``soap``: only the ``latency`` rule; the real HentDebitorkonto runs after the delay
   (bounded by what the simulator does per second anyway, see docs/load.md).
 
-    .venv/bin/python -m load.bench_latency                     # gthread, 2 x 128 (the default)
-    .venv/bin/python -m load.bench_latency --worker-class gevent
-    .venv/bin/python -m load.bench_latency --threads 8         # too few threads: serialises
+    .venv/bin/python -m load.bench.latency                     # gthread, 2 x 128 (the default)
+    .venv/bin/python -m load.bench.latency --worker-class gevent
+    .venv/bin/python -m load.bench.latency --threads 8         # too few threads: serialises
 """
 
 from __future__ import annotations
@@ -49,19 +49,20 @@ def app() -> Any:
 
 
 def _body(directory: Path) -> tuple[Path, str]:
-    from oeir import model, soap
+    from load.support.traffic import sp_header
+    from oeir import kommuner, model, soap
     from oeir.services import DEBITOR_FORESPOERGSEL
-    from tests.corpus.hostile import sp_header
 
     msg = model.HentDebitorkonto(kommunekode="101", debitorkontonummer="KK-DEB-1")
+    header = sp_header(kommuner.by_kode()["101"], DEBITOR_FORESPOERGSEL)
     path = directory / "hent.xml"
-    path.write_bytes(soap.request_envelope(msg, sp_header(DEBITOR_FORESPOERGSEL)))
+    path.write_bytes(soap.request_envelope(msg, header))
     return path, DEBITOR_FORESPOERGSEL.operations["HentDebitorkonto"].soap_action
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start gunicorn with the rules, run wrk against it, return the figures."""
-    from load import runner
+    from load.support import runner
     from oeir.services import DEBITOR_FORESPOERGSEL
 
     wrk_bin, how = runner.ensure_wrk()
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             FAULTS_ENV: json.dumps(rules),
         }
         with runner.Gunicorn(
-            "load.bench_latency:app()",
+            "load.bench.latency:app()",
             workers=args.workers,
             threads=args.threads,
             worker_class=args.worker_class,

@@ -1,7 +1,7 @@
 """Benchmark: 1,000 claims living through 30 simulated days of the debtor systems' time behaviour.
 
-    python -m load.bench_sim_time
-    python -m load.bench_sim_time --claims 1000 --days 30 --municipalities 12
+    python -m load.bench.sim_time
+    python -m load.bench.sim_time --claims 1000 --days 30 --municipalities 12
 
 One simulator (`simulators.create_app` + `simulators.sim_time.install_app`, SQLite
 WAL with the default ``synchronous=NORMAL``) runs in this process with a frozen
@@ -32,7 +32,6 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.services import DAEKNING_AFSKRIVNING
 from simulators import SimConfig, create_app, simulator_of
@@ -41,6 +40,7 @@ from simulators.clock import TZ, VirtualClock
 from simulators.profiles import SYSTEMS
 from simulators.sim_time import install_app
 from simulators.timestore import TimeRepo
+from wsgiserve import ServerThread
 
 START = datetime(2026, 1, 5, 0, 0, tzinfo=TZ)  # a Monday
 CPRS = ("0101901234", "1502851111", "3112700042", "0505800017", "2010754321")

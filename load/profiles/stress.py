@@ -2,14 +2,14 @@
 
 SOAP straight to the simulator (no think time), so the knee is the simulator's.
 
-    locust -f load/stress.py --headless --sim-host URL
+    locust -f load/profiles/stress.py --headless --sim-host URL
 """
 
 from __future__ import annotations
 
 from locust import constant
 
-from load import users
+from load.profiles import users
 
 
 class Fbs(users.DebtorSystemUser):

@@ -193,7 +193,7 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Nginx:
-        from load.ceiling import nginx_conf
+        from load.bench.ceiling import nginx_conf
 
         conf = Path(self._dir.name) / "nginx.conf"
         conf.write_text(nginx_conf(self.port, self._dir.name))

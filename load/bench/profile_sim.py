@@ -1,8 +1,8 @@
 """Profile one simulator operation in-process: what a request costs without HTTP or load tool.
 
-    python -m load.profile_sim                          # OpretFordring, journal on
-    python -m load.profile_sim --operation HentDebitorkonto --claims 1000000 --journal off
-    python -m load.profile_sim --profile                # plus a pyinstrument call tree
+    python -m load.bench.profile_sim                          # OpretFordring, journal on
+    python -m load.bench.profile_sim --operation HentDebitorkonto --claims 1000000 --journal off
+    python -m load.bench.profile_sim --profile                # plus a pyinstrument call tree
 
 Runs the real app (`simulators.create_app`) through Flask's test client on one
 thread: requests per second here are the simulator's own CPU cost per call, the
@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from load import bench, traffic
+from load.bench import table
+from load.support import traffic
 from oeir import kommuner
 
 
@@ -42,7 +43,7 @@ def _write_calls(operation: str, app: Any, n: int) -> list[traffic.SoapCall]:
 
 def main(argv: list[str] | None = None) -> int:
     """Measure (and optionally profile) one operation."""
-    p = argparse.ArgumentParser(prog="python -m load.profile_sim", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m load.bench.profile_sim", description=__doc__)
     p.add_argument(
         "--operation",
         default="OpretFordring",
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         db = Path(d) / "sim.db"
         n = args.requests
         if args.operation == "HentDebitorkonto":
-            bench.seed(db, args.claims, 4)
+            table.seed(db, args.claims, 4)
             app = _app(db, args.journal == "on")
             todo = _hent(db, 3 * n)
         else:

@@ -1,7 +1,7 @@
 """Measure gunicorn worker x thread counts for the simulator (the figures in docs/load.md).
 
-    python -m load.tune                       # OpretFordring c=32 and 100 ms latency c=200
-    python -m load.tune --specs 1x16,2x8 --seconds 10
+    python -m load.bench.tune                       # OpretFordring c=32 and 100 ms latency c=200
+    python -m load.bench.tune --specs 1x16,2x8 --seconds 10
 
 Each spec is WORKERSxTHREADS under `gthread`; `gevent:N` tries gevent workers for the
 latency figure. Results go to reports/tune.json and a table on stdout.
@@ -16,14 +16,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from load import bench, runner, traffic
+from load.bench import table
+from load.support import runner, traffic
 from oeir import kommuner
 
 
 def opret(workers: int, threads: int, seconds: float) -> dict[str, Any]:
     """OpretFordring c=32, journal on, with this many workers and threads."""
-    bench.SIM_WORKERS, bench.SIM_THREADS = workers, threads
-    return bench.opret_fordring(bench.Settings(seconds=seconds), journal=True)
+    table.SIM_WORKERS, table.SIM_THREADS = workers, threads
+    return table.opret_fordring(table.Settings(seconds=seconds), journal=True)
 
 
 def latency(kind: str, workers: int, threads: int, seconds: float) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def latency(kind: str, workers: int, threads: int, seconds: float) -> dict[str, 
         tpl = Path(d) / "body.xml"
         tpl.write_bytes(call.body)
         with runner.Gunicorn(
-            "load.fault_injection:delayed_static()",
+            "load.bench.fault_injection:delayed_static()",
             workers=workers,
             threads=threads,
             worker_class=kind,
@@ -48,7 +49,7 @@ def latency(kind: str, workers: int, threads: int, seconds: float) -> dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the matrix and print it."""
-    p = argparse.ArgumentParser(prog="python -m load.tune", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m load.bench.tune", description=__doc__)
     p.add_argument("--specs", default="1x1,1x8,1x16,2x1,2x4,2x8,4x1")
     p.add_argument("--latency-specs", default="2x110,2x220,1x220,gevent:2")
     p.add_argument("--seconds", type=float, default=8.0)

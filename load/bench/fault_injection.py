@@ -18,8 +18,8 @@ DELAY_ENV = "DEBITORSIM_BENCH_DELAY_MS"
 
 
 def delayed_static() -> Any:
-    """`load.ceiling.static_app` behind a DEBITORSIM_BENCH_DELAY_MS (default 100) sleep per POST."""
-    from load.ceiling import static_app
+    """`load.bench.ceiling.static_app` behind a DEBITORSIM_BENCH_DELAY_MS (default 100) sleep per POST."""
+    from load.bench.ceiling import static_app
 
     delay = int(os.environ.get(DELAY_ENV, "100")) / 1000
 
