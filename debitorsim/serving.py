@@ -72,10 +72,11 @@ def tls_dir(path: str | None) -> Any:
 
     from debitorsim.certs import make
     from oeir.certs import CertDir
+    from simulators.profiles import SYSTEMS
 
     certs = CertDir(Path(path))
     if not certs.ca.is_file():
         make(certs.path)
         print(f"made test certificates in {certs.path.resolve()} (debitorsim certs)", flush=True)
-    certs.check("fbs", "opus", "prisme2015", "prisme2009", "eg")
+    certs.check("fbs", *SYSTEMS)
     return certs

@@ -34,13 +34,13 @@ from typing import Any
 
 from debitorsim.commands.kommuner import HINT as KOMMUNER_HINT
 from debitorsim.commands.remote import CommandError
+from simulators.profiles import MOST_USED, SYSTEMS
 
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
 EXAMPLE = "debitorsim scenarios --system eg"
 BUILT = True
 
-SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
 REPO = Path(__file__).resolve().parents[2]
 STEPS = REPO / "tests" / "steps"
 REPORTS = "reports/scenarios"
@@ -122,7 +122,7 @@ def plan(
         tenants[kode] = tenant
         if table.get("rules"):
             rules[kode] = dict(table["rules"])
-    neutral = "opus"
+    neutral = MOST_USED
     if kommune:
         if kommune not in shipped_assignments():
             raise CommandError(f"unknown kommunekode {kommune}; {KOMMUNER_HINT}")

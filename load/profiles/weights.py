@@ -8,10 +8,11 @@ Two inputs, both data:
   the file can be replaced by Statistics Denmark's FOLK1A figures without code changes.
 * **Debtor system.** The seed webinar's split is 64 KMD Opus / 10 Prisme 2015 /
   13 Prisme 2009 / 11 EG ØS Indsigt. Which municipality runs which system is public only
-  for a few (Esbjerg: Prisme 2009, Kolding: Prisme 2015); when the simulator publishes
-  its (configurable) assignment, `systems()` uses it, otherwise `illustrative_systems()`
-  deals the rest out deterministically. The system decides which municipalities get
-  payment-page traffic (only systems with a payment solution).
+  for a few (København: Opus, Esbjerg: Prisme 2009, Kolding: Prisme 2015); `systems()`
+  asks the simulators' tenant registry (`simulators.tenants`) for its shipped assignment,
+  and `illustrative_systems()` deals out a split around the public facts
+  deterministically. The system decides which municipalities get payment-page traffic
+  (only systems with a payment solution, as the profiles say).
 """
 
 from __future__ import annotations
@@ -26,16 +27,24 @@ from functools import cache
 from pathlib import Path
 
 from oeir import kommuner
+from simulators import profiles, tenants
 
 SIZES_FILE = Path(__file__).parent / "data" / "kommune_stoerrelse.csv"
-TENANTS_FILE = Path(__file__).parent.parent / "simulators" / "data" / "tenants.csv"
-"""The simulator's shipped municipality → system registry (read as data)."""
 
 SEED_SPLIT: dict[str, int] = {"opus": 64, "prisme2015": 10, "prisme2009": 13, "eg": 11}
-"""Municipalities per debtor system (seed webinar, 2021)."""
-WITH_PAYMENT_SOLUTION = frozenset({"opus", "prisme2015"})
+"""Municipalities per debtor system (seed webinar, 2021): a count the webinar gave, not
+the system list (that is `simulators.profiles.SYSTEMS`)."""
+WITH_PAYMENT_SOLUTION = profiles.with_payment_solution()
 """Systems that have a citizen payment solution (the others answer payment pages with 404)."""
-_KNOWN = {"561": "prisme2009", "621": "prisme2015", "101": "opus"}
+
+
+def _public() -> dict[str, str]:
+    """The assignments that are public facts, from the simulators' registry."""
+    return {
+        a.kommunekode: a.system
+        for a in tenants.shipped_assignments().values()
+        if not a.illustrative
+    }
 
 
 @cache
@@ -56,7 +65,7 @@ def illustrative_systems(split: Mapping[str, int] = SEED_SPLIT) -> dict[str, str
     """
     left = dict(split)
     assignment: dict[str, str] = {}
-    for kode, system in _KNOWN.items():
+    for kode, system in _public().items():
         assignment[kode] = system
         left[system] -= 1
     by_size = sorted(
@@ -72,17 +81,13 @@ def illustrative_systems(split: Mapping[str, int] = SEED_SPLIT) -> dict[str, str
 
 
 def systems() -> dict[str, str]:
-    """Municipality → debtor system: the simulator's shipped registry, else illustrative.
+    """Municipality → debtor system: the simulators' shipped registry, else illustrative.
 
-    The registry is read as data (`simulators/data/tenants.csv`), not imported: the load
-    generator needs to know how the test bed is set up, as a tester would, without
-    pulling the simulator's code into a gevent-patched process.
+    Asked of `simulators.tenants`, the registry the simulated Serviceplatformen routes by
+    (its shipped assignment, before any override). That module and `simulators.profiles`
+    import no Flask and no app, so the gevent-patched Locust process loads only data code.
     """
-    if not TENANTS_FILE.is_file():
-        return illustrative_systems()
-    with TENANTS_FILE.open(encoding="utf-8") as fh:
-        rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter=";")
-        found = {r["kommunekode"]: r["system"] for r in rows}
+    found = {kode: a.system for kode, a in tenants.shipped_assignments().items()}
     return found if len(found) == len(kommuner.alle()) else illustrative_systems()
 
 

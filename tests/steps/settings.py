@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulators.profiles import MOST_USED
 from simulators.tenants import representative_kommuner
 
 DEFAULT_KOMMUNER = representative_kommuner()
@@ -36,7 +37,7 @@ class ScenarioSettings:
     """kommunekode -> simulator overrides (``system``, ``profile``)."""
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     """kommunekode -> the core's municipality rules (thresholds, deadlines)."""
-    neutral_system: str = "opus"
+    neutral_system: str = MOST_USED
     """The system that system-neutral scenarios run on."""
     sim_url: str | None = None
     out_dir: Path | None = None
@@ -61,7 +62,7 @@ def load() -> ScenarioSettings:
         kommuner=kommuner,
         tenants={str(k): dict(v) for k, v in data.get("tenants", {}).items()},
         rules={str(k): dict(v) for k, v in data.get("rules", {}).items()},
-        neutral_system=data.get("neutral_system", "opus"),
+        neutral_system=data.get("neutral_system", MOST_USED),
         sim_url=os.environ.get("DEBITORSIM_SIM_URL") or None,
         out_dir=Path(out) if out else None,
         tls=Path(tls) if tls else None,
