@@ -34,7 +34,7 @@ ENTRY_POINTS = [
     REPO / "debitorsim" / "scenario_progress.py",
     REPO / "debitorsim" / "pytest_plugin.py",  # loaded by every pytest run (pytest11)
     REPO / "debitorsim" / "testkit.py",  # what its fixtures import
-    *sorted((REPO / "tests" / "steps").glob("*.py")),
+    *sorted((REPO / "debitorsim" / "klik").glob("*.py")),
     *(REPO / "load" / "profiles" / f"{profile}.py" for profile in ("smoke", "national", "stress")),
 ]
 """What the commands run: the CLI, the scenario suite (pytest subprocess), Locust's files,

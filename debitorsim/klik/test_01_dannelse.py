@@ -6,8 +6,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, scenarios, then
 
-from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, ja_nej, json_oere, kr
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, expect, fmt_kr, ja_nej, json_oere, kr
 
 FEATURE_NAME = "Dannelse af fordring"
 scenarios(feature("01_dannelse_af_fordring.feature"))

@@ -16,12 +16,12 @@ from typing import Any
 
 import requests
 
+from debitorsim.klik.settings import ScenarioSettings
 from debitorsim.testbed import Testbed
 from oeir import model
 from oeir.dansk import kroner
 from oeir.identifiers import mask_cpr
 from simulators.clock import TZ
-from tests.steps.settings import ScenarioSettings
 
 DAGE = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pytest_bdd import given, parsers, scenarios, then
 
-from tests.steps import payments
-from tests.steps.paths import feature
-from tests.steps.world import World, kr
+from debitorsim.klik import payments
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, kr
 
 FEATURE_NAME = "Afstemning"
 scenarios(feature("06_afstemning.feature"))

@@ -8,8 +8,8 @@ from typing import Any
 
 import requests
 
+from debitorsim.klik.world import World, expect, fmt_tid
 from oeir import model
-from tests.steps.world import World, expect, fmt_tid
 
 
 def text_of(html: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, scenarios, then, when
 
-from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, kr
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, expect, fmt_kr, kr
 
 FEATURE_NAME = "Opdatering af fordring"
 scenarios(feature("02_opdatering_af_fordring.feature"))

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.steps.paths import feature
-from tests.steps.world import World, expect
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, expect
 
 FEATURE_NAME = "Drift og fejl"
 scenarios(feature("07_drift_og_fejl.feature"))

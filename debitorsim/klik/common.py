@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from pytest_bdd import given, parsers, then, when
 
+from debitorsim.klik.world import World, expect, fmt_kr, json_oere, kr, parse_tid
 from oeir import model
-from tests.steps.world import World, expect, fmt_kr, json_oere, kr, parse_tid
 
 
 @given(parsers.parse('en kommune med debitorsystemet "{system}"'))

@@ -17,14 +17,16 @@ from typing import Any
 
 import pytest
 
+from debitorsim.klik import settings as settings_mod
+from debitorsim.klik.common import *  # noqa: F403  (shared step definitions)
+from debitorsim.klik.world import Measurements, World
 from debitorsim.testbed import Testbed, TestbedConfig
 from integration.config import OutboxSettings
 from oeir import testdata
 from oeir.certs import CertDir
-from tests.steps import settings as settings_mod
-from tests.steps.common import *  # noqa: F403  (shared step definitions)
-from tests.steps.world import Measurements, World
+from simulators import profiles
 
+HERE = Path(__file__).resolve().parent
 SYSTEM_MARKERS = settings_mod.SYSTEMS
 KONTROL_REASON = (
     "kræver simulatorens kontrol-API (virtuelt ur, betalinger, nedbrud): "
@@ -89,6 +91,28 @@ def verden(
     world.http.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the suite's markers: one per debtor system (from the profiles), kontrol, tid.
+
+    Here rather than in a project's configuration, so an installed suite has them too.
+    """
+    for system, name in profiles.names().items():
+        config.addinivalue_line("markers", f"{system}: KLIK scenario example for {name}")
+    config.addinivalue_line(
+        "markers",
+        "kontrol: KLIK scenario that needs the simulator's control API (skipped with --sim-url)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "tid: KLIK scenario that needs the simulators' behaviour over time (callbacks, payments)",
+    )
+
+
+def _in_suite(item: pytest.Item) -> bool:
+    """True for the suite's own scenarios (a run may collect other tests beside them)."""
+    return Path(item.path).is_relative_to(HERE)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip @kontrol scenarios against a real debtor system, and time scenarios without sim_time."""
     import importlib.util
@@ -96,7 +120,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     real = bool(os.environ.get("DEBITORSIM_SIM_URL"))
     has_time = importlib.util.find_spec("simulators.sim_time") is not None
     for item in items:
-        if "tests/steps" not in item.nodeid and "tests\\steps" not in item.nodeid:
+        if not _in_suite(item):
             continue
         if real and item.get_closest_marker("kontrol"):
             item.add_marker(pytest.mark.skip(reason=KONTROL_REASON))
@@ -131,7 +155,7 @@ def pytest_bdd_step_error(
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     """Record each scenario's outcome, system and skip reason."""
     report = yield
-    if "tests/steps" not in item.nodeid:
+    if not _in_suite(item):
         return report
     entry = _results.setdefault(item.nodeid, {})
     system = next((m for m in SYSTEM_MARKERS if item.get_closest_marker(m)), None)

@@ -7,9 +7,9 @@ from typing import Any
 
 from pytest_bdd import parsers, scenarios, then, when
 
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, days_between, expect, fmt_kr, json_oere
 from simulators.clock import TZ
-from tests.steps.paths import feature
-from tests.steps.world import World, days_between, expect, fmt_kr, json_oere
 
 FEATURE_NAME = "Rykkere og inddrivelse"
 scenarios(feature("05_rykkere_og_inddrivelse.feature"))

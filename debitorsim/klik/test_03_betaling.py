@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, scenarios, then, when
 
-from tests.steps import payments
-from tests.steps.paths import feature
-from tests.steps.world import World, expect, fmt_kr, kr
+from debitorsim.klik import payments
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import World, expect, fmt_kr, kr
 
 FEATURE_NAME = "Opkrævning og betaling"
 scenarios(feature("03_opkraevning_og_betaling.feature"))

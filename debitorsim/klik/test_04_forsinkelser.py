@@ -8,12 +8,9 @@ from typing import Any
 
 from pytest_bdd import parsers, scenarios, then, when
 
-from oeir import kommuner, model, soap
-from oeir.services import DAEKNING_AFSKRIVNING
-from simulators.callbacks.client import debtor_system_uuid
-from tests.steps import payments
-from tests.steps.paths import feature
-from tests.steps.world import (
+from debitorsim.klik import payments
+from debitorsim.klik.paths import feature
+from debitorsim.klik.world import (
     World,
     expect,
     fmt_kr,
@@ -23,6 +20,9 @@ from tests.steps.world import (
     parse_tid,
     spaerret_text,
 )
+from oeir import kommuner, model, soap
+from oeir.services import DAEKNING_AFSKRIVNING
+from simulators.callbacks.client import debtor_system_uuid
 
 FEATURE_NAME = "Forsinkede opdateringer"
 scenarios(feature("04_forsinkede_opdateringer.feature"))
