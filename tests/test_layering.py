@@ -1,7 +1,9 @@
-"""Dependencies point one way: debitorsim → simulators, integration → oeir (and pgsupport).
+"""Dependencies point one way: debitorsim → load → simulators, integration → oeir (and
+pgsupport, wsgiserve).
 
 The simulators and the integration core meet only over HTTP, as real systems do,
-so neither may import the other; oeir and pgsupport import neither.
+so neither may import the other; oeir, pgsupport and wsgiserve import neither. The load
+suites and benchmarks sit beside the CLI, not on it: `load` never imports `debitorsim`.
 """
 
 import ast
@@ -15,6 +17,8 @@ FORBIDDEN = {
     "simulators": {"integration", "debitorsim", "load"},
     "oeir": {"simulators", "integration", "debitorsim", "load", "pgsupport"},
     "pgsupport": {"oeir", "simulators", "integration", "debitorsim", "load"},
+    "wsgiserve": {"oeir", "pgsupport", "simulators", "integration", "debitorsim", "load"},
+    "load": {"debitorsim"},
 }
 
 
