@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from integration.fbs.ledger import StoredEvent
-from integration.fbs.model import BlockPeriod, Fee, FeeStatus, FeeType, Material, Patron
+from integration.domain.balance import StoredEvent
+from integration.domain.model import BlockPeriod, Fee, FeeStatus, FeeType, Material, Patron
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS patrons (

@@ -11,7 +11,7 @@ import psycopg
 from integration.clock import SettableClock
 from integration.config import CoreConfig
 from integration.core import Core
-from integration.fbs.model import FeeType
+from integration.domain.model import FeeType
 from integration.fbs.service import NewFee
 from integration.store import OutboxRow
 from integration.store_postgres import PgStore as CorePgStore
