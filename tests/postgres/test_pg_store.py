@@ -14,7 +14,7 @@ from integration.core import Core
 from integration.domain.model import FeeType
 from integration.fbs.service import NewFee
 from integration.store import OutboxRow
-from integration.store_postgres import PgStore as CorePgStore
+from integration.store.postgres import PgStore as CorePgStore
 from oeir import testdata
 from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
