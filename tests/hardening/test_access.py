@@ -237,7 +237,7 @@ def _callback_outcome(tmp_path: Path, sent_secret: str | None) -> dict[str, Any]
     from simulators.clock import VirtualClock
     from simulators.sim_time import install_app
     from tests.simulators.conftest import tenant_for
-    from tests.simulators_time.conftest import at
+    from tests.simulators.sim_time.conftest import at
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     core_app = create_core(CoreConfig(db_path=str(tmp_path / "core.db"), callback_secret="s3"))

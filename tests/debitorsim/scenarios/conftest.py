@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 # A quick subset: three KLIK areas and every scenario that measures the citizen's experience.
 SUBSET = "gebyr_og_et_erstatningskrav or lørdag or spærret or rykkergebyr or modtaget"

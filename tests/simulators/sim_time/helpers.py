@@ -12,7 +12,7 @@ from oeir import model, soap
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
 from simulators.tenants import Tenant
 from tests.simulators.conftest import sp_header, tenant_for
-from tests.simulators_time.conftest import World
+from tests.simulators.sim_time.conftest import World
 
 CPR = "0101901234"
 CPR2 = "1502851111"

@@ -11,7 +11,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.scenarios.conftest import SUBSET, run_scenarios
+from tests.debitorsim.scenarios.conftest import SUBSET, run_scenarios
 
 
 def test_scenarios_pass_over_tls_with_client_certificates(tmp_path: Path) -> None:

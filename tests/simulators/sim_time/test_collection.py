@@ -13,8 +13,8 @@ import pytest
 from oeir import model
 from simulators.collection import Afvisning, vurder
 from simulators.ledger.records import Account, Claim
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, opret, soap_call, tenant_for
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, opret, soap_call, tenant_for
 
 TODAY = date(2026, 6, 8)
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from debitorsim.cli import build_parser, main
-from tests.simulators.conftest import Served
+from tests.conftest import Served
 
 
 def test_clock_show_advance_set_mode(served: Served, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,8 +14,8 @@ from datetime import timedelta
 from oeir import model
 from simulators.callbacks import REPORTED
 from simulators.timesettings import TimeSettings
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, CPR2, opret, tenant_for
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, CPR2, opret, tenant_for
 
 
 def test_endpoint_down_for_two_days_then_back(world: World) -> None:

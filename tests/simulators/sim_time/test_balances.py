@@ -7,8 +7,8 @@ from datetime import date
 
 from oeir import model
 from simulators.ledger import check_invariant
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, opret, soap_call, tenant_for
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, opret, soap_call, tenant_for
 
 
 def pay(

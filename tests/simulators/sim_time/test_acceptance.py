@@ -17,8 +17,8 @@ import pytest
 from oeir import model
 from simulators.profiles import SYSTEMS
 from simulators.timesettings import TimeSettings
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, login, opret, pay_on_page, tenant_for, text_of
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, login, opret, pay_on_page, tenant_for, text_of
 
 SATURDAY_0900 = at(2026, 1, 10, 9, 0)
 MONDAY = date(2026, 1, 12)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scenarios.conftest import Run
+from tests.debitorsim.scenarios.conftest import Run
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.simulators_time.conftest import World
-from tests.simulators_time.helpers import opret, tenant_for
+from tests.simulators.sim_time.conftest import World
+from tests.simulators.sim_time.helpers import opret, tenant_for
 
 
 def test_every_admin_route_is_documented_when_installed(world: World) -> None:
@@ -118,7 +118,7 @@ def test_profile_override_of_a_time_value_takes_effect(world: World) -> None:
 
 def test_after_a_reset_the_time_state_starts_afresh(world: World) -> None:
     from oeir import model
-    from tests.simulators_time.conftest import at
+    from tests.simulators.sim_time.conftest import at
 
     tenant = tenant_for(world.sim, "opus")
     world.register(tenant)

@@ -9,7 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.scenarios.conftest import REPO, Run, run_scenarios
+from tests.debitorsim.scenarios.conftest import REPO, Run, run_scenarios
 
 FEATURES = REPO / "debitorsim" / "klik" / "features"
 

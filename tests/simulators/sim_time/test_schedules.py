@@ -7,8 +7,8 @@ from datetime import date
 
 from oeir import model
 from simulators.timesettings import TimeSettings
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, login, opret, pay_on_page, tenant_for
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, login, opret, pay_on_page, tenant_for
 
 
 def test_payment_the_day_before_easter_skips_the_holidays(world: World) -> None:

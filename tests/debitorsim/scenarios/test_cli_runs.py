@@ -13,7 +13,7 @@ import pytest
 from debitorsim.cli import main
 from debitorsim.commands.scenarios import report_dir, verdict
 from simulators.tenants import representative_kommuner
-from tests.scenarios.conftest import Run
+from tests.debitorsim.scenarios.conftest import Run
 
 ONE = "gebyr_og_et_erstatningskrav"
 

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 README = REPO / "README.md"
 CORE_PORT, SIM_PORT = "8080", "8081"
 """The ports the README's commands use (`debitorsim up`'s defaults)."""

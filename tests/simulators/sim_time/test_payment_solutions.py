@@ -15,9 +15,9 @@ from zeep.exceptions import Fault
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_INDBETALING
 from simulators.profiles import SYSTEMS, builtin
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, login, opret, pay_on_page, tenant_for, text_of
 from tests.simulators.test_soap_zeep import headers
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, login, opret, pay_on_page, tenant_for, text_of
 
 WITH = [s for s in SYSTEMS if builtin(s).payment_solution]
 WITHOUT = [s for s in SYSTEMS if not builtin(s).payment_solution]

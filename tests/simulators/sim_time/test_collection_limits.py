@@ -13,8 +13,8 @@ from simulators.calendar import plus_days
 from simulators.collection.reminders import INVOICE, REMINDER
 from simulators.timestore import TimeRepo
 from tests.simulators.helpers import assert_ledger_sound
-from tests.simulators_time.conftest import World, at
-from tests.simulators_time.helpers import CPR, fordring, opret, soap_call, tenant_for
+from tests.simulators.sim_time.conftest import World, at
+from tests.simulators.sim_time.helpers import CPR, fordring, opret, soap_call, tenant_for
 
 
 def _steps(world: World, kommunekode: str, fordring_id: str) -> dict[str, dict[str, object]]:

@@ -13,7 +13,7 @@ from simulators.calendar import (
     next_nightly_run,
     nightly_runs,
 )
-from tests.simulators_time.conftest import at
+from tests.simulators.sim_time.conftest import at
 
 TWO = time(2, 0)
 
