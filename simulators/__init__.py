@@ -5,7 +5,7 @@ Entry point: ``create_app(SimConfig(...))``. The plain-Python core is
 `simulators.engine.Simulator` (ledger, profiles, tenants, clock, scheduler, journal).
 """
 
-from simulators.app import create_app, simulator_of
+from simulators.app import create_app, sim_time_of, simulator_of
 from simulators.config import SimConfig
 
-__all__ = ["SimConfig", "create_app", "simulator_of"]
+__all__ = ["SimConfig", "create_app", "sim_time_of", "simulator_of"]
