@@ -7,7 +7,6 @@ import argparse
 NAME = "kommuner"
 HELP = "list the municipality codes (kommunekoder) with name and debtor system"
 EXAMPLE = "debitorsim kommuner --system prisme2009"
-BUILT = True
 HINT = "`debitorsim kommuner` lists the known codes"
 """What an error about an unknown kommunekode adds, everywhere in the CLI."""
 

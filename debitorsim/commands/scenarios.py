@@ -38,7 +38,6 @@ from debitorsim.commands.remote import CommandError
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
 EXAMPLE = "debitorsim scenarios --system eg"
-BUILT = True
 
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
 REPO = Path(__file__).resolve().parents[2]
