@@ -189,6 +189,7 @@ def docs_unavailable(err: apidocs.DocsUnavailable) -> tuple[Response, int]:
 
 @bp.get("/")
 def index() -> Response:
+    """Where the admin API, its docs and the SOAP services are; the clock and counts."""
     base = request.host_url.rstrip("/")
     return jsonify(
         {
@@ -207,6 +208,7 @@ def index() -> Response:
 
 @bp.get("/openapi.json")
 def openapi_doc() -> Response:
+    """The admin API's OpenAPI document, every admin endpoint included."""
     doc = openapi(request.host_url.rstrip("/"))
     doc["paths"] = {**doc["paths"], **PARTS_OPENAPI_PATHS}
     return jsonify(doc)
@@ -214,6 +216,7 @@ def openapi_doc() -> Response:
 
 @bp.get("/docs")
 def docs() -> Response:
+    """The API docs page."""
     return apidocs.page_reply(  # type: ignore[return-value]
         "debitorsim: simulatorens admin-API", "/admin/openapi.json", "/admin/docs/"
     )
@@ -221,6 +224,7 @@ def docs() -> Response:
 
 @bp.get("/docs/<name>")
 def docs_asset(name: str) -> Response:
+    """A file of the API docs page."""
     found = apidocs.asset_reply(name)
     if found is None:
         raise AdminError(404, f"no docs file {name!r}")
@@ -229,11 +233,13 @@ def docs_asset(name: str) -> Response:
 
 @bp.get("/clock")
 def clock_get() -> Response:
+    """The virtual clock and how many jobs wait."""
     return jsonify(clock_json())
 
 
 @bp.post("/clock")
 def clock_post() -> Response:
+    """Advance or set the clock (running the jobs due on the way), or change its mode."""
     body = _body()
     actions = [k for k in ("advance", "set", "mode") if k in body]
     if len(actions) != 1:
@@ -254,6 +260,7 @@ def clock_post() -> Response:
 
 @bp.get("/tenants")
 def tenants_list() -> Response:
+    """The municipalities (optionally of one system)."""
     system = request.args.get("system")
     tenants = [t for t in sim().tenants.all() if system is None or t.system == system]
     return jsonify({"tenants": [t.as_dict() for t in tenants]})
@@ -261,6 +268,7 @@ def tenants_list() -> Response:
 
 @bp.get("/tenants/<kode>")
 def tenant_get(kode: str) -> Response:
+    """One municipality with its profile values, each marked assumed or public."""
     tenant = sim().tenants.get(kode)
     if tenant is None:
         raise AdminError(404, f"no municipality {kode}")
@@ -269,6 +277,7 @@ def tenant_get(kode: str) -> Response:
 
 @bp.patch("/tenants/<kode>")
 def tenant_patch(kode: str) -> Response:
+    """Override a municipality's profile values or callback URL."""
     if sim().tenants.get(kode) is None:
         raise AdminError(404, f"no municipality {kode}")
     tenant = sim().tenants.patch(kode, _body())
@@ -277,6 +286,7 @@ def tenant_patch(kode: str) -> Response:
 
 @bp.get("/accounts")
 def accounts_list() -> Response:
+    """A municipality's accounts, keyset-paged (``after``, ``limit``)."""
     kommunekode = request.args.get("kommunekode")
     if not kommunekode:
         raise AdminError(
@@ -291,6 +301,7 @@ def accounts_list() -> Response:
 
 @bp.post("/accounts/search")
 def accounts_search() -> Response:
+    """The accounts of a debtor (CPR or CVR number)."""
     body = _body()
     ident = str(body.get("debitor", "")).replace("-", "")
     if not ident:
@@ -304,6 +315,7 @@ def accounts_search() -> Response:
 
 @bp.get("/accounts/<nummer>")
 def account_get(nummer: str) -> Response:
+    """One account with its claims."""
     with sim().store.read() as tx:
         account = tx.account(nummer)
         if account is None:
@@ -313,6 +325,7 @@ def account_get(nummer: str) -> Response:
 
 @bp.get("/claims/<kommunekode>/<fordring_id>")
 def claim_get(kommunekode: str, fordring_id: str) -> Response:
+    """One claim with its events."""
     with sim().store.read() as tx:
         claim = tx.claim(kommunekode, fordring_id)
         if claim is None:
@@ -323,6 +336,7 @@ def claim_get(kommunekode: str, fordring_id: str) -> Response:
 
 @bp.get("/events")
 def events_list() -> Response:
+    """The event log, filtered and paged (``after``, ``limit``)."""
     after = _int_arg("after", 0, 0, 2**62) or 0
     limit = _int_arg("limit", 100, 1, 1000) or 100
     fordring_id = request.args.get("fordring_id")
@@ -344,6 +358,7 @@ def events_list() -> Response:
 
 @bp.get("/journal")
 def journal_list() -> Response:
+    """The request journal, newest first, filtered and paged (``before``)."""
     limit = _int_arg("limit", 50, 1, 1000) or 50
     entries = sim().journal.query(
         kommunekode=request.args.get("kommunekode"),
@@ -364,6 +379,7 @@ def journal_list() -> Response:
 
 
 def _matcher() -> verify.Matcher:
+    """The request matcher in the body (the journal must be on)."""
     if not sim().journal.enabled:
         raise AdminError(
             409,
@@ -380,17 +396,20 @@ def _matcher() -> verify.Matcher:
 
 @bp.post("/requests/count")
 def requests_count() -> Response:
+    """How many journalled requests match."""
     return jsonify({"count": verify.count(sim().journal, _matcher())})
 
 
 @bp.post("/requests/find")
 def requests_find() -> Response:
+    """The journalled requests that match."""
     total, rows = verify.find(sim().journal, _matcher())
     return jsonify({"count": total, "requests": [entry_as_dict(e) for e in rows]})
 
 
 @bp.get("/jobs")
 def jobs_list() -> Response:
+    """Queued and finished jobs, and the handler names."""
     limit = _int_arg("limit", 100, 1, 10_000) or 100
     jobs = sim().scheduler.jobs(request.args.get("status"), limit)
     return jsonify({"jobs": [job_json(j) for j in jobs], "handlers": sim().scheduler.handler_names})
@@ -398,11 +417,13 @@ def jobs_list() -> Response:
 
 @bp.get("/stats")
 def stats() -> Response:
+    """Counts of what the simulator holds."""
     return jsonify(sim().stats())
 
 
 @bp.post("/reset")
 def reset() -> Response:
+    """Delete all data (the clock keeps its time and mode) and report the counts."""
     sim().reset()
     return jsonify({"reset": True, **sim().stats()})
 
