@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import signal
 import subprocess
@@ -48,8 +47,7 @@ def test_up_prints_urls_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
             "core: OpenAPI docs",
         ):
             assert what in urls, (what, out)
-        if importlib.util.find_spec("simulators.sim_time") is not None:
-            assert "payment pages (Opus, Prisme 2015)" in urls, out
+        assert "payment pages (Opus, Prisme 2015)" in urls, out
         assert urls["SOAP DebitorRegistreringAfsend"].endswith("?wsdl")
         assert requests.get(urls["simulator: OpenAPI docs"], timeout=10).json()["openapi"]
         wsdl = requests.get(urls["SOAP DebitorRegistreringAfsend"], timeout=10)

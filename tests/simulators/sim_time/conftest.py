@@ -24,10 +24,10 @@ from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.faults import OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
-from simulators import SimConfig, create_app, simulator_of
+from simulators import SimConfig, create_app, sim_time_of, simulator_of
 from simulators.clock import TZ, VirtualClock
 from simulators.engine import Simulator
-from simulators.sim_time import SimTime, install_app
+from simulators.sim_time import SimTime
 from simulators.tenants import Tenant
 
 
@@ -177,7 +177,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     """A fresh simulator (frozen clock, Monday 5 January 2026 08:00) and a test FBS."""
     clock = VirtualClock()
     app = create_app(SimConfig(data_dir=tmp_path, clock=clock, synchronous="OFF"))
-    sim_time = install_app(app)
+    sim_time = sim_time_of(app)
     fbs = TestFbs(clock)
     fbs.start()
     server = ServerThread(app).start()

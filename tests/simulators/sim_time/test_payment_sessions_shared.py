@@ -8,7 +8,6 @@ import sqlite3
 from debitorsim.serving import ServerThread
 from oeir.identifiers import mask_cpr
 from simulators import SimConfig, create_app, simulator_of
-from simulators.sim_time import install_app
 from tests.simulators.sim_time.conftest import World
 from tests.simulators.sim_time.helpers import CPR, login, opret, tenant_for
 
@@ -19,7 +18,6 @@ def test_a_session_opened_on_one_worker_is_known_and_ended_on_another(world: Wor
     browser = login(world, tenant)  # on the first worker
 
     other = create_app(SimConfig(database=world.sim.config.database_path, clock=world.sim.clock))
-    install_app(other)
     server = ServerThread(other).start()
     try:
         second = f"{server.base_url}/betaling/{tenant.kode}"

@@ -11,29 +11,13 @@ See docs/faults.md for the rule fields.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 
-from simulators.config import LOOPBACK
-from simulators.faults.injector import FaultInjector
 from simulators.faults.rules import KINDS, FaultRuleError
-
-
-class FaultAdminError(Exception):
-    """A refused request: HTTP status and message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def injector() -> FaultInjector:
-    """The fault injector of the current app's simulator."""
-    found: FaultInjector = current_app.extensions["simulator"].faults
-    return found
+from simulators.web.context import faults
+from simulators.web.guard import AdminError, admin_blueprint
 
 
 def _op(summary: str, *, params: bool = False, body: bool = False, created: bool = False) -> Any:
@@ -114,54 +98,49 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
 }
 
 
-def blueprint() -> Blueprint:
-    """The blueprint (mount under /admin)."""
-    bp = Blueprint("admin_faults", __name__)
+bp = admin_blueprint("admin_faults", __name__)
+"""The fault rules' endpoints (mounted under /admin)."""
 
-    @bp.before_request
-    def guard() -> None:
-        token = current_app.extensions["simulator"].config.admin_token
-        if token:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                raise FaultAdminError(401, "admin API needs Authorization: Bearer <token>")
-        elif request.remote_addr not in LOOPBACK:
-            raise FaultAdminError(403, "admin API answers loopback callers only")
 
-    @bp.errorhandler(FaultAdminError)
-    def refused(err: FaultAdminError) -> tuple[Response, int]:
-        return jsonify({"error": err.message}), err.status
+@bp.errorhandler(FaultRuleError)
+def bad_rule(err: FaultRuleError) -> tuple[Response, int]:
+    """A rule that does not validate: 400 with the reason."""
+    return jsonify({"error": str(err)}), 400
 
-    @bp.errorhandler(FaultRuleError)
-    def bad_rule(err: FaultRuleError) -> tuple[Response, int]:
-        return jsonify({"error": str(err)}), 400
 
-    @bp.get("/faults")
-    def rules() -> Response:
-        return jsonify({"rules": [r.as_dict() for r in injector().rules()]})
+@bp.get("/faults")
+def rules() -> Response:
+    """The rules in evaluation order."""
+    return jsonify({"rules": [r.as_dict() for r in faults().rules()]})
 
-    @bp.post("/faults")
-    def add() -> tuple[Response, int]:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise FaultAdminError(400, "expected a JSON object body")
-        return jsonify(injector().add(data).as_dict()), 201
 
-    @bp.delete("/faults")
-    def clear() -> Response:
-        return jsonify({"removed": injector().clear()})
+@bp.post("/faults")
+def add() -> tuple[Response, int]:
+    """Add a rule."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AdminError(400, "expected a JSON object body")
+    return jsonify(faults().add(data).as_dict()), 201
 
-    @bp.get("/faults/<int:rule_id>")
-    def get(rule_id: int) -> Response:
-        rule = injector().get(rule_id)
-        if rule is None:
-            raise FaultAdminError(404, f"no fault rule {rule_id}")
-        return jsonify(rule.as_dict())
 
-    @bp.delete("/faults/<int:rule_id>")
-    def delete(rule_id: int) -> Response:
-        if not injector().delete(rule_id):
-            raise FaultAdminError(404, f"no fault rule {rule_id}")
-        return jsonify({"removed": 1})
+@bp.delete("/faults")
+def clear() -> Response:
+    """Remove every rule."""
+    return jsonify({"removed": faults().clear()})
 
-    return bp
+
+@bp.get("/faults/<int:rule_id>")
+def get(rule_id: int) -> Response:
+    """One rule."""
+    rule = faults().get(rule_id)
+    if rule is None:
+        raise AdminError(404, f"no fault rule {rule_id}")
+    return jsonify(rule.as_dict())
+
+
+@bp.delete("/faults/<int:rule_id>")
+def delete(rule_id: int) -> Response:
+    """Remove one rule."""
+    if not faults().delete(rule_id):
+        raise AdminError(404, f"no fault rule {rule_id}")
+    return jsonify({"removed": 1})
