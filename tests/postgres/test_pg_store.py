@@ -19,7 +19,7 @@ from oeir import testdata
 from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
 from simulators.store.postgres import PgStore
-from simulators.timestore import Attempt, Mark, TimeRepo
+from simulators.store.time import Attempt, Mark, TimeRepo
 
 REAL = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 """Real wall-clock time of the leases in these tests."""
