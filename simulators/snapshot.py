@@ -71,7 +71,7 @@ TABLES: tuple[Table, ...] = (
     Table("tenant_overrides", ("kommunekode",)),
     Table("fault_rules", ("id",), "id"),
     Table("call_ids", ("id",), "id"),
-    # Behaviour over time (simulators.timestore).
+    # Behaviour over time (simulators.store.time).
     Table("cb_cursor", ("kommunekode",)),
     Table("cb_batches", ("id",), "id"),
     Table("cb_items", ("event_id",)),

@@ -1,5 +1,5 @@
 """What only the PostgreSQL backends have: SKIP LOCKED claims, the writers' lock, pooling,
-the add-on tables of `simulators.timestore`, and the SQLite-to-PostgreSQL translation."""
+the add-on tables of `simulators.store.time`, and the SQLite-to-PostgreSQL translation."""
 
 from __future__ import annotations
 
