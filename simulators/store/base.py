@@ -14,7 +14,7 @@ All money is integer øre. Datetimes are aware. Every write happens inside
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,7 +25,7 @@ from simulators.store.calls import CallKey, RecordedCall
 from simulators.store.faults import FaultRow, FaultState
 from simulators.store.jobs import Job
 from simulators.store.journal import JournalEntry, JournalFilter
-from simulators.store.sql import chunks
+from simulators.store.sql import Sql, chunks
 
 __all__ = [
     "CallKey",
@@ -189,18 +189,6 @@ class Tx(LedgerTx, Protocol):
 
     def has_table(self, name: str) -> bool:
         """True when the table exists."""
-
-
-class Sql(Protocol):
-    """The SQL both backends accept: qmark (``?``) parameters, rows read by column name,
-    SQLite-style DDL (``id INTEGER PRIMARY KEY`` for generated ids; the PostgreSQL backend
-    translates it) and ``INSERT ... RETURNING id`` for a new row's id."""
-
-    def execute(self, sql: str, args: Sequence[Any] = ...) -> Any:
-        """Run one statement; the result has ``fetchone()``, ``fetchall()`` and iterates rows."""
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        """Run one statement per parameter row."""
 
 
 class Store(Protocol):

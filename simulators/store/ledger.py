@@ -2,13 +2,21 @@
 
 Implements `simulators.ledger.ports.LedgerTx` (and the store's reads around it).
 
-The SQL of one new claim (`OpretFordring` through `Ledger.opret_fordring`), in order:
-`account_by_debtor` (accounts: the unique (kommunekode, ident) index), `idempotent`
-(idempotency), `claim` (claims), `claims_of_account` (claims_konto: the balance bound),
-`insert_claim`, `append_event` (the next seq and the instance id, then the insert),
-the listeners' `insert_job` (`simulators.store.jobs`: the invoice job and the callback
-run), `remember`; then, in the same transaction, the call id (`simulators.store.calls`),
-and later, batched by its writer, the journal row (`simulators.store.journal`).
+The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` around
+`Ledger.opret_fordring`), in order, in one write transaction:
+
+1. `prune_calls` (two DELETEs and a MAX) and `recorded_call` (`simulators.store.calls`);
+2. `account_by_debtor` (the unique (kommunekode, ident) index); for a new debtor
+   `insert_account` (MAX, INSERT) and its event as in 6;
+3. `idempotent` (the idempotency key), `claim` (the claims key);
+4. `claims_of_account` (claims_konto: the bound on the account's balance);
+5. `insert_claim` (claims and its two indexes);
+6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
+   (events and its three indexes); the listeners then queue the invoice job
+   (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
+7. `remember` (idempotency), `record_call` (call_ids and its index); COMMIT.
+
+The journal row follows later, batched by its writer (`simulators.store.journal`).
 """
 
 from __future__ import annotations

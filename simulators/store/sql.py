@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 
-class Connection(Protocol):
-    """A connection speaking the portable SQL: ``execute`` returns a cursor whose rows
-    are read by column name (``row["name"]``)."""
+class Sql(Protocol):
+    """The SQL both backends accept: qmark (``?``) parameters, rows read by column name,
+    SQLite-style DDL (``id INTEGER PRIMARY KEY`` for generated ids; the PostgreSQL backend
+    translates it) and ``INSERT ... RETURNING id`` for a new row's id."""
 
     def execute(self, sql: str, args: Sequence[Any] = ...) -> Any:
         """Run one statement; the result has ``fetchone()``, ``fetchall()`` and iterates rows."""
@@ -51,7 +52,7 @@ class SqlTx:
     backend subclasses override the few methods below whose SQL differs.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Sql) -> None:
         self._c = conn
 
     def _one(self, sql: str, args: Sequence[Any] = ()) -> Any:
@@ -84,7 +85,7 @@ class SqlTx:
         raise NotImplementedError
 
     # -- add-on SQL -------------------------------------------------------------
-    def sql(self) -> Any:
+    def sql(self) -> Sql:
         """This transaction's connection (portable SQL), for generic table work (snapshots)
         and the time behaviour's repository."""
         return self._c
