@@ -1,5 +1,5 @@
 """The ledger's shared core: the store and clock it works on, the event log's one
-writer (`emit`, which also calls the listeners), the checks every operation makes, and
+writer (`_emit`, which also calls the listeners), the checks every operation makes, and
 the content hash behind idempotency.
 
 The operations are split by concern over mixins of `LedgerCore`: `commands` (the
