@@ -27,7 +27,7 @@ from typing import Any
 from oeir import model, soap
 from oeir.faults import OeirFault
 from simulators.engine import Simulator
-from simulators.ledger.ledger import digest
+from simulators.ledger.core import digest
 from simulators.store.base import CallKey, RecordedCall
 
 READ_ONLY = frozenset({"HentDebitorkonto", "SoegDebitorkonti", "SoegDelfordringTilIndbetaling"})

@@ -39,7 +39,7 @@ from simulators.engine import CLOCK_KEY, Simulator
 from simulators.faults.rules import FaultRuleError, parse_rule
 from simulators.profiles import ProfileError
 from simulators.store.base import Tx
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 
 FORMAT = "debitorsim-snapshot"
 VERSION = 1
@@ -71,7 +71,7 @@ TABLES: tuple[Table, ...] = (
     Table("tenant_overrides", ("kommunekode",)),
     Table("fault_rules", ("id",), "id"),
     Table("call_ids", ("id",), "id"),
-    # Behaviour over time (simulators.timestore).
+    # Behaviour over time (simulators.store.time).
     Table("cb_cursor", ("kommunekode",)),
     Table("cb_batches", ("id",), "id"),
     Table("cb_items", ("event_id",)),
@@ -102,7 +102,7 @@ def save(sim: Simulator) -> dict[str, Any]:
     sim.faults.flush()  # fired counts and the journal queued in this process
     sim.refresh_clock()
     with sim.store.read() as tx:
-        tables = {t.name: _dump(tx, t) for t in TABLES if tx.has_table(t.name)}
+        tables = {t.name: _dump(tx, t) for t in TABLES}
         next_id = tx.fault_state().next_id
         clock_now = sim.clock.now()
     clock = {
@@ -308,7 +308,6 @@ def _pg_errors() -> tuple[type[Exception], ...]:
 
 def _replace(sim: Simulator, tx: Tx, parsed: _Parsed) -> dict[str, int]:
     """Delete the state's rows and write the snapshot's, inside `tx`."""
-    TimeRepo(tx)  # the time tables exist (an app without them installed gets them now)
     c = tx.sql()
     columns_of = {t.name: _columns(tx, t.name) for t in TABLES}
     for name, (columns, _rows) in parsed.tables.items():
@@ -320,8 +319,7 @@ def _replace(sim: Simulator, tx: Tx, parsed: _Parsed) -> dict[str, int]:
             )
     for table in reversed(TABLES):
         c.execute(f"DELETE FROM {table.name}")
-    if tx.has_table("payment_sessions"):
-        c.execute("DELETE FROM payment_sessions")
+    c.execute("DELETE FROM payment_sessions")
     # The rule set moves on as after a clear: every process rebuilds its rules and
     # releases held requests (the rules themselves are gone already).
     tx.clear_fault_rules()

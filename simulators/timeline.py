@@ -13,7 +13,7 @@ from oeir.identifiers import mask_cprs_in_data
 from simulators.callbacks.events import REPORTED
 from simulators.ledger.records import EventKind
 from simulators.store.base import Store
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 
 STEPS = ("created", "invoiced", "paid", "reported_to_fbs", "reminded", "handed_over")
 """The six steps, in their natural order."""

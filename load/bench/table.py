@@ -337,6 +337,7 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
     """
     from simulators.ledger.records import Account, Claim
     from simulators.store import sqlite as sq
+    from simulators.store.ledger import CLAIM_COLUMNS, claim_values
 
     fake = traffic.Traffic(seed=5).fake
     store = sq.SqliteStore(db)
@@ -345,8 +346,8 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
     now = datetime.now(UTC)
     today = date.today()
     accounts: list[tuple[str, str]] = []
-    cols = ", ".join(sq._CLAIM_COLUMNS)
-    marks = ", ".join("?" for _ in sq._CLAIM_COLUMNS)
+    cols = ", ".join(CLAIM_COLUMNS)
+    marks = ", ".join("?" for _ in CLAIM_COLUMNS)
     names = [fake.name() for _ in range(1000)]
     cprs = [fake.cpr() for _ in range(1000)]
     with store.transaction() as tx:
@@ -386,7 +387,7 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
                     skriftligt_anerkendt=False,
                     oprettet=now,
                 )
-                claim_rows.append(sq._claim_values(c))
+                claim_rows.append(claim_values(c))
             if len(claim_rows) >= 50_000:
                 _flush(conn, acc_rows, claim_rows, cols, marks)
         _flush(conn, acc_rows, claim_rows, cols, marks)

@@ -37,8 +37,8 @@ from simulators.engine import Simulator
 from simulators.ledger.records import Event
 from simulators.scheduler import JobContext
 from simulators.store.base import Tx
+from simulators.store.time import Attempt, Batch, TimeRepo
 from simulators.timesettings import TimeSettings
-from simulators.timestore import Attempt, Batch, TimeRepo
 
 RUN = "callbacks.run"
 DELIVER = "callbacks.deliver"

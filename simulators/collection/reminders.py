@@ -33,8 +33,8 @@ from simulators.ledger.records import Claim, Event, EventKind
 from simulators.profiles import Profile
 from simulators.scheduler import JobContext
 from simulators.store.base import Tx
+from simulators.store.time import Mark, TimeRepo
 from simulators.timesettings import TimeSettings
-from simulators.timestore import Mark, TimeRepo
 
 INVOICE = "collection.invoice"
 REMINDER = "collection.reminder"

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from oeir import model
+from simulators.faults.local import LocalFaultStore
 from simulators.faults.rules import FaultRule, FaultRuleError, parse_rule
 from simulators.journal import Journal
 from simulators.ledger import Clock
@@ -128,9 +129,6 @@ class FaultInjector:
         if store is None:
             store = getattr(journal, "store", None)
         if store is None:
-            # Imported here: simulators.store must not be imported before simulators.ledger.
-            from simulators.faults.local import LocalFaultStore
-
             store = LocalFaultStore()
         self.store: FaultStore = store
         self._lock = threading.Lock()

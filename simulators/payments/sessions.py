@@ -3,8 +3,8 @@
 Every gunicorn worker of the simulator sees the same sessions, so a browser may
 land on any of them. The cookie holds only a random token; the table keeps the
 token's SHA-256 (a copy of the database does not hand out live sessions), the
-municipality and the CPR number (as the ledger's accounts already do). The
-table is bounded to the newest `limit` sessions.
+municipality and the CPR number (as the ledger's accounts already do), in
+`simulators.store.sessions`. The table is bounded to the newest `limit` sessions.
 """
 
 from __future__ import annotations
@@ -15,14 +15,6 @@ import secrets
 from simulators.store.base import Store
 
 MAX_SESSIONS = 10_000
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS payment_sessions (
-        id INTEGER PRIMARY KEY,
-        token_hash TEXT NOT NULL UNIQUE,
-        kommunekode TEXT NOT NULL,
-        cpr_nummer TEXT NOT NULL)""",
-)
 
 
 def _hash(token: str) -> str:
@@ -35,22 +27,12 @@ class Sessions:
     def __init__(self, store: Store, limit: int = MAX_SESSIONS) -> None:
         self.store = store
         self.limit = max(1, limit)
-        with store.transaction() as tx:
-            if not tx.has_table("payment_sessions"):
-                for statement in SCHEMA:
-                    tx.sql().execute(statement)
 
     def open(self, kommunekode: str, cpr: str) -> str:
         """A new session; returns its token (for the cookie)."""
         token = secrets.token_urlsafe(24)
         with self.store.transaction() as tx:
-            c = tx.sql()
-            row = c.execute(
-                "INSERT INTO payment_sessions (token_hash, kommunekode, cpr_nummer)"
-                " VALUES (?, ?, ?) RETURNING id",
-                (_hash(token), kommunekode, cpr),
-            ).fetchone()
-            c.execute("DELETE FROM payment_sessions WHERE id <= ?", (int(row["id"]) - self.limit,))
+            tx.open_session(_hash(token), kommunekode, cpr, self.limit)
         return token
 
     def cpr(self, token: str | None, kommunekode: str) -> str | None:
@@ -58,22 +40,14 @@ class Sessions:
         if not token:
             return None
         with self.store.read() as tx:
-            row = (
-                tx.sql()
-                .execute(
-                    "SELECT kommunekode, cpr_nummer FROM payment_sessions WHERE token_hash = ?",
-                    (_hash(token),),
-                )
-                .fetchone()
-            )
-        if row is None or row["kommunekode"] != kommunekode:
+            found = tx.session(_hash(token))
+        if found is None or found[0] != kommunekode:
             return None
-        cpr: str = row["cpr_nummer"]
-        return cpr
+        return found[1]
 
     def close(self, token: str | None) -> None:
         """End a session."""
         if not token:
             return
         with self.store.transaction() as tx:
-            tx.sql().execute("DELETE FROM payment_sessions WHERE token_hash = ?", (_hash(token),))
+            tx.close_session(_hash(token))

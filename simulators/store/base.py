@@ -1,8 +1,12 @@
-"""The narrow storage interface beneath the simulators' domain.
+"""The storage interface beneath the simulators' domain.
 
 The domain (ledger, clock, scheduler, journal, tenant registry) talks only to
-these two protocols. `simulators.store.sqlite` implements them on SQLite in
-WAL mode; `simulators.store.postgres` implements the same methods on PostgreSQL.
+these protocols; the ledger only to its own narrower port
+(`simulators.ledger.ports`), which `Tx` includes. The SQL behind them is split by
+concern in this package (`ledger`, `jobs`, `journal`, `faults`, `calls`, `time`,
+`sessions`, `meta`), shared by both backends (`tx.StoreTx`); `sqlite` runs it on
+SQLite in WAL mode, `postgres` on PostgreSQL. Every table is created when the store
+opens (`schema`).
 
 All money is integer øre. Datetimes are aware. Every write happens inside
 `Store.transaction()`, which is atomic and serialised against other writers.
@@ -10,125 +14,41 @@ All money is integer øre. Datetimes are aware. Every write happens inside
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from simulators.ledger.records import Account, Claim, Event, NewEvent
+from simulators.ledger.ports import LedgerTx
+from simulators.ledger.records import Account, Claim
+from simulators.store.calls import CallKey, RecordedCall
+from simulators.store.faults import FaultRow, FaultState
+from simulators.store.jobs import Job
+from simulators.store.journal import JournalEntry, JournalFilter
+from simulators.store.sql import Sql, chunks
+
+__all__ = [
+    "CallKey",
+    "FaultRow",
+    "FaultState",
+    "Job",
+    "JournalEntry",
+    "JournalFilter",
+    "RecordedCall",
+    "Sql",
+    "Store",
+    "Tx",
+    "chunks",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """A persisted job of the scheduler: run handler `name` with `payload` at `due`."""
+class Tx(LedgerTx, Protocol):
+    """One unit of work: reads and writes that commit or roll back together.
 
-    id: int
-    name: str
-    due: datetime
-    payload: dict[str, Any]
-    key: str | None
-    status: str  # pending | done | failed
-    ran_at: datetime | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """One SOAP call as the request journal records it (CPR already masked)."""
-
-    id: int
-    tidspunkt: datetime
-    service: str
-    operation: str | None
-    kommunekode: str | None
-    verdict: str  # ok | fault | injected (simulators.journal.VERDICTS)
-    fejlkode: str | None
-    felt: str | None
-    http_status: int
-    request: str
-    detail: str | None
-    response: str | None = None
-    """The answer sent (CPR masked, truncated as the request); None when none was kept."""
-    near_miss: str | None = None
-    """For a call refused by routing, agreement or schema: JSON of the closest valid
-    expectation and why the call missed it (`simulators.near_miss`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class JournalFilter:
-    """What the verify API narrows the journal to in SQL (every field optional, ANDed).
-
-    `since` is inclusive, `until` exclusive, both on the virtual clock.
+    The ledger's operations are its own port (`simulators.ledger.ports.LedgerTx`); the
+    rest serve the scheduler, journal, fault injection, call ids, tenants, payment
+    sessions, snapshots and the admin API.
     """
-
-    service: str | None = None
-    operation: str | None = None
-    kommunekode: str | None = None
-    verdict: str | None = None
-    fejlkode: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-# -- fault injection (simulators.faults): the shared rule table -------------------------
-# Rules and their global trigger state live in the store, so every gunicorn worker on
-# one database applies the same rules (docs/faults.md).
-
-
-@dataclass(frozen=True, slots=True)
-class FaultRow:
-    """One stored fault rule: its definition (JSON as given, seed filled in) and counts."""
-
-    id: int
-    definition: str
-    source: str  # api | config
-    remaining: int | None
-    fired: int
-
-
-@dataclass(frozen=True, slots=True)
-class FaultState:
-    """The rule set's version: `generation` moves on every add/delete/clear, `clears` on
-    every clear, `next_id` is the next rule id, `config_digest` marks the configured set
-    loaded last (None: none)."""
-
-    generation: int
-    clears: int
-    next_id: int
-    config_digest: str | None
-
-
-# -- end of fault injection ----------------------------------------------------------------
-
-
-# -- call ids (CallersServiceCallIdentifier replay, simulators.replay) -----------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CallKey:
-    """Whose call id this is: a call id is unique per municipality, service and user system."""
-
-    kommunekode: str
-    service: str
-    user_system: str
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """A state-changing call as recorded: its operation, content hash and the answer sent."""
-
-    operation: str
-    digest: str
-    answer: str
-
-
-# -- end of call ids -------------------------------------------------------------------------
-
-
-class Tx(Protocol):
-    """One unit of work: reads and writes that commit or roll back together."""
 
     # -- meta ---------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -137,31 +57,9 @@ class Tx(Protocol):
     def set_meta(self, key: str, value: str) -> None:
         """Store a setting."""
 
-    # -- accounts -----------------------------------------------------------
-    def account(self, nummer: str) -> Account | None:
-        """An account by its number."""
-
-    def account_by_debtor(self, kommunekode: str, ident: str) -> Account | None:
-        """The account of the debtor with this CPR/CVR in this municipality."""
-
-    def insert_account(self, account: Account) -> Account:
-        """Insert an account; the store assigns `nummer` (the given one is ignored)."""
-
-    def update_account(self, account: Account) -> None:
-        """Write an account's changed fields."""
-
-    def accounts_page(self, kommunekode: str, after: str | None, limit: int) -> list[Account]:
-        """Accounts of a municipality ordered by number, those after `after`."""
-
+    # -- ledger reads beyond the ledger's port --------------------------------
     def accounts_by_debtor(self, ident: str) -> list[Account]:
         """Every municipality's account for this CPR/CVR."""
-
-    # -- claims -------------------------------------------------------------
-    def claim(self, kommunekode: str, fordring_id: str) -> Claim | None:
-        """A claim by its FordringId in a municipality."""
-
-    def claims_of_account(self, konto: str) -> list[Claim]:
-        """The claims on an account, oldest due date first."""
 
     def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
         """Claims of a municipality ordered by FordringId, those after `after` (keyset paging)."""
@@ -169,40 +67,8 @@ class Tx(Protocol):
     def claim_totals(self, kommunekode: str) -> dict[str, int]:
         """A municipality's ``claims``, ``open_claims``, ``accounts`` and ``saldo`` (øre, all claims)."""
 
-    def insert_claim(self, claim: Claim) -> None:
-        """Insert a new claim."""
-
-    def update_claim(self, claim: Claim) -> None:
-        """Write a claim's changed fields (balances, status, account)."""
-
     def count(self, what: str) -> int:
         """How many rows of `what` (accounts, claims, events, jobs, journal, pending_jobs) exist."""
-
-    # -- idempotency --------------------------------------------------------
-    def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:
-        """The stored (content hash, result JSON) for an id already used, or None."""
-
-    def remember(self, scope: str, kommunekode: str, key: str, digest: str, result: str) -> None:
-        """Record an id's content hash and the result it got."""
-
-    # -- events -------------------------------------------------------------
-    def append_event(self, event: NewEvent) -> Event:
-        """Append to the log; the store assigns the next `seq` and a stable `event_id`."""
-
-    def event(self, event_id: str) -> Event | None:
-        """One event by its id."""
-
-    def events(
-        self,
-        *,
-        after: int = 0,
-        limit: int = 100,
-        kommunekode: str | None = None,
-        fordring_ider: Sequence[str] | None = None,
-        konto: str | None = None,
-        kinds: Sequence[str] | None = None,
-    ) -> list[Event]:
-        """Events with `seq > after` in `seq` order, filtered."""
 
     # -- jobs ---------------------------------------------------------------
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
@@ -291,6 +157,16 @@ class Tx(Protocol):
     def prune_calls(self, older_than: datetime, keep_rows: int) -> None:
         """Forget calls recorded before `older_than`, and all but the newest `keep_rows`."""
 
+    # -- payment sessions (simulators.payments.sessions) -------------------------
+    def open_session(self, token_hash: str, kommunekode: str, cpr: str, keep: int) -> None:
+        """Store a session (by its token's hash), and forget all but the newest `keep`."""
+
+    def session(self, token_hash: str) -> tuple[str, str] | None:
+        """The (kommunekode, CPR) of a session, or None."""
+
+    def close_session(self, token_hash: str) -> None:
+        """Forget a session."""
+
     # -- snapshots (simulators.snapshot) ---------------------------------------
     def restart_ids(self, table: str, column: str) -> None:
         """After rows were written with explicit ids: the next generated `column` of
@@ -307,24 +183,12 @@ class Tx(Protocol):
 
     # -- end of snapshots -------------------------------------------------------
 
-    # -- add-on tables ------------------------------------------------------
+    # -- portable SQL -------------------------------------------------------
     def sql(self) -> Sql:
-        """Portable SQL on this transaction, for modules that keep their own tables."""
+        """Portable SQL on this transaction (snapshots; the time behaviour's repository)."""
 
     def has_table(self, name: str) -> bool:
         """True when the table exists."""
-
-
-class Sql(Protocol):
-    """The SQL both backends accept: qmark (``?``) parameters, rows read by column name,
-    SQLite-style DDL (``id INTEGER PRIMARY KEY`` for generated ids; the PostgreSQL backend
-    translates it) and ``INSERT ... RETURNING id`` for a new row's id."""
-
-    def execute(self, sql: str, args: Sequence[Any] = ...) -> Any:
-        """Run one statement; the result has ``fetchone()``, ``fetchall()`` and iterates rows."""
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
-        """Run one statement per parameter row."""
 
 
 class Store(Protocol):
@@ -350,9 +214,3 @@ class Store(Protocol):
         read this way on every request, so that every process tells the same time."""
 
     # -- end of shared virtual clock ------------------------------------------
-
-
-def chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    """Split a list of ids for IN (...) queries."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

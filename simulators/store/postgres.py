@@ -1,9 +1,9 @@
 """PostgreSQL backend of the simulators' store (psycopg 3), selected by a ``postgresql://`` URL.
 
-The SQL of the SQLite backend is plain enough to run here almost unchanged:
-`PgTx` reuses `SqliteTx` over a small connection adapter that turns qmark
-parameters into psycopg's and returns rows by column name, and overrides the
-few statements whose dialect differs (new ids via ``RETURNING``).
+The store's SQL is shared with SQLite (`simulators.store.tx.StoreTx`): `PgTx` runs it
+over a small connection adapter that turns qmark parameters into psycopg's and returns
+rows by column name, and overrides the few methods whose dialect differs (table lookup,
+identity sequences and COPY for snapshots).
 
 Writers are serialised as in SQLite (``BEGIN IMMEDIATE``): every write
 transaction first takes one transaction-scoped advisory lock, so "next number"
@@ -23,16 +23,11 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_ddl, pg_sql
-from simulators.store.base import JournalEntry
-from simulators.store.sqlite import (
-    FAULT_GENERATION,
-    JOURNAL_ADDED_COLUMNS,
-    JOURNAL_INSERT,
-    PEEK_META,
-    SCHEMA,
-    SqliteTx,
-    journal_values,
-)
+from simulators.store.faults import FAULT_GENERATION
+from simulators.store.journal import JOURNAL_ADDED_COLUMNS
+from simulators.store.meta import PEEK_META
+from simulators.store.schema import script
+from simulators.store.tx import StoreTx
 
 SIM_SCHEMA = "sim"
 _UPGRADE = "".join(
@@ -61,11 +56,13 @@ class PgConnection:
         return cur
 
 
-class PgTx(SqliteTx):
-    """The PostgreSQL unit of work: the SQLite one's SQL, where the dialects agree."""
+class PgTx(StoreTx):
+    """The PostgreSQL unit of work: the shared SQL, and its own where the dialects differ."""
+
+    _c: PgConnection
 
     def __init__(self, conn: PgConnection) -> None:
-        super().__init__(conn)  # type: ignore[arg-type]
+        super().__init__(conn)
 
     def has_table(self, name: str) -> bool:
         """True when a table of this name exists in the store's schema."""
@@ -99,13 +96,6 @@ class PgTx(SqliteTx):
 
     # -- end of snapshots -------------------------------------------------------
 
-    def add_journal(self, entry: JournalEntry, max_rows: int) -> int:
-        """Record a call, then drop the oldest rows beyond `max_rows`."""
-        row = self._one(f"{JOURNAL_INSERT} RETURNING id", journal_values(entry))
-        new_id = int(row["id"]) if row else 0
-        self._c.execute("DELETE FROM journal WHERE id <= ?", (new_id - max_rows,))
-        return new_id
-
 
 class PgStore:
     """The simulators' store on PostgreSQL: same contract as `SqliteStore`."""
@@ -114,7 +104,7 @@ class PgStore:
         self.url = url
         self.schema = schema
         self._lock_key = lock_key(schema)
-        create_schema(url, schema, SCHEMA + _UPGRADE)
+        create_schema(url, schema, script() + _UPGRADE)
         self._pool = ConnectionPool(url, schema)
         self._local = threading.local()
         with self.transaction() as tx:
@@ -158,11 +148,11 @@ class PgStore:
 
     def transaction(self) -> Any:
         """A write transaction, serialised against all other writers; nested calls join it."""
-        return self._begin(True)
+        return self._begin(write=True)
 
     def read(self) -> Any:
         """A read snapshot (REPEATABLE READ); joins an open transaction of this thread."""
-        return self._begin(False)
+        return self._begin(write=False)
 
     # -- fault injection (simulators.faults) ----------------------------------
     def fault_generation(self) -> int:

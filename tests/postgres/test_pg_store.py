@@ -1,5 +1,5 @@
 """What only the PostgreSQL backends have: SKIP LOCKED claims, the writers' lock, pooling,
-the add-on tables of `simulators.timestore`, and the SQLite-to-PostgreSQL translation."""
+the add-on tables of `simulators.store.time`, and the SQLite-to-PostgreSQL translation."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from oeir import testdata
 from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
 from simulators.store.postgres import PgStore
-from simulators.timestore import Attempt, Mark, TimeRepo
+from simulators.store.time import Attempt, Mark, TimeRepo
 
 REAL = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 """Real wall-clock time of the leases in these tests."""

@@ -27,7 +27,7 @@ from simulators import SimConfig, create_app, simulator_of, snapshot
 from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.store.sqlite import SqliteStore
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from tests.backends import Backend, each_backend
 from tests.hardening.checksums import sqlite_checksum
 from tests.simulators.helpers import CPRS, fordring

@@ -11,7 +11,7 @@ from datetime import date
 from oeir import model
 from simulators.calendar import plus_days
 from simulators.collection.reminders import INVOICE, REMINDER
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from tests.simulators.helpers import assert_ledger_sound
 from tests.simulators.sim_time.conftest import World, at
 from tests.simulators.sim_time.helpers import CPR, fordring, opret, soap_call, tenant_for

@@ -1,0 +1,195 @@
+"""The ledger's shared core: the store and clock it works on, the event log's one
+writer (`_emit`, which also calls the listeners), the checks every operation makes, and
+the content hash behind idempotency.
+
+The operations are split by concern over mixins of `LedgerCore`: `commands` (the
+debtor system's SOAP registrations), `payments` (allocation of payments and their
+reversal), `bookings` (the debtor system's own bookings) and `queries`; `Ledger`
+combines them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import fields, replace
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Protocol
+
+from oeir import model
+from oeir.faults import BusinessRuleBroken
+from simulators.ledger.ports import LedgerStore, LedgerTx
+from simulators.ledger.records import Account, Claim, Event, EventKind, NewEvent
+
+Status = model.FordringStatus
+
+
+class Clock(Protocol):
+    """Anything with `now()` returning an aware datetime is a clock."""
+
+    def now(self) -> datetime:
+        """The current (virtual) time."""
+
+
+EventListener = Callable[[Any, Event], None]
+"""Called inside the transaction for every event appended (e.g. to queue a callback).
+
+It gets the transaction the store handed the ledger (the store's whole unit of work, not
+only the ledger's port), so what it writes commits or rolls back with the event."""
+
+
+def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> BusinessRuleBroken:
+    """A business fault with a catalogue code."""
+    return BusinessRuleBroken(detalje, kode=kode, felt=felt)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+_SCALARS = frozenset({str, int, bool, type(None), date, datetime})
+
+
+def _plain(obj: Any) -> Any:
+    """`dataclasses.asdict` without its deep copy: the result is only serialised."""
+    cls = type(obj)
+    if cls in _SCALARS:  # most values: skip the checks below
+        return obj
+    if hasattr(cls, "__dataclass_fields__"):
+        return {name: _plain(getattr(obj, name)) for name in _field_names(cls)}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(_plain(obj), sort_keys=True, default=str, ensure_ascii=False)
+
+
+def digest(obj: Any) -> str:
+    """A stable content hash of a message or dataclass (for idempotency)."""
+    return hashlib.sha256(_canonical(obj).encode()).hexdigest()
+
+
+def digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
+    """The claim's content hash and its stored JSON payload from one copy (the hot path)."""
+    text = _canonical(fordring)
+    payload: dict[str, Any] = json.loads(text)
+    return hashlib.sha256(text.encode()).hexdigest(), payload
+
+
+class LedgerCore:
+    """The debtor ledger's state and shared steps, over a store implementing `LedgerStore`."""
+
+    def __init__(self, store: LedgerStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.listeners: list[EventListener] = []
+
+    def _emit(
+        self,
+        tx: LedgerTx,
+        kind: EventKind,
+        konto: str,
+        kommunekode: str,
+        fordring_id: str | None,
+        beloeb: int = 0,
+        **data: Any,
+    ) -> Event:
+        event = tx.append_event(
+            NewEvent(
+                kind=kind,
+                kommunekode=kommunekode,
+                konto=konto,
+                fordring_id=fordring_id,
+                beloeb=beloeb,
+                tidspunkt=self.clock.now(),
+                data={k: v for k, v in data.items() if v is not None},
+            )
+        )
+        for listener in self.listeners:
+            listener(tx, event)
+        return event
+
+    def _claim_event(
+        self, tx: LedgerTx, claim: Claim, kind: EventKind, beloeb: int, **data: Any
+    ) -> Event:
+        return self._emit(
+            tx,
+            kind,
+            claim.konto,
+            claim.kommunekode,
+            claim.fordring_id,
+            beloeb,
+            agency_id=claim.agency_id,
+            **data,
+        )
+
+    @staticmethod
+    def _claim(tx: LedgerTx, kommunekode: str, fordring_id: str, felt: str = "FordringId") -> Claim:
+        claim = tx.claim(kommunekode, fordring_id)
+        if claim is None:
+            raise fault("FordringFindesIkke", felt, fordring_id)
+        return claim
+
+    @staticmethod
+    def _open(claim: Claim) -> None:
+        if not claim.aaben:
+            raise fault("FordringErLukket", "FordringId", f"{claim.fordring_id}: {claim.status}")
+
+    @staticmethod
+    def _settle(claim: Claim, closing: Status) -> Claim:
+        if claim.saldo < 0:
+            raise AssertionError(f"negative saldo on {claim.fordring_id}")  # ledger bug
+        if claim.saldo == 0 and claim.aaben:
+            return replace(claim, status=closing)
+        return claim
+
+    @staticmethod
+    def _fits(total: int, felt: str, what: str) -> None:
+        """Refuse a booking that would make a reported amount larger than the contract carries."""
+        if total > model.MAX_OERE:
+            raise fault("BeloebForStort", felt, f"{what} {total} > {model.MAX_OERE} øre")
+
+    def _fits_claim(self, claim: Claim, extra: int, felt: str = "Beloeb") -> None:
+        """The claim's gross total (principal + fees + interest) bounds every amount it reports."""
+        self._fits(claim.hovedstol + claim.rykkergebyrer + claim.renter + extra, felt, "fordring")
+
+    def _fits_account(self, tx: LedgerTx, konto: str, extra: int, felt: str = "Beloeb") -> None:
+        """The account's balance is its claims' balances minus its credit: keep each part in range."""
+        owed = sum(c.saldo for c in tx.claims_of_account(konto))
+        self._fits(owed + extra, felt, "debitorkonto")
+
+    def _account_for(self, tx: LedgerTx, kommunekode: str, debitor: model.Debitor) -> Account:
+        account = tx.account_by_debtor(kommunekode, debitor.ident)
+        if account is None:
+            account = tx.insert_account(
+                Account(
+                    nummer="",
+                    kommunekode=kommunekode,
+                    cpr_nummer=debitor.cpr_nummer,
+                    cvr_nummer=debitor.cvr_nummer,
+                    navn=debitor.navn,
+                    oprettet=self.clock.now(),
+                )
+            )
+            self._emit(tx, EventKind.DEBITORKONTO_OPRETTET, account.nummer, kommunekode, None)
+        elif account.lukket:
+            account = replace(account, lukket=False)
+            tx.update_account(account)
+        return account
+
+    def _idempotent(
+        self, tx: LedgerTx, scope: str, kommunekode: str, key: str, dig: str, kode: str
+    ) -> Any:
+        seen = tx.idempotent(scope, kommunekode, key)
+        if seen is None:
+            return None
+        if seen[0] != dig:
+            raise fault(kode, None, key)
+        return json.loads(seen[1])

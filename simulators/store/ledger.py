@@ -1,0 +1,439 @@
+"""The ledger's tables: accounts, claims, idempotency keys and the event log.
+
+Implements `simulators.ledger.ports.LedgerTx` (and the store's reads around it).
+
+The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` around
+`Ledger.opret_fordring`), in order, in one write transaction:
+
+1. `prune_calls` (two DELETEs and a MAX) and `recorded_call` (`simulators.store.calls`);
+2. `account_by_debtor` (the unique (kommunekode, ident) index); for a new debtor
+   `insert_account` (MAX, INSERT) and its event as in 6;
+3. `idempotent` (the idempotency key), `claim` (the claims key);
+4. `claims_of_account` (claims_konto: the bound on the account's balance);
+5. `insert_claim` (claims and its two indexes);
+6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
+   (events and its three indexes); the listeners then queue the invoice job
+   (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
+7. `remember` (idempotency), `record_call` (call_ids and its index); COMMIT.
+
+The journal row follows later, batched by its writer (`simulators.store.journal`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from oeir import model
+from simulators.ledger.records import Account, Claim, Event, EventKind, NewEvent
+from simulators.store.meta import MetaSql
+from simulators.store.sql import chunks, dt
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS accounts (
+    nummer TEXT PRIMARY KEY,
+    kommunekode TEXT NOT NULL,
+    ident TEXT NOT NULL,
+    cpr_nummer TEXT,
+    cvr_nummer TEXT,
+    navn TEXT,
+    tilgode INTEGER NOT NULL DEFAULT 0,
+    lukket INTEGER NOT NULL DEFAULT 0,
+    oprettet TEXT,
+    UNIQUE (kommunekode, ident)
+)""",
+    """CREATE INDEX IF NOT EXISTS accounts_ident ON accounts (ident)""",
+    """CREATE TABLE IF NOT EXISTS claims (
+    kommunekode TEXT NOT NULL,
+    fordring_id TEXT NOT NULL,
+    konto TEXT NOT NULL REFERENCES accounts (nummer),
+    agency_id TEXT NOT NULL,
+    fordring_type TEXT NOT NULL,
+    klassifikationskode TEXT NOT NULL,
+    hovedstol INTEGER NOT NULL,
+    stiftelsesdato TEXT NOT NULL,
+    forfaldsdato TEXT NOT NULL,
+    sidste_rettidige_betalingsdato TEXT NOT NULL,
+    tekst TEXT NOT NULL,
+    skriftligt_anerkendt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    nedskrevet INTEGER NOT NULL DEFAULT 0,
+    nedreguleret INTEGER NOT NULL DEFAULT 0,
+    daekket INTEGER NOT NULL DEFAULT 0,
+    afskrevet INTEGER NOT NULL DEFAULT 0,
+    rykkergebyrer INTEGER NOT NULL DEFAULT 0,
+    renter INTEGER NOT NULL DEFAULT 0,
+    inddrivelse_status TEXT,
+    oprettet TEXT,
+    payload TEXT,
+    PRIMARY KEY (kommunekode, fordring_id)
+)""",
+    """CREATE INDEX IF NOT EXISTS claims_konto ON claims (konto, forfaldsdato)""",
+    """CREATE INDEX IF NOT EXISTS claims_open_due ON claims (status, forfaldsdato)""",
+    """CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT NOT NULL,
+    kommunekode TEXT NOT NULL,
+    key TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (scope, kommunekode, key)
+)""",
+    """CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    kommunekode TEXT NOT NULL,
+    konto TEXT NOT NULL,
+    fordring_id TEXT,
+    beloeb INTEGER NOT NULL,
+    tidspunkt TEXT NOT NULL,
+    data TEXT NOT NULL
+)""",
+    """CREATE INDEX IF NOT EXISTS events_claim ON events (kommunekode, fordring_id, seq)""",
+    """CREATE INDEX IF NOT EXISTS events_konto ON events (konto, seq)""",
+    """CREATE INDEX IF NOT EXISTS events_kommune ON events (kommunekode, seq)""",
+)
+
+_EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        nummer=row["nummer"],
+        kommunekode=row["kommunekode"],
+        cpr_nummer=row["cpr_nummer"],
+        cvr_nummer=row["cvr_nummer"],
+        navn=row["navn"],
+        tilgode=row["tilgode"],
+        lukket=bool(row["lukket"]),
+        oprettet=dt(row["oprettet"]),
+    )
+
+
+CLAIM_COLUMNS = (
+    "kommunekode",
+    "fordring_id",
+    "konto",
+    "agency_id",
+    "fordring_type",
+    "klassifikationskode",
+    "hovedstol",
+    "stiftelsesdato",
+    "forfaldsdato",
+    "sidste_rettidige_betalingsdato",
+    "tekst",
+    "skriftligt_anerkendt",
+    "status",
+    "nedskrevet",
+    "nedreguleret",
+    "daekket",
+    "afskrevet",
+    "rykkergebyrer",
+    "renter",
+    "inddrivelse_status",
+    "oprettet",
+    "payload",
+)
+"""The columns of ``claims`` in the order of `claim_values`."""
+
+
+def claim_values(c: Claim) -> tuple[Any, ...]:
+    """The values of `CLAIM_COLUMNS` for one claim."""
+    return (
+        c.kommunekode,
+        c.fordring_id,
+        c.konto,
+        c.agency_id,
+        str(c.fordring_type),
+        c.klassifikationskode,
+        c.hovedstol,
+        c.stiftelsesdato.isoformat(),
+        c.forfaldsdato.isoformat(),
+        c.sidste_rettidige_betalingsdato.isoformat(),
+        c.tekst,
+        int(c.skriftligt_anerkendt),
+        str(c.status),
+        c.nedskrevet,
+        c.nedreguleret,
+        c.daekket,
+        c.afskrevet,
+        c.rykkergebyrer,
+        c.renter,
+        str(c.inddrivelse_status) if c.inddrivelse_status else None,
+        c.oprettet.isoformat() if c.oprettet else None,
+        json.dumps(c.payload, ensure_ascii=False) if c.payload is not None else None,
+    )
+
+
+def _claim(row: Any) -> Claim:
+    return Claim(
+        kommunekode=row["kommunekode"],
+        fordring_id=row["fordring_id"],
+        konto=row["konto"],
+        agency_id=row["agency_id"],
+        fordring_type=model.FordringType(row["fordring_type"]),
+        klassifikationskode=row["klassifikationskode"],
+        hovedstol=row["hovedstol"],
+        stiftelsesdato=date.fromisoformat(row["stiftelsesdato"]),
+        forfaldsdato=date.fromisoformat(row["forfaldsdato"]),
+        sidste_rettidige_betalingsdato=date.fromisoformat(row["sidste_rettidige_betalingsdato"]),
+        tekst=row["tekst"],
+        skriftligt_anerkendt=bool(row["skriftligt_anerkendt"]),
+        status=model.FordringStatus(row["status"]),
+        nedskrevet=row["nedskrevet"],
+        nedreguleret=row["nedreguleret"],
+        daekket=row["daekket"],
+        afskrevet=row["afskrevet"],
+        rykkergebyrer=row["rykkergebyrer"],
+        renter=row["renter"],
+        inddrivelse_status=(
+            model.PsrmStatus(row["inddrivelse_status"]) if row["inddrivelse_status"] else None
+        ),
+        oprettet=dt(row["oprettet"]),
+        payload=json.loads(row["payload"]) if row["payload"] else None,
+    )
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        seq=row["seq"],
+        event_id=row["event_id"],
+        kind=EventKind(row["kind"]),
+        kommunekode=row["kommunekode"],
+        konto=row["konto"],
+        fordring_id=row["fordring_id"],
+        beloeb=row["beloeb"],
+        tidspunkt=datetime.fromisoformat(row["tidspunkt"]),
+        data=json.loads(row["data"]),
+    )
+
+
+class LedgerSql(MetaSql):
+    """Accounts, claims, idempotency keys and events (`simulators.ledger.ports.LedgerTx`)."""
+
+    # -- accounts -----------------------------------------------------------
+    def account(self, nummer: str) -> Account | None:
+        """An account by its number."""
+        row = self._one("SELECT * FROM accounts WHERE nummer = ?", (nummer,))
+        return _account(row) if row else None
+
+    def account_by_debtor(self, kommunekode: str, ident: str) -> Account | None:
+        """The account of a debtor in a municipality."""
+        row = self._one(
+            "SELECT * FROM accounts WHERE kommunekode = ? AND ident = ?", (kommunekode, ident)
+        )
+        return _account(row) if row else None
+
+    def insert_account(self, account: Account) -> Account:
+        """Insert an account, numbered ``<kommunekode>-<running number in that municipality>``."""
+        prefix = f"{account.kommunekode}-"
+        row = self._one(
+            "SELECT MAX(nummer) AS last FROM accounts WHERE nummer >= ? AND nummer < ?",
+            (prefix, f"{account.kommunekode}."),
+        )
+        last = row["last"] if row else None
+        n = int(last[len(prefix) :]) + 1 if last else 1
+        nummer = f"{prefix}{n:08d}"
+        stored = replace(account, nummer=nummer)
+        self._c.execute(
+            "INSERT INTO accounts (nummer, kommunekode, ident, cpr_nummer, cvr_nummer, navn,"
+            " tilgode, lukket, oprettet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                nummer,
+                stored.kommunekode,
+                stored.ident,
+                stored.cpr_nummer,
+                stored.cvr_nummer,
+                stored.navn,
+                stored.tilgode,
+                int(stored.lukket),
+                stored.oprettet.isoformat() if stored.oprettet else None,
+            ),
+        )
+        return stored
+
+    def update_account(self, account: Account) -> None:
+        """Write an account's mutable fields."""
+        self._c.execute(
+            "UPDATE accounts SET navn = ?, tilgode = ?, lukket = ? WHERE nummer = ?",
+            (account.navn, account.tilgode, int(account.lukket), account.nummer),
+        )
+
+    def accounts_page(self, kommunekode: str, after: str | None, limit: int) -> list[Account]:
+        """Accounts of a municipality by number, after `after`."""
+        rows = self._c.execute(
+            "SELECT * FROM accounts WHERE kommunekode = ? AND nummer > ? ORDER BY nummer LIMIT ?",
+            (kommunekode, after or "", limit),
+        )
+        return [_account(r) for r in rows]
+
+    def accounts_by_debtor(self, ident: str) -> list[Account]:
+        """Every account of one CPR/CVR."""
+        rows = self._c.execute("SELECT * FROM accounts WHERE ident = ? ORDER BY nummer", (ident,))
+        return [_account(r) for r in rows]
+
+    # -- claims -------------------------------------------------------------
+    def claim(self, kommunekode: str, fordring_id: str) -> Claim | None:
+        """A claim by municipality and FordringId."""
+        row = self._one(
+            "SELECT * FROM claims WHERE kommunekode = ? AND fordring_id = ?",
+            (kommunekode, fordring_id),
+        )
+        return _claim(row) if row else None
+
+    def claims_of_account(self, konto: str) -> list[Claim]:
+        """Claims on an account, oldest due date first."""
+        rows = self._c.execute(
+            "SELECT * FROM claims WHERE konto = ? ORDER BY forfaldsdato, stiftelsesdato, fordring_id",
+            (konto,),
+        )
+        return [_claim(r) for r in rows]
+
+    def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
+        """Claims of a municipality by FordringId, after `after` (primary-key range scan)."""
+        rows = self._c.execute(
+            "SELECT * FROM claims WHERE kommunekode = ? AND fordring_id > ?"
+            " ORDER BY fordring_id LIMIT ?",
+            (kommunekode, after or "", limit),
+        )
+        return [_claim(r) for r in rows]
+
+    def claim_totals(self, kommunekode: str) -> dict[str, int]:
+        """Counts and the open balance of one municipality (one pass over its claims)."""
+        row = self._one(
+            "SELECT COUNT(*) AS claims,"
+            " COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS open_claims,"
+            " COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
+            " + rykkergebyrer + renter), 0) AS saldo"
+            " FROM claims WHERE kommunekode = ?",
+            (str(model.FordringStatus.AABEN), kommunekode),
+        )
+        accounts = self._one(
+            "SELECT COUNT(*) AS n FROM accounts WHERE kommunekode = ?", (kommunekode,)
+        )
+        return {
+            "claims": int(row["claims"]) if row else 0,
+            "open_claims": int(row["open_claims"]) if row else 0,
+            "accounts": int(accounts["n"]) if accounts else 0,
+            "saldo": int(row["saldo"]) if row else 0,
+        }
+
+    def insert_claim(self, claim: Claim) -> None:
+        """Insert a claim."""
+        marks = ", ".join("?" for _ in CLAIM_COLUMNS)
+        self._c.execute(
+            f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) VALUES ({marks})",
+            claim_values(claim),
+        )
+
+    def update_claim(self, claim: Claim) -> None:
+        """Write every column of a claim but its key."""
+        cols = CLAIM_COLUMNS[2:]
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        values = claim_values(claim)
+        self._c.execute(
+            f"UPDATE claims SET {sets} WHERE kommunekode = ? AND fordring_id = ?",
+            (*values[2:], claim.kommunekode, claim.fordring_id),
+        )
+
+    # -- idempotency --------------------------------------------------------
+    def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:
+        """Stored (digest, result) of an id already used."""
+        row = self._one(
+            "SELECT digest, result FROM idempotency WHERE scope = ? AND kommunekode = ? AND key = ?",
+            (scope, kommunekode, key),
+        )
+        return (row["digest"], row["result"]) if row else None
+
+    def remember(self, scope: str, kommunekode: str, key: str, digest: str, result: str) -> None:
+        """Record an id's digest and result."""
+        self._c.execute(
+            "INSERT INTO idempotency (scope, kommunekode, key, digest, result) VALUES (?, ?, ?, ?, ?)",
+            (scope, kommunekode, key, digest, result),
+        )
+
+    # -- events -------------------------------------------------------------
+    def append_event(self, event: NewEvent) -> Event:
+        """Append an event with the next sequence number."""
+        row = self._one(
+            "SELECT COALESCE((SELECT MAX(seq) FROM events), 0) + 1 AS n,"
+            " (SELECT value FROM meta WHERE key = 'instance_id') AS instance"
+        )
+        assert row is not None
+        seq = int(row["n"])
+        event_id = str(uuid.uuid5(_EVENT_NS, f"{row['instance'] or self.instance_id()}:{seq}"))
+        self._c.execute(
+            "INSERT INTO events (seq, event_id, kind, kommunekode, konto, fordring_id, beloeb,"
+            " tidspunkt, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                event_id,
+                str(event.kind),
+                event.kommunekode,
+                event.konto,
+                event.fordring_id,
+                event.beloeb,
+                event.tidspunkt.isoformat(),
+                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+        return Event(
+            seq=seq,
+            event_id=event_id,
+            kind=event.kind,
+            kommunekode=event.kommunekode,
+            konto=event.konto,
+            fordring_id=event.fordring_id,
+            beloeb=event.beloeb,
+            tidspunkt=event.tidspunkt,
+            data=event.data,
+        )
+
+    def event(self, event_id: str) -> Event | None:
+        """One event by id."""
+        row = self._one("SELECT * FROM events WHERE event_id = ?", (event_id,))
+        return _event(row) if row else None
+
+    def events(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 100,
+        kommunekode: str | None = None,
+        fordring_ider: Sequence[str] | None = None,
+        konto: str | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[Event]:
+        """Events after `seq`, filtered, in order."""
+        where, args = ["seq > ?"], [after]
+        if kommunekode is not None:
+            where.append("kommunekode = ?")
+            args.append(kommunekode)
+        if konto is not None:
+            where.append("konto = ?")
+            args.append(konto)
+        if kinds:
+            where.append(f"kind IN ({', '.join('?' for _ in kinds)})")
+            args.extend(kinds)
+        if fordring_ider is not None:
+            out: list[Event] = []
+            for part in chunks(list(fordring_ider)):
+                clause = f"fordring_id IN ({', '.join('?' for _ in part)})"
+                # "+seq": without it SQLite walks events_kommune (every event of the
+                # municipality, in seq order) instead of events_claim for these claims.
+                rows = self._c.execute(
+                    f"SELECT * FROM events WHERE {' AND '.join([*where, clause])}"
+                    " ORDER BY +seq LIMIT ?",
+                    (*args, *part, limit),
+                )
+                out.extend(_event(r) for r in rows)
+            return sorted(out, key=lambda e: e.seq)[:limit]
+        rows = self._c.execute(
+            f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?",
+            (*args, limit),
+        )
+        return [_event(r) for r in rows]
