@@ -1,38 +1,59 @@
-"""Dependencies point one way: debitorsim → simulators, integration → oeir (and pgsupport).
+"""The layering holds: packages import only downwards, and nothing imports in a circle.
 
-The simulators and the integration core meet only over HTTP, as real systems do,
-so neither may import the other; oeir and pgsupport import neither.
+The package order is debitorsim → load → simulators | integration → oeir | pgsupport. The
+simulators and the integration core meet only over HTTP, as real systems do, so neither may
+import the other, and nothing the product runs imports the tests. Inside a package, no two
+modules import each other (directly or round a longer circle), and no two of its parts
+(sub-packages and top-level modules) do either, so each package can be read from the bottom up.
+The figures and their definitions live in ``scripts/structure.py``, which prints them.
 """
 
-import ast
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {
-    "integration": {"simulators", "debitorsim", "load"},
-    "simulators": {"integration", "debitorsim", "load"},
-    "oeir": {"simulators", "integration", "debitorsim", "load", "pgsupport"},
-    "pgsupport": {"oeir", "simulators", "integration", "debitorsim", "load"},
-}
 
 
-def _imported_packages(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+def _structure() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("structure", ROOT / "scripts" / "structure.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("structure", module)
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+structure = _structure()
+MODULES = structure.module_files()
+GRAPH = structure.import_graph(MODULES)
+
+
+@pytest.mark.parametrize("package", sorted(structure.FORBIDDEN))
 def test_package_imports_only_downwards(package: str) -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): sorted(_imported_packages(path) & FORBIDDEN[package])
-        for path in (ROOT / package).rglob("*.py")
-    }
-    assert {f: p for f, p in offenders.items() if p} == {}
+    offenders = [a for a in structure.arrows_across(MODULES) if a.startswith(f"{package}.")]
+    assert offenders == []
+
+
+def test_the_package_order_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from debitorsim.serving import ServerThread\nimport tests.steps\n")
+    assert structure.top_level_imports(bad) == {"debitorsim", "tests"}
+
+
+def test_no_import_circle_between_modules() -> None:
+    assert structure.circles(GRAPH) == []
+
+
+@pytest.mark.parametrize("package", structure.PACKAGES)
+def test_no_circle_between_the_parts_of_a_package(package: str) -> None:
+    assert structure.arrows_back_up(GRAPH).get(package, []) == []
+
+
+def test_the_circle_check_finds_a_circle() -> None:
+    graph = {"p.a.x": {"p.b.y"}, "p.b.y": {"p.c"}, "p.c": {"p.a.x"}, "p.d": {"p.a.x"}}
+    assert structure.circles(graph) == [["p.a.x", "p.b.y", "p.c"]]
+    assert structure.arrows_back_up(graph) == {"p": ["p.a -> p.b", "p.b -> p.c", "p.c -> p.a"]}
