@@ -22,11 +22,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from oeir.certs import P12_PASSWORD, USER_SYSTEM_PREFIX, CertDir
 from oeir.kommuner import FBS_USER_SYSTEM_UUID
+from simulators.profiles import SYSTEMS
 
 DEFAULT_DIR = Path(".debitorsim/certs")
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
 VALIDITY = timedelta(days=730)
-DEBTOR_SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
 # 3DES/SHA-1 PKCS#12: what every Java keytool, macOS keychain and OpenSSL 1.x/3.x reads.
 _P12_ENCRYPTION = (
     serialization.PrivateFormat.PKCS12.encryption_builder()
@@ -54,7 +54,7 @@ def clients() -> tuple[Client, ...]:
         Client("fbs", "FBS (anvendersystem)", FBS_USER_SYSTEM_UUID),
         *(
             Client(s, f"Debitorsystem {s} (afsender af callbacks)", debtor_system_uuid(s))
-            for s in DEBTOR_SYSTEMS
+            for s in SYSTEMS
         ),
         Client("tester", "Tester (browser, curl; intet anvendersystem)", None),
     )

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
+from simulators.profiles import SYSTEMS
+
 OUTCOME_DA = {"passed": "bestået", "failed": "FEJLET", "skipped": "ikke afprøvet"}
 
 

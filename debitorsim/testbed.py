@@ -29,7 +29,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from debitorsim.serving import ServerThread
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.outbox.worker import RoundResult
@@ -42,6 +41,7 @@ from simulators.app import simulator_of
 from simulators.clock import ClockMode, VirtualClock
 from simulators.config import SimConfig
 from simulators.engine import Simulator
+from wsgiserve import ServerThread
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

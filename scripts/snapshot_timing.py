@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from debitorsim import cli
-from debitorsim.serving import ServerThread
 from oeir import model
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
+from wsgiserve import ServerThread
 
 
 def claim(i: int, kommunekode: str) -> model.Fordring:

@@ -15,12 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oeir import kommuner
 from oeir.kommuner import Kommune
 from simulators.profiles import SYSTEMS, Profile, ProfileError, builtin
-from simulators.store.base import Store
+
+if TYPE_CHECKING:  # only a type here: the registry reads the shipped data without a store
+    from simulators.store.base import Store
 
 DATA_FILE = Path(__file__).parent / "data" / "tenants.csv"
 OVERRIDE_KEYS = frozenset({"system", "profile", "callback_url"})

@@ -1,8 +1,9 @@
 """The layering holds: packages import only downwards, and nothing imports in a circle.
 
-The package order is debitorsim → load → simulators | integration → oeir | pgsupport. The
-simulators and the integration core meet only over HTTP, as real systems do, so neither may
-import the other, and nothing the product runs imports the tests. Inside a package, no two
+The package order is debitorsim → load → simulators | integration → oeir | pgsupport |
+wsgiserve (the loopback server). The simulators and the integration core meet only over HTTP,
+as real systems do, so neither may import the other, and nothing the product runs imports
+the tests. Inside a package, no two
 modules import each other (directly or round a longer circle), and no two of its parts
 (sub-packages and top-level modules) do either, so each package can be read from the bottom up.
 The figures and their definitions live in ``scripts/structure.py``, which prints them.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from simulators.profiles import SYSTEMS
+
 NAME = "kommuner"
 HELP = "list the municipality codes (kommunekoder) with name and debtor system"
 EXAMPLE = "debitorsim kommuner --system prisme2009"
@@ -17,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--system",
         default=None,
-        help="only the municipalities on this debtor system (opus, prisme2015, prisme2009, eg)",
+        help=f"only the municipalities on this debtor system ({', '.join(SYSTEMS)})",
     )
 
 

@@ -3,7 +3,7 @@
 Without `--host` a test bed (simulator + core under gunicorn) is started on ephemeral
 loopback ports. Locust always runs as subprocesses (master and `--workers N` workers),
 so gevent's monkeypatching never enters this process. The exit code is Locust's, which
-the gate in `load/users.py` sets from `load/thresholds.toml`.
+the gate in `load/profiles/users.py` sets from `load/thresholds.toml`.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def locust_command(profile: str, *args: str) -> list[str]:
-    """`python -m locust -f load/<profile>.py ...` for this interpreter."""
-    from load import users_file
+    """`python -m locust -f load/profiles/<profile>.py ...` for this interpreter."""
+    from load.profiles import users_file
 
     return [sys.executable, "-m", "locust", "-f", str(users_file(profile)), *args]
 
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         sim, core = args.host, args.core_host
         if not sim:
-            from load.testbed import TestBed
+            from load.support.testbed import TestBed
 
             bed = stack.enter_context(TestBed(journal=not args.no_journal))
             sim, core = bed.sim_url, bed.core_url
@@ -119,7 +119,7 @@ def _run_locust(args: argparse.Namespace, common: list[str], stem: Path, summary
     ]
     if args.workers <= 0:
         return subprocess.run(locust_command(args.profile, *outputs, *common)).returncode
-    from load.runner import free_port
+    from load.support.runner import free_port
 
     port = free_port()
     master = subprocess.Popen(

@@ -1,7 +1,7 @@
 """`debitorsim scenarios`: run the KLIK go-live scenarios and write the readiness report.
 
-Runs the pytest-bdd suite (``features/*.feature``, steps in ``tests/steps``) in a pytest
-subprocess, for one system or all four, with a municipality's own configuration, and
+Runs the pytest-bdd suite `debitorsim.klik` (``features/*.feature`` and their steps, shipped
+in the package) in a pytest subprocess, for one system or all four, with a municipality's own configuration, and
 writes ``readiness.html``, ``junit.xml`` and ``cucumber.json`` to ``--report``.
 
 A municipality's configuration (``--config``, TOML)::
@@ -34,15 +34,17 @@ from typing import Any
 
 from debitorsim.commands.kommuner import HINT as KOMMUNER_HINT
 from debitorsim.commands.remote import CommandError
+from simulators.profiles import MOST_USED, SYSTEMS
 
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
 EXAMPLE = "debitorsim scenarios --system eg"
 BUILT = True
 
-SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
-REPO = Path(__file__).resolve().parents[2]
-STEPS = REPO / "tests" / "steps"
+STEPS = Path(__file__).resolve().parents[1] / "klik"
+"""The KLIK suite (`debitorsim.klik`): installed with the package."""
+ROOT = STEPS.parents[1]
+"""Where the `debitorsim` package sits: a source checkout, or site-packages."""
 REPORTS = "reports/scenarios"
 
 
@@ -122,7 +124,7 @@ def plan(
         tenants[kode] = tenant
         if table.get("rules"):
             rules[kode] = dict(table["rules"])
-    neutral = "opus"
+    neutral = MOST_USED
     if kommune:
         if kommune not in shipped_assignments():
             raise CommandError(f"unknown kommunekode {kommune}; {KOMMUNER_HINT}")
@@ -144,11 +146,6 @@ def run(args: argparse.Namespace) -> int:
     """Run the suite in a pytest subprocess, show progress, write the report, print the verdict."""
     from debitorsim.report import write
 
-    if not STEPS.is_dir():
-        raise CommandError(
-            f"the scenario suite is not here ({STEPS}): it ships with the source checkout; "
-            "install debitorsim from a clone with `pip install -e .` (or `make run`)"
-        )
     settings, marker = plan(args.system, args.kommune, read_config(args.config))
     if args.sim_url:
         from debitorsim.commands.remote import reachable
@@ -169,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         "no:cacheprovider",
         "-p",
         "debitorsim.scenario_progress",
-        f"--rootdir={REPO}",
+        f"--rootdir={ROOT}",
         f"--junitxml={report / 'junit.xml'}",
         f"--cucumberjson={report / 'cucumber.json'}",
     ]
@@ -193,7 +190,10 @@ def run(args: argparse.Namespace) -> int:
         env["DEBITORSIM_SIM_URL"] = args.sim_url
     print(f"KLIK scenarios: {_what(settings, args)}; report in {report}", flush=True)
     started = time.perf_counter()
-    rc = subprocess.call(cmd, cwd=REPO, env=env)
+    # A source checkout runs the suite from its root (its pyproject.toml, its .debitorsim/);
+    # an installed package from where the command was started.
+    cwd = ROOT if (ROOT / "pyproject.toml").is_file() else Path.cwd()
+    rc = subprocess.call(cmd, cwd=cwd, env=env)
     wall = time.perf_counter() - started
     if not (report / "results.json").exists():
         raise CommandError("no scenario ran; no report written", code=rc or 1)

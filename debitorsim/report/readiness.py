@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from debitorsim.report import timeline_svg
 from oeir.identifiers import mask_cprs_in_text
 from oeir.kommuner import by_kode
+from simulators import profiles
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -34,12 +35,8 @@ AREAS = (
 )
 """The KLIK workflow steps and known challenges, in the order a project manager reads them."""
 
-SYSTEM_NAMES = {
-    "opus": "KMD Opus",
-    "prisme2015": "Fujitsu Prisme 2015",
-    "prisme2009": "Fujitsu Prisme 2009",
-    "eg": "EG ØS Indsigt",
-}
+SYSTEM_NAMES = profiles.names()
+"""Each debtor system's name by key, in the seed's order (from the shipped profiles)."""
 
 FIGURES = (
     ("betalingsvej", "Sådan betaler borgeren", None),

@@ -24,7 +24,11 @@ from simulators.clock import parse_duration
 
 PROFILE_DIR = Path(__file__).parent
 SYSTEMS = ("opus", "prisme2015", "prisme2009", "eg")
-"""The profile keys, in the seed's order."""
+"""The profile keys, in the seed's order (the most used first). The one list of the debtor
+systems: the CLI, the reports, the load suites and the scenarios read it from here."""
+MOST_USED = SYSTEMS[0]
+"""The system most municipalities run (KMD Opus, 64 of 98 in the seed): the one the
+system-neutral KLIK scenarios run on unless a run names another."""
 
 
 class ProfileError(ValueError):
@@ -270,3 +274,18 @@ def builtin(key: str) -> Profile:
 def all_builtin() -> dict[str, Profile]:
     """The four shipped profiles by key."""
     return {key: builtin(key) for key in SYSTEMS}
+
+
+def names() -> dict[str, str]:
+    """Each system's name by key, in `SYSTEMS` order (``{"opus": "KMD Opus", ...}``)."""
+    return {key: builtin(key).name for key in SYSTEMS}
+
+
+def with_payment_solution() -> frozenset[str]:
+    """The systems with a citizen payment solution (the others answer payment pages with 404).
+
+    A municipality can override `payment_solution`; this is the shipped profiles' answer.
+    A municipality's default system comes from the tenant registry
+    (`simulators.tenants.representative_kommuner`), which owns who runs what.
+    """
+    return frozenset(key for key in SYSTEMS if builtin(key).payment_solution)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulators.profiles import SYSTEMS
+
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _ERR = {
     "description": "error",
@@ -107,7 +109,7 @@ PATHS: dict[str, dict[str, Any]] = {
                 "properties": {
                     "system": {
                         "type": "string",
-                        "enum": ["opus", "prisme2015", "prisme2009", "eg"],
+                        "enum": list(SYSTEMS),
                     },
                     "profile": {
                         "type": "object",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from load import bench_dashboard
+from load.bench import dashboard as bench_dashboard
 from oeir import model, soap
 from oeir.identifiers import mask_cpr
 from oeir.kommuner import by_kode

@@ -19,14 +19,23 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-FIRST_PARTY = {"debitorsim", "oeir", "simulators", "integration", "load", "pgsupport", "tests"}
+FIRST_PARTY = {
+    "debitorsim",
+    "oeir",
+    "simulators",
+    "integration",
+    "load",
+    "pgsupport",
+    "wsgiserve",
+    "tests",
+}
 ENTRY_POINTS = [
     REPO / "debitorsim" / "cli.py",
     REPO / "debitorsim" / "scenario_progress.py",
     REPO / "debitorsim" / "pytest_plugin.py",  # loaded by every pytest run (pytest11)
     REPO / "debitorsim" / "testkit.py",  # what its fixtures import
-    *sorted((REPO / "tests" / "steps").glob("*.py")),
-    *(REPO / "load" / f"{profile}.py" for profile in ("smoke", "national", "stress")),
+    *sorted((REPO / "debitorsim" / "klik").glob("*.py")),
+    *(REPO / "load" / "profiles" / f"{profile}.py" for profile in ("smoke", "national", "stress")),
 ]
 """What the commands run: the CLI, the scenario suite (pytest subprocess), Locust's files,
 and the pytest plugin a vendor's suite loads."""

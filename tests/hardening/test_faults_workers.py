@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from load.runner import Gunicorn
+from load.support.runner import Gunicorn
 from oeir.services import DEBITOR_FORESPOERGSEL
 from tests.hardening.conftest import hent
 from tests.hardening.pid_app import PID_HEADER

@@ -18,7 +18,7 @@ import requests
 
 from debitorsim.gworker import Limits, request_complete
 from debitorsim.serving import ServerThread
-from load.runner import Gunicorn
+from load.support.runner import Gunicorn
 from oeir.services import DEBITOR_FORESPOERGSEL
 from tests.hardening.conftest import hent
 

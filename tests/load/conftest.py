@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from load.testbed import TestBed
+from load.support.testbed import TestBed
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from load import bench, traffic
+from load.bench import table as bench
+from load.support import traffic
 from oeir import kommuner, model, soap
 from oeir.services import DEBITOR_FORESPOERGSEL
 from simulators import SimConfig, create_app

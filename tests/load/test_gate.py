@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from load import gate
+from load.profiles import gate
 
 
 def _row(name: str = "OpretFordring", **kw: float) -> gate.RequestStats:

@@ -9,7 +9,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from load.testbed import TestBed
+from load.support.testbed import TestBed
 from tests.load.conftest import run_load
 
 SOAP_TYPES = {"OpretDebitorkonto", "OpretFordring", "HentDebitorkonto"}

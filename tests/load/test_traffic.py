@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from load import traffic, weights
+from load.profiles import weights
+from load.support import traffic
 from oeir import kommuner, model, soap
 from oeir.identifiers import valid_cpr
 from oeir.services import DAEKNING_AFSKRIVNING, DEBITOR_FORESPOERGSEL, DEBITOR_REGISTRERING

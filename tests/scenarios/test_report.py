@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.scenarios.conftest import REPO, Run, run_scenarios
 
-FEATURES = REPO / "features"
+FEATURES = REPO / "debitorsim" / "klik" / "features"
 
 
 def test_run_passes_and_writes_the_three_files(eg_run: Run) -> None:
@@ -59,7 +59,7 @@ def test_marker_eg_collects_exactly_the_eg_examples() -> None:
             sys.executable,
             "-m",
             "pytest",
-            "tests/steps",
+            "debitorsim/klik",
             "-m",
             "eg",
             "--collect-only",

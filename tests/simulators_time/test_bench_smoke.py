@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from load.bench_sim_time import run
+from load.bench.sim_time import run
 
 
 def test_bench_small_run_delivers_every_event_once() -> None:

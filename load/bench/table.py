@@ -1,0 +1,637 @@
+"""`make bench`: the benchmark table, written to reports/bench.json.
+
+    python -m load.bench            # the table (about 5 minutes)
+    python -m load.bench --soak     # plus the 10-minute soak (not in CI)
+    python -m load.bench --quick    # short runs, small seeds (a smoke test of the bench)
+
+Load always comes from a separate process: wrk (Debian package, installed with apt-get
+when missing and allowed; otherwise the wrk figures are skipped and the table says so).
+Servers run under the same gunicorn settings as production (`debitorsim.wsgi`), and the
+machine's ceiling is measured in the same run: a static WSGI answer and a minimal
+Flask + lxml app under that gunicorn, and nginx where it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from load.support import runner, traffic
+from load.support.testbed import TestBed
+from oeir import kommuner, model
+
+REPORT = Path("reports/bench.json")
+SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
+SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "128"))
+"""For 200 slow calls: threads per worker >= connections (accept() is not balanced between
+workers; 2 x 110 gave 0.61-0.82 of ideal, 2 x 220 0.89-0.91, 1 x 220 0.75-0.78)."""
+
+
+@dataclass
+class Settings:
+    """Durations and sizes of one bench run."""
+
+    seconds: float = 15.0
+    ceiling_seconds: float = 10.0
+    seed_claims: int = 1_000_000
+    core_fees: int = 100_000
+    soak_seconds: float = 0.0
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _post(url: str, call: traffic.SoapCall) -> bytes:
+    req = urllib.request.Request(url + call.path, data=call.body, headers=call.headers)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return bytes(resp.read())
+
+
+def _debtors(sim_url: str, n: int, t: traffic.Traffic) -> list[tuple[kommuner.Kommune, Any]]:
+    """Open `n` debtor accounts over SOAP (the bench's OpretFordring calls add to them)."""
+    out = []
+    for i in range(n):
+        kommune = kommuner.alle()[i % len(kommuner.alle())]
+        call, debitor, _ = t.opret_debitorkonto(kommune)
+        body = _post(sim_url, call)
+        if traffic.is_fault(body):
+            raise RuntimeError(f"OpretDebitorkonto failed: {body[:400]!r}")
+        out.append((kommune, debitor))
+    return out
+
+
+def _wrk(url: str, **kw: Any) -> runner.WrkResult:
+    """wrk after a short discarded warm-up run (connections opened, workers warm)."""
+    runner.wrk(url, **{**kw, "seconds": 2})
+    return runner.wrk(url, **kw)
+
+
+def _template(path: Path, bodies: list[bytes]) -> Path:
+    path.write_bytes(b"\n----8<----\n".join(bodies))
+    return path
+
+
+def _opret_fordring_template(workdir: Path, debtors: list[Any], t: traffic.Traffic) -> Path:
+    bodies = []
+    for kommune, debitor in debtors:
+        fordring = t.fordring(kommune, debitor)
+        fordring = _with_id(fordring, "B__FID__")
+        call = traffic.SoapCall(
+            traffic.DEBITOR_REGISTRERING.path,
+            "OpretFordring",
+            traffic.soap.request_envelope(
+                model.OpretFordring(fordring=fordring),
+                traffic.sp_header(kommune, traffic.DEBITOR_REGISTRERING),
+            ),
+        )
+        bodies.append(call.body)
+    return _template(workdir / "opret_fordring.xml", bodies)
+
+
+def _with_id(fordring: model.Fordring, fid: str) -> model.Fordring:
+    from dataclasses import replace
+
+    return replace(fordring, fordring_id=fid)
+
+
+def _action(operation: str) -> str:
+    return traffic.SoapCall("", operation, b"").headers["SOAPAction"]
+
+
+def _claims_in(db: Path) -> int:
+    from simulators.store.sqlite import SqliteStore
+
+    store = SqliteStore(db)
+    try:
+        with store.read() as tx:
+            return tx.count("claims")
+    finally:
+        store.close()
+
+
+def _server_p99_ms(access_log: Path) -> dict[str, float]:
+    """Server-side times of the 200 answers: gunicorn's request time (%(D)s, which includes
+    waiting for a work slot) and the app's own work (``Server-Timing: app;dur=``)."""
+    request, work = [], []
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1] == "200":
+            request.append(int(parts[0]) / 1000)
+            if len(parts) == 3 and parts[2].startswith("app;dur="):
+                work.append(float(parts[2].removeprefix("app;dur=")))
+    out: dict[str, float] = {}
+    for key, times in (("server", request), ("work", work)):
+        if times:
+            times.sort()
+            out[f"{key}_requests"] = len(times)
+            out[f"{key}_p50_ms"] = round(times[len(times) // 2], 2)
+            out[f"{key}_p99_ms"] = round(times[min(len(times) - 1, int(len(times) * 0.99))], 2)
+    return out
+
+
+# --- the figures -----------------------------------------------------------------------
+
+
+def ceiling(s: Settings) -> dict[str, Any]:
+    """Static WSGI and Flask + lxml under our gunicorn settings; nginx static if installed.
+
+    Each Python app runs with and without the simulator's work-slot limit, and the better
+    of the two is its ceiling (the other is kept under ``variants``): a ceiling measured
+    only in the set-up that suits the simulator would flatter the ratios.
+    """
+    t = traffic.Traffic(seed=1)
+    with tempfile.TemporaryDirectory() as d:
+        call, _ = t.opret_fordring(kommuner.alle()[0])
+        tpl = _template(Path(d) / "body.xml", [call.body])
+        out: dict[str, Any] = {}
+        for key, app in (
+            ("static_wsgi", "load.bench.ceiling:static()"),
+            ("flask_lxml", "load.bench.ceiling:flask_lxml_app()"),
+        ):
+            variants = {}
+            for slots in ("1", "0"):
+                with runner.Gunicorn(
+                    app,
+                    workers=SIM_WORKERS,
+                    threads=SIM_THREADS,
+                    env={"DEBITORSIM_WORK_SLOTS": slots},
+                ) as g:
+                    g.wait_ready()
+                    variants[f"work_slots={slots}"] = _wrk(
+                        g.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
+                    ).as_dict()
+            best = max(variants, key=lambda v: variants[v]["rps"])
+            out[key] = {**variants[best], "set_up": best, "variants": variants}
+        if runner.Nginx.available():
+            with runner.Nginx() as n:
+                out["nginx_static"] = _wrk(
+                    n.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
+                ).as_dict()
+        else:
+            out["nginx_static"] = {"skipped": "nginx not installed"}
+    return out
+
+
+def opret_fordring(s: Settings, *, journal: bool, connections: int = 32) -> dict[str, Any]:
+    """OpretFordring round trips (XSD-validated, persisted) against the simulator."""
+    t = traffic.Traffic(seed=2)
+    with (
+        tempfile.TemporaryDirectory() as d,
+        TestBed(
+            Path(d),
+            sim_workers=SIM_WORKERS,
+            sim_threads=SIM_THREADS,
+            journal=journal,
+            with_core=False,
+        ) as bed,
+    ):
+        debtors = _debtors(bed.sim_url, 64, t)
+        tpl = _opret_fordring_template(Path(d), debtors, t)
+        before = _claims_in(Path(d) / "simulator.db")
+        r = _wrk(
+            bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
+            connections=connections,
+            seconds=s.seconds,
+            template=tpl,
+            extra=[_action("OpretFordring")],
+        )
+        rss = bed.servers[0].rss_bytes()
+        persisted = _claims_in(Path(d) / "simulator.db") - before
+    return {
+        **r.as_dict(),
+        "persisted": persisted,
+        # in-flight requests at the end may be stored but not counted by wrk: >= is right
+        "all_persisted": persisted >= r.requests - r.non_2xx - r.errors,
+        "rss_mb": round(rss / 2**20, 1),
+        "journal": journal,
+    }
+
+
+def latency(s: Settings) -> dict[str, Any]:
+    """100 ms latency injected by the simulator's own fault injection, at c=200.
+
+    The rule is given in the configuration (DEBITORSIM_FAULTS): it is stored once in the
+    simulator's database and applies in every gunicorn worker (as a POSTed rule would).
+    """
+    threads = SIM_THREADS
+    rule = {"kind": "latency", "fixed_ms": 100, "operation": "OpretFordring"}
+    t = traffic.Traffic(seed=3)
+    with (
+        tempfile.TemporaryDirectory() as d,
+        TestBed(
+            Path(d),
+            sim_workers=SIM_WORKERS,
+            sim_threads=threads,
+            with_core=False,
+            env={"DEBITORSIM_FAULTS": json.dumps([rule])},
+        ) as bed,
+    ):
+        with urllib.request.urlopen(bed.sim_url + "/admin/faults", timeout=10) as resp:
+            rules = json.load(resp)["rules"]
+        if not any(r.get("kind") == "latency" for r in rules):
+            return {"skipped": "the simulator did not take the latency rule from its config"}
+        debtors = _debtors(bed.sim_url, 64, t)
+        tpl = _opret_fordring_template(Path(d), debtors, t)
+        r = _wrk(
+            bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
+            connections=200,
+            seconds=s.seconds,
+            template=tpl,
+            extra=[_action("OpretFordring")],
+        )
+    return {
+        **r.as_dict(),
+        "ideal_rps": 2000.0,
+        "of_ideal": round(r.rps / 2000.0, 3),
+        "via": "simulator fault injection (DEBITORSIM_FAULTS)",
+        "rule": rule,
+        "threads_per_worker": threads,
+    }
+
+
+def latency_static(s: Settings) -> dict[str, Any]:
+    """The serving set-up alone: the static answer behind 100 ms at c=200 (no app work)."""
+    threads = SIM_THREADS
+    with tempfile.TemporaryDirectory() as d:
+        call, _ = traffic.Traffic(seed=7).opret_fordring(kommuner.alle()[0])
+        tpl = _template(Path(d) / "body.xml", [call.body])
+        with runner.Gunicorn(
+            "load.bench.fault_injection:delayed_static()",
+            workers=SIM_WORKERS,
+            threads=threads,
+            env={"DEBITORSIM_BENCH_DELAY_MS": "100"},
+        ) as g:
+            g.wait_ready()
+            r = _wrk(g.url + "/x", connections=200, seconds=s.seconds, template=tpl)
+    return {
+        **r.as_dict(),
+        "ideal_rps": 2000.0,
+        "of_ideal": round(r.rps / 2000.0, 3),
+        "threads_per_worker": threads,
+    }
+
+
+def hent_at_scale(s: Settings, journal: bool = True) -> dict[str, Any]:
+    """HentDebitorkonto p99 (server-side and client-side) with `seed_claims` claims stored."""
+    claims_per_account = 4
+    with tempfile.TemporaryDirectory() as d:
+        db = Path(d) / "simulator.db"
+        started = time.perf_counter()
+        accounts = seed(db, s.seed_claims, claims_per_account)
+        seed_s = time.perf_counter() - started
+        t = traffic.Traffic(seed=4)
+        rng = random.Random(4)
+        bodies = []
+        for nummer, kode in rng.sample(accounts, k=min(500, len(accounts))):
+            kommune = kommuner.by_kode()[kode]
+            bodies.append(t.hent_debitorkonto(kommune, kontonummer=nummer).body)
+        tpl = _template(Path(d) / "hent.xml", bodies)
+        log = Path(d) / "access.log"
+        with TestBed(
+            Path(d),
+            sim_workers=SIM_WORKERS,
+            sim_threads=SIM_THREADS,
+            with_core=False,
+            sim_access_log=log,
+            journal=journal,
+        ) as bed:
+            url = bed.sim_url + traffic.DEBITOR_FORESPOERGSEL.path
+            kw: dict[str, Any] = {
+                "connections": 32,
+                "template": tpl,
+                "extra": [_action("HentDebitorkonto")],
+            }
+            runner.wrk(url, seconds=2, **kw)  # warm-up (page cache, workers)
+            log.write_text("")  # the log holds only the measured requests
+            r = runner.wrk(url, seconds=s.seconds, **kw)
+            stored = _claims_in(db)
+        return {
+            **r.as_dict(),
+            **_server_p99_ms(log),
+            "claims_stored": stored,
+            "seed_seconds": round(seed_s, 1),
+            "journal": journal,
+        }
+
+
+def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
+    """Write `n_claims` claims on `n_claims / per_account` accounts straight into the store.
+
+    Uses the simulator's store (schema, row encoding) with bulk `executemany` inside one
+    store transaction: minutes of SOAP traffic become seconds of SQL.
+    """
+    from simulators.ledger.records import Account, Claim
+    from simulators.store import sqlite as sq
+
+    fake = traffic.Traffic(seed=5).fake
+    store = sq.SqliteStore(db)
+    koder = [k.kode for k in kommuner.alle()]
+    n_accounts = max(1, n_claims // per_account)
+    now = datetime.now(UTC)
+    today = date.today()
+    accounts: list[tuple[str, str]] = []
+    cols = ", ".join(sq._CLAIM_COLUMNS)
+    marks = ", ".join("?" for _ in sq._CLAIM_COLUMNS)
+    names = [fake.name() for _ in range(1000)]
+    cprs = [fake.cpr() for _ in range(1000)]
+    with store.transaction() as tx:
+        conn = tx._c
+        acc_rows = []
+        claim_rows = []
+        for i in range(n_accounts):
+            kode = koder[i % len(koder)]
+            nummer = f"{kode}-{i + 1:08d}"
+            # unique ident per municipality: a CPR from the pool plus the running number
+            a = Account(
+                nummer=nummer,
+                kommunekode=kode,
+                cpr_nummer=f"{cprs[i % 1000][:6]}{i % 10_000:04d}",
+                cvr_nummer=None,
+                navn=names[i % 1000],
+                oprettet=now,
+            )
+            acc_rows.append(
+                (nummer, kode, a.ident, a.cpr_nummer, None, a.navn, 0, 0, now.isoformat())
+            )
+            accounts.append((nummer, kode))
+            for j in range(per_account):
+                created = today - timedelta(days=(i + j) % 300)
+                c = Claim(
+                    kommunekode=kode,
+                    fordring_id=f"SEED-{i}-{j}",
+                    konto=nummer,
+                    agency_id=traffic.agency_id(kommuner.by_kode()[kode]),
+                    fordring_type=model.FordringType.GEBYR,
+                    klassifikationskode="BIB-GEBYR",
+                    hovedstol=2500 + 100 * j,
+                    stiftelsesdato=created,
+                    forfaldsdato=created + timedelta(days=14),
+                    sidste_rettidige_betalingsdato=created + timedelta(days=14),
+                    tekst="Gebyr (for sent)",
+                    skriftligt_anerkendt=False,
+                    oprettet=now,
+                )
+                claim_rows.append(sq._claim_values(c))
+            if len(claim_rows) >= 50_000:
+                _flush(conn, acc_rows, claim_rows, cols, marks)
+        _flush(conn, acc_rows, claim_rows, cols, marks)
+    store.close()
+    return accounts
+
+
+def _flush(conn: Any, acc_rows: list[Any], claim_rows: list[Any], cols: str, marks: str) -> None:
+    conn.executemany(
+        "INSERT INTO accounts (nummer, kommunekode, ident, cpr_nummer, cvr_nummer, navn,"
+        " tilgode, lukket, oprettet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        acc_rows,
+    )
+    conn.executemany(f"INSERT INTO claims ({cols}) VALUES ({marks})", claim_rows)
+    acc_rows.clear()
+    claim_rows.clear()
+
+
+def core_end_to_end(s: Settings) -> dict[str, Any]:
+    """100,000 fees through the core to the simulator (`load.bench.core.run`)."""
+    from load.bench import core as bench_core
+
+    started = time.perf_counter()
+    result = dict(bench_core.run(s.core_fees))
+    result.setdefault("seconds", round(time.perf_counter() - started, 1))
+    result["fees"] = s.core_fees
+    return result
+
+
+def soak(s: Settings) -> dict[str, Any]:
+    """OpretFordring at full load, journal on, for `soak_seconds`: memory and throughput."""
+    t = traffic.Traffic(seed=6)
+    samples: list[tuple[float, int]] = []
+    with (
+        tempfile.TemporaryDirectory() as d,
+        TestBed(Path(d), sim_workers=SIM_WORKERS, sim_threads=SIM_THREADS, with_core=False) as bed,
+    ):
+        debtors = _debtors(bed.sim_url, 64, t)
+        tpl = _opret_fordring_template(Path(d), debtors, t)
+        stop = threading.Event()
+
+        def sample() -> None:
+            start = time.monotonic()
+            while not stop.wait(10.0):
+                samples.append((round(time.monotonic() - start), bed.servers[0].rss_bytes()))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        windows = []
+        remaining = s.soak_seconds
+        while remaining > 0:  # one-minute windows show a collapse, not only the average
+            secs = min(60.0, remaining)
+            r = runner.wrk(
+                bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
+                connections=32,
+                seconds=secs,
+                template=tpl,
+                extra=[_action("OpretFordring")],
+            )
+            windows.append(r.as_dict())
+            remaining -= secs
+        stop.set()
+        sampler.join()
+    rss = [b for _, b in samples]
+    # memory after warm-up (first minute) is what must stay flat
+    settled = [b for sec, b in samples if sec >= 60] or rss
+    base = statistics.median(settled[: max(1, len(settled) // 5)])
+    return {
+        "seconds": s.soak_seconds,
+        "rps_per_minute": [w["rps"] for w in windows],
+        "p99_ms_per_minute": [w["p99_ms"] for w in windows],
+        "non_2xx": sum(w["non_2xx"] for w in windows),
+        "rss_mb_samples": [round(b / 2**20, 1) for b in rss],
+        "rss_drift": round((settled[-1] - base) / base, 3) if base else None,
+    }
+
+
+# --- table -------------------------------------------------------------------------------
+
+
+def _safe(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    print(f"... {name}", file=sys.stderr, flush=True)
+    try:
+        return fn()
+    except Exception as exc:  # one broken figure must not lose the others
+        return {"skipped": f"{type(exc).__name__}: {exc}"[:500]}
+
+
+def _size(n: int | None, what: str) -> str:
+    """1000000 -> "1M claims", 20000 -> "20k claims" (the sizes actually run)."""
+    if not n:
+        return what
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M {what}"
+    if n >= 1_000 and n % 1_000 == 0:
+        return f"{n // 1_000}k {what}"
+    return f"{n:,} {what}"
+
+
+def table(results: dict[str, Any]) -> str:
+    """The printed table: figure, measured, ratio to the ceilings, target."""
+    c = results["ceiling"]
+    static = c.get("static_wsgi", {}).get("rps")
+    flask = c.get("flask_lxml", {}).get("rps")
+    nginx = c.get("nginx_static", {}).get("rps")
+
+    def ratio(v: float | None, base: float | None) -> str:
+        return f"{v / base:.2f}" if v and base else "-"
+
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def add(name: str, r: dict[str, Any], target: str, value: str | None = None) -> None:
+        if "skipped" in r:
+            rows.append((name, "skipped: " + r["skipped"][:70], "", "", target))
+            return
+        v = value or f"{r['rps']:,.0f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']} ms"
+        rows.append((name, v, ratio(r.get("rps"), static), ratio(r.get("rps"), flask), target))
+
+    for key, label in (
+        ("nginx_static", "ceiling: nginx static"),
+        ("static_wsgi", "ceiling: static WSGI (gunicorn)"),
+        ("flask_lxml", "ceiling: Flask + lxml parse"),
+    ):
+        r = c.get(key, {"skipped": "not measured"})
+        add(label + (f" ({r['set_up']})" if "set_up" in r else ""), r, "")
+    on, off = results["opret_fordring"], results["opret_fordring_journal_off"]
+    add("OpretFordring c=32, journal on", on, ">= 0.5x Flask+lxml, p99 <= 50 ms")
+    add("OpretFordring c=32, journal off", off, "")
+    if "rps" in on and "rps" in off:
+        cost = 1 - on["rps"] / off["rps"]
+        rows.append(("journal cost", f"{cost:.1%} of throughput", "", "", "<= 20 %"))
+    add("OpretFordring 100 ms latency c=200", results["latency_100ms"], ">= 1,900 req/s")
+    add(
+        "static answer 100 ms latency c=200",
+        results["latency_100ms_static"],
+        "(serving set-up alone)",
+    )
+    for key, label, target in (
+        ("hent_1m", "HentDebitorkonto c=32, {}", "in-server (work) p99 <= 5 ms"),
+        ("hent_1m_journal_off", "HentDebitorkonto, {}, journal off", ""),
+    ):
+        h = results[key]
+        add(
+            label.format(_size(h.get("claims_stored"), "claims")),
+            h,
+            target,
+            None
+            if "skipped" in h
+            else f"{h['rps']:,.0f} req/s, work p50/p99 {h.get('work_p50_ms')}/"
+            f"{h.get('work_p99_ms')} ms, request p99 {h.get('server_p99_ms')} ms, "
+            f"client p99 {h['p99_ms']} ms",
+        )
+    core = results["core_100k"]
+    if "skipped" in core:
+        rows.append(("core end to end", "skipped: " + core["skipped"][:70], "", "", "<= 120 s"))
+    else:
+        rows.append(
+            (
+                f"core end to end, {_size(core.get('fees'), 'fees')}",
+                f"{core.get('seconds_total', core.get('seconds'))} s ({core.get('fees_per_second', '?')} fees/s)",
+                "",
+                "",
+                "<= 120 s",
+            )
+        )
+    if "soak" in results:
+        so = results["soak"]
+        if "skipped" in so:
+            rows.append(("soak", "skipped: " + so["skipped"][:70], "", "", ""))
+        else:
+            rows.append(
+                (
+                    "soak 10 min, journal on",
+                    f"rss drift {so['rss_drift']:+.1%}, rps/min {min(so['rps_per_minute']):,.0f}..{max(so['rps_per_minute']):,.0f}",
+                    "",
+                    "",
+                    "memory within ±10 %",
+                )
+            )
+    head = ("figure", "measured", "x static", "x flask+lxml", "target")
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(5)]
+    lines = [
+        " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in [head, *rows]
+    ]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    if nginx:
+        lines.append(f"(machine ceiling, nginx static: {nginx:,.0f} req/s)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks, write reports/bench.json and print the table."""
+    p = argparse.ArgumentParser(prog="python -m load.bench", description=__doc__)
+    p.add_argument("--soak", action="store_true", help="also run the 10-minute soak")
+    p.add_argument("--quick", action="store_true", help="short runs and small seeds")
+    p.add_argument("--only", default="", help="comma-separated figures to run")
+    p.add_argument("--out", default=str(REPORT))
+    args = p.parse_args(argv)
+    s = Settings()
+    if args.quick:
+        s = Settings(seconds=3, ceiling_seconds=3, seed_claims=20_000, core_fees=1_000)
+    if args.soak:
+        s.soak_seconds = 600.0
+    wrk_bin, how = runner.ensure_wrk()
+    print(how, file=sys.stderr)
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_tool": how,
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+        "gunicorn": {
+            "worker_class": runner.Gunicorn.worker_class,
+            "workers": SIM_WORKERS,
+            "threads": SIM_THREADS,
+        },
+    }
+    figures: dict[str, Callable[[], dict[str, Any]]] = {
+        "ceiling": lambda: ceiling(s),
+        "opret_fordring": lambda: opret_fordring(s, journal=True),
+        "opret_fordring_journal_off": lambda: opret_fordring(s, journal=False),
+        "latency_100ms": lambda: latency(s),
+        "latency_100ms_static": lambda: latency_static(s),
+        "hent_1m": lambda: hent_at_scale(s),
+        "hent_1m_journal_off": lambda: hent_at_scale(s, journal=False),
+        "core_100k": lambda: core_end_to_end(s),
+    }
+    if args.soak:
+        figures["soak"] = lambda: soak(s)
+    only = {f for f in args.only.split(",") if f}
+    for name, fn in figures.items():
+        if only and name not in only:
+            results[name] = {"skipped": "not selected (--only)"}
+        elif wrk_bin is None and name != "core_100k":
+            results[name] = {"skipped": how}
+        else:
+            results[name] = _safe(name, fn)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(table(results))
+    print(f"\nwritten: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

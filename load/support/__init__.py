@@ -1,0 +1,1 @@
+"""What the load profiles and the benchmarks share: the test bed, its processes, the traffic."""
