@@ -11,7 +11,6 @@ Both work under the same work-slot limit as the simulator (`DEBITORSIM_WORK_SLOT
 the GIL and the ceiling would come out lower than it is (measured: 2 x 128 unlimited
 static 6,027 req/s, Flask + lxml 3,976).
 
-`nginx_conf` renders a config for the machine's limit (nginx answering the same bytes).
 """
 
 from __future__ import annotations
@@ -64,31 +63,3 @@ def flask_lxml_app() -> Any:
         return Response(ANSWER, content_type="text/xml; charset=utf-8")
 
     return _slotted(app)
-
-
-def nginx_conf(port: int, prefix: str) -> str:
-    """An nginx config (foreground, loopback) answering every request with the fixed bytes."""
-    body = ANSWER.decode().replace("\\", "\\\\").replace("'", "\\'")
-    return f"""
-daemon off;
-worker_processes 2;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    keepalive_requests 1000000;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            default_type text/xml;
-            return 200 '{body}';
-        }}
-    }}
-}}
-"""

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from load.bench.ceiling import ANSWER
 from load.support import runner, traffic
 from load.support.testbed import TestBed
 from oeir import kommuner, model
@@ -177,7 +178,7 @@ def ceiling(s: Settings) -> dict[str, Any]:
             best = max(variants, key=lambda v: variants[v]["rps"])
             out[key] = {**variants[best], "set_up": best, "variants": variants}
         if runner.Nginx.available():
-            with runner.Nginx() as n:
+            with runner.Nginx(ANSWER) as n:
                 out["nginx_static"] = _wrk(
                     n.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
                 ).as_dict()

@@ -175,10 +175,11 @@ def _rss(pid: int) -> int:
 
 
 class Nginx:
-    """nginx in the foreground on loopback, answering `ceiling.ANSWER` (when installed)."""
+    """nginx in the foreground on loopback, answering every request with `answer` (when installed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: bytes) -> None:
         self.port = free_port()
+        self.answer = answer
         self._dir = tempfile.TemporaryDirectory(prefix="bench-nginx-")
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -193,10 +194,8 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Nginx:
-        from load.bench.ceiling import nginx_conf
-
         conf = Path(self._dir.name) / "nginx.conf"
-        conf.write_text(nginx_conf(self.port, self._dir.name))
+        conf.write_text(nginx_conf(self.port, self._dir.name, self.answer))
         nginx = _which("nginx")
         assert nginx
         self._proc = subprocess.Popen(
@@ -315,3 +314,31 @@ def wrk(
         errors=d["connect"] + d["read"] + d["write"] + d["timeout"],
         non_2xx=d["status"],
     )
+
+
+def nginx_conf(port: int, prefix: str, answer: bytes) -> str:
+    """An nginx config (foreground, loopback) answering every request with `answer`."""
+    body = answer.decode().replace("\\", "\\\\").replace("'", "\\'")
+    return f"""
+daemon off;
+worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    keepalive_requests 1000000;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            default_type text/xml;
+            return 200 '{body}';
+        }}
+    }}
+}}
+"""
