@@ -8,7 +8,7 @@ from integration.client import DebtorClient
 from integration.config import CoreConfig
 from integration.fbs.service import FbsService
 from integration.outbox.worker import OutboxWorker
-from integration.store import Store
+from integration.store import SqliteStore, Store
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Core:
 def open_store(config: CoreConfig) -> Store:
     """The store `config` names: PostgreSQL for a ``database_url``, else SQLite at ``db_path``."""
     if config.database_url:
-        from integration.store_postgres import PgStore  # psycopg is only needed here
+        from integration.store.postgres import PgStore  # psycopg is only needed here
 
-        return PgStore(config.database_url)  # type: ignore[return-value]
-    return Store(config.db_path)
+        return PgStore(config.database_url)
+    return SqliteStore(config.db_path)

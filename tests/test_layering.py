@@ -58,3 +58,31 @@ def test_the_circle_check_finds_a_circle() -> None:
     graph = {"p.a.x": {"p.b.y"}, "p.b.y": {"p.c"}, "p.c": {"p.a.x"}, "p.d": {"p.a.x"}}
     assert structure.circles(graph) == [["p.a.x", "p.b.y", "p.c"]]
     assert structure.arrows_back_up(graph) == {"p": ["p.a -> p.b", "p.b -> p.c", "p.c -> p.a"]}
+
+
+CORE_LAYERS = {
+    "integration.domain": set(),
+    "integration.store": {"integration.domain"},
+}
+"""Inside the integration core: the domain at the bottom, the store on it, the services above.
+
+Each layer may import itself and what is listed; nothing else of `integration`."""
+
+
+@pytest.mark.parametrize("layer", sorted(CORE_LAYERS))
+def test_core_layer_imports_only_below_it(layer: str) -> None:
+    allowed = (layer, *CORE_LAYERS[layer])
+
+    def inside(module: str, package: str) -> bool:
+        return module == package or module.startswith(f"{package}.")
+
+    offenders = {
+        source: sorted(
+            t
+            for t in targets
+            if inside(t, "integration") and not any(inside(t, a) for a in allowed)
+        )
+        for source, targets in GRAPH.items()
+        if inside(source, layer)
+    }
+    assert {s: t for s, t in offenders.items() if t} == {}

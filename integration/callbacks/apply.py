@@ -2,15 +2,15 @@
 
 The event ids are stored in the same transaction as their effect, so a
 redelivered event is recognised (answered ``Dublet``) and never applied twice.
-The fee's balance is re-derived from all its events (`integration.fbs.ledger`),
+The fee's balance is re-derived from all its events (`integration.domain.balance`),
 which makes the result independent of arrival order. The answer is built only
 after the transaction committed.
 """
 
 from __future__ import annotations
 
-from integration.fbs.ledger import StoredEvent
-from integration.fbs.model import Fee
+from integration.domain.balance import StoredEvent
+from integration.domain.model import Fee
 from integration.fbs.service import FbsService
 from integration.store import Repo, Store
 from oeir import kommuner, model

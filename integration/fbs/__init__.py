@@ -1,1 +1,1 @@
-"""The FBS side: fees and patrons per library agency, shaped like the FBS external API."""
+"""FBS as the harness drives it: the fee services, a patron's own payment, the FeeV2 views."""

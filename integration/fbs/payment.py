@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from integration.fbs.ledger import StoredEvent
-from integration.fbs.model import Fee
+from integration.domain.balance import StoredEvent
+from integration.domain.model import Fee
 from integration.fbs.service import FbsError, FbsService
 from integration.fbs.views import payable_by_client
 from integration.mapping import fit_text

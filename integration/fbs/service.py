@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from integration.config import CoreConfig
-from integration.fbs.ledger import derive
-from integration.fbs.model import Fee, FeeStatus, FeeType, Material, Patron
+from integration.domain.balance import derive
+from integration.domain.model import Fee, FeeStatus, FeeType, Material, Patron
 from integration.mapping import dates_for, fit_text, to_debitor, to_fordring
 from integration.outbox import messages
 from integration.store import Repo, Store

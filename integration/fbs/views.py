@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from integration.config import CoreConfig
-from integration.fbs.model import BlockPeriod, Fee, FeeStatus, Patron
+from integration.domain.model import BlockPeriod, Fee, FeeStatus, Patron
 from integration.store import OutboxRow
 from oeir.identifiers import mask_cpr
 

@@ -17,7 +17,7 @@ import re
 from datetime import date, timedelta
 
 from integration.config import MunicipalityRules
-from integration.fbs.model import Fee, FeeType, Patron
+from integration.domain.model import Fee, FeeType, Patron
 from oeir import model
 
 _ELLIPSIS = "…"

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from integration.client import BusinessFault, DebtorClient
-from integration.fbs.model import Fee, FeeStatus
+from integration.domain.model import Fee, FeeStatus
 from integration.fbs.payment import client_payment
 from integration.store import Store
 from oeir import model

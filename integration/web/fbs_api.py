@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from integration.fbs.model import Patron
+from integration.domain.model import Patron
 from integration.fbs.payment import pay_fees
 from integration.fbs.service import FbsError
 from integration.fbs.views import (

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from integration.fbs.model import FeeType, Material
+from integration.domain.model import FeeType, Material
 from integration.fbs.service import FbsError, NewFee
 from integration.fbs.views import PERIODICAL_FIELDS, fee_detail, outbox_view, patron_view
 from integration.web.app import core_of_app

@@ -30,7 +30,7 @@ from typing import Any
 from integration.client import DebtorClient
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
-from integration.fbs.model import FeeType, Material
+from integration.domain.model import FeeType, Material
 from integration.fbs.service import NewFee
 from integration.reconcile import reconcile
 from oeir import model, testdata

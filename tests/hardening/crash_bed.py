@@ -30,7 +30,7 @@ import requests
 
 from integration.clock import RemoteClock
 from integration.core import Core
-from integration.fbs.model import FeeType
+from integration.domain.model import FeeType
 from integration.fbs.service import NewFee
 from integration.settings import config_from_options
 from oeir import testdata

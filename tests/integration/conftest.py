@@ -11,7 +11,7 @@ import pytest
 from integration.clock import SettableClock
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
-from integration.fbs.model import FeeType, Material
+from integration.domain.model import FeeType, Material
 from integration.fbs.service import NewFee
 from oeir import testdata
 

@@ -1,6 +1,6 @@
 """The core's own ledger invariant, checked after an attack on the callback receiver or harness.
 
-For every fee FBS holds: the stored balance is exactly what `integration.fbs.ledger.derive`
+For every fee FBS holds: the stored balance is exactly what `integration.domain.balance.derive`
 gives for the fee's stored events (so no write path bypassed the ledger), the parts are
 never negative, the debt never exceeds the principal, ``remaining`` is
 principal − dækket − afskrevet − nedreguleret (never below zero), and each patron is blocked
@@ -10,7 +10,7 @@ in a municipality exactly while the unpaid debt there reaches the threshold.
 from __future__ import annotations
 
 from integration.core import Core
-from integration.fbs.ledger import derive
+from integration.domain.balance import derive
 from oeir import kommuner
 
 

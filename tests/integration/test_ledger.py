@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from integration.fbs.ledger import StoredEvent, derive
-from integration.fbs.model import FeeStatus
+from integration.domain.balance import StoredEvent, derive
+from integration.domain.model import FeeStatus
 
 PAY1 = StoredEvent(haendelse_id="h1", art="Daekning", beloeb=1000, dato=date(2026, 1, 10))
 PAY2 = StoredEvent(haendelse_id="h2", art="Daekning", beloeb=2000, dato=date(2026, 1, 12))

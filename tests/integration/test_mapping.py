@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from integration.config import MunicipalityRules
-from integration.fbs.model import Fee, FeeType, Material, Patron
+from integration.domain.model import Fee, FeeType, Material, Patron
 from integration.mapping import dates_for, fit_text, to_fordring
 from oeir import codec, model, schema
 

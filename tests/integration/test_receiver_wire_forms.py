@@ -7,7 +7,7 @@ ServiceAgreementUUID is valid too, and names the same agreement.
 
 from __future__ import annotations
 
-from integration.fbs.ledger import derive
+from integration.domain.balance import derive
 from oeir import kommuner, model, soap
 from oeir.services import DAEKNING_AFSKRIVNING
 from tests.integration.conftest import new_fee

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from integration.fbs.model import FeeStatus, FeeType
+from integration.domain.model import FeeStatus, FeeType
 from integration.fbs.service import FbsError
 from integration.outbox import messages
 from oeir import model

@@ -11,10 +11,12 @@ import psycopg
 from integration.clock import SettableClock
 from integration.config import CoreConfig
 from integration.core import Core
-from integration.fbs.model import FeeType
+from integration.domain.model import FeeType
 from integration.fbs.service import NewFee
-from integration.store import OutboxRow
-from integration.store_postgres import PgStore as CorePgStore
+from integration.store import OutboxRow, Repo, Store
+from integration.store.postgres import CORE_SCHEMA
+from integration.store.postgres import PgStore as CorePgStore
+from integration.store.schema import TABLES
 from oeir import testdata
 from pgsupport import pg_ddl, pg_sql
 from simulators.ledger.records import EventKind, NewEvent
@@ -93,6 +95,24 @@ def test_claim_respects_the_lease_and_order_per_claim(pg_url: str) -> None:
         again = claim(now, 31)
     assert [r.id for r in again] == [first[0].id]  # an expired lease comes back
     core.store.close()
+
+
+def test_the_core_store_is_a_store_and_creates_every_table_when_it_opens(pg_url: str) -> None:
+    store = CorePgStore(pg_url)
+    assert isinstance(store, Store)
+    with store.tx() as repo:
+        assert isinstance(repo, Repo)
+    with store.read() as repo:
+        assert isinstance(repo, Repo)
+        names = {
+            row[0]
+            for row in repo.conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema=?",
+                (CORE_SCHEMA,),
+            )
+        }
+    store.close()
+    assert names == {table.name for table in TABLES}
 
 
 def test_concurrent_writers_get_unique_gapless_event_numbers(pg_url: str) -> None:

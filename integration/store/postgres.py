@@ -1,10 +1,10 @@
-"""PostgreSQL backend of the core's repository (psycopg 3), selected by `CoreConfig.database_url`.
+"""The core's store on PostgreSQL (psycopg 3), selected by `CoreConfig.database_url`.
 
-`PgRepo` is `integration.store.Repo` over a connection adapter that speaks the
-same qmark SQL; it overrides what differs: new ids come from ``RETURNING``, and
-`claim_due` reserves rows with ``SELECT ... FOR UPDATE SKIP LOCKED``, so
-several workers on several hosts take disjoint rows from one queue without
-waiting for each other.
+`PgRepo` runs the same qmark SQL as the SQLite repository (`SqlRepo`) over
+`PgConnection`, and differs only where the dialects do: new ids come from
+``RETURNING``, and `claim_due` reserves rows with ``SELECT ... FOR UPDATE SKIP
+LOCKED``, so several workers on several hosts take disjoint rows from one queue
+without waiting for each other.
 
 Every other write transaction first takes a transaction-scoped advisory lock,
 exactly what ``BEGIN IMMEDIATE`` gives on SQLite: check-then-write sequences
@@ -15,28 +15,23 @@ Tables live in the schema ``core``, so the simulators' store can share the datab
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
 import psycopg
 
-from integration.store import (
-    _OUTBOX_COLUMNS,
-    SCHEMA,
-    OutboxRow,
-    Repo,
-    _outbox,
-    ts,
-)
+from integration.store.outbox import CLAIMABLE, read_outbox_row
+from integration.store.repo import SqlRepo
+from integration.store.rows import OutboxRow, ts
+from integration.store.schema import SCHEMA
 from pgsupport import ConnectionPool, create_schema, lock_key, pg_sql
 
 CORE_SCHEMA = "core"
 
 
-class _Conn:
+class PgConnection:
     """The qmark adapter of one transaction; takes the writers' lock before the first statement."""
 
     def __init__(self, raw: psycopg.Connection[Any], lock: int | None) -> None:
@@ -66,10 +61,8 @@ class _Conn:
         return cur
 
 
-class PgRepo(Repo):
+class PgRepo(SqlRepo[PgConnection]):
     """The core's reads and writes on PostgreSQL."""
-
-    conn: _Conn  # type: ignore[assignment]
 
     def _new_id(self, sql: str, args: Sequence[Any], column: str) -> int:
         row = self.conn.execute(f"{sql} RETURNING {column}", args).fetchone()
@@ -86,13 +79,7 @@ class PgRepo(Repo):
         """
         self.conn.skip_lock()
         rows = self.conn.raw.execute(
-            pg_sql(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox o WHERE o.state='pending' AND o.not_before<=? "
-                "AND (o.lease_until IS NULL OR o.lease_until<=?) "
-                "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ordering_key=o.ordering_key "
-                "AND p.id<o.id AND p.state!='sent' AND p.state!='skipped') "
-                "ORDER BY o.not_before, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED"
-            ),
+            pg_sql(f"{CLAIMABLE} FOR UPDATE OF o SKIP LOCKED"),
             (ts(now), ts(lease_now), limit),
         ).fetchall()
         if rows:
@@ -100,11 +87,11 @@ class PgRepo(Repo):
                 "UPDATE outbox SET lease_until=%s WHERE id = ANY(%s)",
                 (ts(lease_until), [r[0] for r in rows]),
             )
-        return [_outbox(r) for r in rows]
+        return [read_outbox_row(r) for r in rows]
 
 
 class PgStore:
-    """The core's database on PostgreSQL: the same `tx()` / `read()` contract as `Store`."""
+    """The core's database on PostgreSQL: hands out a `PgRepo` per transaction."""
 
     def __init__(self, url: str, *, schema: str = CORE_SCHEMA) -> None:
         self.url = url
@@ -113,7 +100,6 @@ class PgStore:
         self._lock_key = lock_key(schema)
         create_schema(url, schema, SCHEMA)
         self._pool = ConnectionPool(url, schema, tuples=True)
-        self._local = threading.local()
 
     @contextmanager
     def _begin(self, write: bool) -> Iterator[PgRepo]:
@@ -121,7 +107,7 @@ class PgStore:
         try:
             raw.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
-                yield PgRepo(_Conn(raw, self._lock_key if write else None))  # type: ignore[arg-type]
+                yield PgRepo(PgConnection(raw, self._lock_key if write else None))
             except BaseException:
                 with suppress(psycopg.Error):
                     raw.execute("ROLLBACK")
@@ -130,11 +116,12 @@ class PgStore:
         finally:
             self._pool.put(raw)
 
-    def tx(self) -> Any:
-        """A write transaction: commits on success, rolls back on error."""
+    def tx(self) -> AbstractContextManager[PgRepo]:
+        """A write transaction (the writers' lock taken at the first statement):
+        commits on success, rolls back on error."""
         return self._begin(True)
 
-    def read(self) -> Any:
+    def read(self) -> AbstractContextManager[PgRepo]:
         """Reads in one consistent snapshot (REPEATABLE READ)."""
         return self._begin(False)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from integration.fbs.model import FeeStatus
+from integration.domain.model import FeeStatus
 
 
 @dataclass(frozen=True, kw_only=True)
