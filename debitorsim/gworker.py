@@ -3,7 +3,7 @@
 gunicorn's gthread worker hands a connection to a pool thread as soon as a byte is there,
 and the thread then reads the request line, headers and body with blocking reads and no
 deadline. A client that sends half a request line and holds the connection keeps that
-thread forever: 2 × 8 such connections stopped the simulator (issue 13, defect 7).
+thread forever: 2 × 8 such connections were enough to stop the simulator.
 
 `GuardedThreadWorker` puts every connection, new or kept alive, in the worker's poller
 first and reads without blocking until the request is complete: headers up to the blank

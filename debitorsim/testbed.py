@@ -2,8 +2,7 @@
 
 `Testbed` builds both apps from ONE `TestbedConfig`:
 
-- the simulator (`simulators.create_app`) with its time behaviour installed when that
-  part is present (`simulators.sim_time.install_app`);
+- the simulator (`simulators.create_app`, with its behaviour over time);
 - the integration core (`integration.core.Core`) whose config gets the simulator's very
   `VirtualClock`, the simulator's URL as Serviceplatformen, and per-municipality rules
   read from the simulator's tenant registry (text limit, payment page URL);
@@ -51,19 +50,6 @@ SIM_DB = SimConfig().database_path.name
 CORE_DB = DB_FILE
 """The core's SQLite file in the data dir."""
 PAYMENT_PAGES = "/betaling"
-
-
-def install_time_behaviour(app: Any) -> bool:
-    """Install the simulators' behaviour over time (callbacks, payments, collection) if present.
-
-    Returns False when that part of the simulators is not available in this checkout.
-    """
-    try:
-        from simulators.sim_time import install_app
-    except ImportError:
-        return False
-    install_app(app)
-    return True
 
 
 def callback_overrides(
@@ -157,7 +143,6 @@ class Testbed:
         self.sim: Simulator | None = None
         self.core: Core | None = None
         self.clock: Any = None
-        self.time_behaviour = False
         self._generation = 0
         self.generation_used = False
         """Set by a user that has dirtied this generation (the scenario suite renews then)."""
@@ -252,7 +237,6 @@ class Testbed:
                 tls=c.tls,
             )
             self.sim_app = create_sim_app(sim_config)
-            self.time_behaviour = install_time_behaviour(self.sim_app)
             self.sim = simulator_of(self.sim_app)
             self.clock = self.sim.clock
             self.sim_slot.app = self.sim_app
@@ -285,7 +269,7 @@ class Testbed:
                 derived["max_text_length"] = tenant.profile.text_max_length
                 derived["payment_url"] = (
                     f"{self.sim_url}{PAYMENT_PAGES}/{kode}/"
-                    if tenant.profile.payment_solution and self.time_behaviour
+                    if tenant.profile.payment_solution
                     else None
                 )
             explicit = dict(c.rules.get(kode, {}))
@@ -374,7 +358,7 @@ class Testbed:
             ]
         for service in (DEBITOR_REGISTRERING, DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING):
             out.append((f"SOAP {service.name}", f"{sim}{service.path}?wsdl"))
-        if self.simulated and self.time_behaviour:
+        if self.simulated:
             out.append(("payment pages (Opus, Prisme 2015)", f"{sim}{PAYMENT_PAGES}/"))
         out += [
             ("core: FBS fee API", f"{core}/external/{{agencyid}}/patron/{{patronid}}/fees/v2"),

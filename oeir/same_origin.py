@@ -115,3 +115,22 @@ class SameOrigin:
             [("Content-Type", content_type), ("Content-Length", str(len(body)))],
         )
         return [body]
+
+
+def outermost(
+    app: Callable[..., Any],
+    bind_host: str,
+    allowed_names: Iterable[str] = (),
+    *,
+    trust_proxy: bool = False,
+) -> Callable[..., Any]:
+    """`app` wrapped as both servers wrap themselves, outermost: the same-origin rule, so
+    CSRF and DNS rebinding are refused before any route, faults or slots; and, when
+    behind a trusted reverse proxy, werkzeug's ``ProxyFix`` around that, so the rule
+    sees the public scheme and host (``X-Forwarded-Proto``/``-Host``/``-Prefix``)."""
+    wrapped: Callable[..., Any] = SameOrigin(app, allowed_hosts(bind_host, allowed_names))
+    if trust_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        wrapped = ProxyFix(wrapped, x_for=0, x_proto=1, x_host=1, x_prefix=1)
+    return wrapped

@@ -4,7 +4,7 @@ behind a simulated Serviceplatformen, with a virtual clock and an admin API.
 Entry point: ``create_app(SimConfig(...))``. The plain-Python core is
 `simulators.engine.Simulator` (ledger, profiles, tenants, clock, scheduler, journal).
 
-The app is imported on first use of `create_app` or `simulator_of`, not with the package:
+The app is imported on first use of `create_app`, `simulator_of` or `sim_time_of`, not with the package:
 the CLI, the reports and the load suites read the system list and the tenant registry
 (`simulators.profiles`, `simulators.tenants`) without loading Flask and the whole app.
 """
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from simulators.config import SimConfig
 
 if TYPE_CHECKING:
-    from simulators.app import create_app, simulator_of
+    from simulators.app import create_app, sim_time_of, simulator_of
 
-__all__ = ["SimConfig", "create_app", "simulator_of"]
+__all__ = ["SimConfig", "create_app", "sim_time_of", "simulator_of"]
 
 
 def __getattr__(name: str) -> Any:
-    """`create_app` and `simulator_of`, imported from `simulators.app` when first asked for."""
-    if name in ("create_app", "simulator_of"):
+    """`create_app`, `simulator_of` and `sim_time_of`, imported from `simulators.app` when first asked for."""
+    if name in ("create_app", "sim_time_of", "simulator_of"):
         from simulators import app
 
         return getattr(app, name)

@@ -1,4 +1,10 @@
-"""`create_app(config)`: the simulators' Flask app (Serviceplatformen SOAP + admin API)."""
+"""`create_app(config)`: the simulators' whole Flask app, built in one place.
+
+Around one `Simulator` and its behaviour over time (`SimTime`: callbacks, payments,
+collection, timelines) it serves the simulated Serviceplatformen (SOAP), the admin API
+(JSON, with its fault, time and snapshot endpoints), the payment pages and the
+dashboard (HTML). Views reach the simulator through `simulators.web.context`.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,18 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from oeir import same_origin
-from simulators import faults, sim_time
 from simulators.config import SimConfig
 from simulators.engine import Simulator
-from simulators.web import admin, dashboard, snapshot_admin, sp
+from simulators.sim_time import SimTime
+from simulators.web import admin, dashboard, fault_admin, payment_pages, sp, time_admin
+from simulators.web.context import attach, sim_time_of, simulator_of
+from simulators.web.fault_middleware import FaultMiddleware
 from simulators.web.work_slots import WorkSlots
+
+__all__ = ["StoredInt", "create_app", "sim_time_of", "simulator_of"]
 
 
 class StoredInt(IntegerConverter):
@@ -30,8 +39,8 @@ class StoredInt(IntegerConverter):
 
 
 def create_app(config: SimConfig) -> Flask:
-    """Build the app around a new `Simulator` (reachable as ``app.extensions["simulator"]``),
-    with its behaviour over time installed (callbacks, payments, collection, timelines).
+    """Build the app around a new `Simulator` (`simulator_of(app)`) with its behaviour over
+    time installed (`sim_time_of(app)`).
 
     Refuses to start bound beyond loopback without an admin token.
     """
@@ -41,29 +50,43 @@ def create_app(config: SimConfig) -> Flask:
     app.url_map.converters["int"] = StoredInt
     # A little above the SOAP limit, so the SOAP endpoint itself answers with a Fault (HTTP 500).
     app.config["MAX_CONTENT_LENGTH"] = config.max_request_bytes + 1
+    # Set before any template compiles: Jinja compiles `finalize` into each template.
+    app.jinja_env.finalize = dashboard.masked_output
     sim = Simulator(config)
-    app.extensions["simulator"] = sim
-    app.register_blueprint(sp.blueprint())
-    admin_bp = admin.blueprint()
-    admin_bp.register_blueprint(snapshot_admin.blueprint())  # under the admin API's guard
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.extensions.setdefault(admin.OPENAPI_EXTRA, {}).update(snapshot_admin.OPENAPI_PATHS)
+    attach(app, sim, SimTime(sim).install())
+
+    app.register_blueprint(sp.bp)
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(fault_admin.bp, url_prefix="/admin")
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(payment_pages.bp, url_prefix="/betaling")
+    app.register_blueprint(time_admin.bp, url_prefix="/admin")
     admin.install_error_handlers(app)
+
     if config.work_slots is not None:
         paths = [service.path for service in sp.SERVED]
         app.wsgi_app = WorkSlots(  # type: ignore[method-assign]
             app.wsgi_app, config.work_slots, paths, config.max_request_bytes
         )
-    faults.install_app(app)  # outside the slots: a delayed call holds no slot
-    dashboard.install(app)
-    sim_time.install_app(app)
+    # Outside the slots: a delayed call holds no slot.
+    app.wsgi_app = FaultMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, sim.faults, sp.SERVED, _kommune_of_cvr(sim), config.max_request_bytes
+    )
     app.wsgi_app = _clock_refreshed(app.wsgi_app, sim)  # type: ignore[method-assign]
-    # Outermost: CSRF and DNS rebinding are refused before faults, slots or any route.
-    allowed = same_origin.allowed_hosts(config.bind_host, config.allowed_hosts)
-    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
-    if config.trust_proxy:  # before the same-origin rule: it sees the public scheme and host
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
+    app.wsgi_app = same_origin.outermost(  # type: ignore[method-assign]
+        app.wsgi_app, config.bind_host, config.allowed_hosts, trust_proxy=config.trust_proxy
+    )
     return app
+
+
+def _kommune_of_cvr(sim: Simulator) -> Any:
+    """The municipality code of a CVR number (None for an unknown one), for the faults' scope."""
+
+    def kommune_of_cvr(cvr: str) -> str | None:
+        tenant = sim.tenants.by_cvr(cvr)
+        return tenant.kode if tenant is not None else None
+
+    return kommune_of_cvr
 
 
 def _clock_refreshed(wsgi_app: Any, sim: Simulator) -> Any:
@@ -76,9 +99,3 @@ def _clock_refreshed(wsgi_app: Any, sim: Simulator) -> Any:
         return wsgi_app(environ, start_response)
 
     return refreshed
-
-
-def simulator_of(app: Flask) -> Simulator:
-    """The `Simulator` inside an app made by `create_app`."""
-    sim: Simulator = app.extensions["simulator"]
-    return sim

@@ -1,8 +1,9 @@
 """The simulator as one object: store, clock, scheduler, ledger, tenants, journal.
 
 Plain Python; the Flask app (`simulators.create_app`) wraps one `Simulator`.
-Issue [sim-time] extends it by registering job handlers on `scheduler`,
-listening to ledger events (`ledger.listeners`) and reading `tenants`.
+The behaviour over time (`simulators.sim_time.SimTime`) builds on it by registering
+job handlers on `scheduler`, listening to ledger events (`ledger.listeners`) and
+reading `tenants`.
 """
 
 from __future__ import annotations

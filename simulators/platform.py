@@ -50,7 +50,7 @@ HANDLERS: dict[str, Handler] = {
     "SoegDelfordringTilIndbetaling": lambda sim, t, msg: sim.ledger.soeg_delfordringer(msg),
     "ForetagIndbetaling": lambda sim, t, msg: sim.ledger.foretag_indbetaling(msg),
 }
-"""Operation name -> what runs it. Issue [sim-time] may replace an entry (e.g. ForetagIndbetaling)."""
+"""Operation name -> what runs it. The behaviour over time may replace an entry (e.g. ForetagIndbetaling)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """A persisted job queue on the virtual clock.
 
 Jobs live in the store (table ``jobs``), so a restart keeps them. A job names
-a handler; handlers are registered by name at start-up (issue [sim-time]
-registers nightly batches, bank settlement, reminders, PSRM handover and
+a handler; handlers are registered by name at start-up (the behaviour over time,
+`simulators.sim_time`, registers nightly batches, bank settlement, reminders, PSRM handover and
 callback retries). Advancing the clock runs every job that falls due, in due
 order (ties: the order they were queued), with the clock standing at the job's
 due time while it runs. Jobs a job queues inside the window run too.

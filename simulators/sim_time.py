@@ -1,9 +1,9 @@
 """Behaviour over time, wired onto a `Simulator`: callbacks, payments, collection, timelines.
 
 `SimTime(sim).install()` registers the job handlers and ledger listeners;
-`install_app(app)` does that for an app made by `simulators.create_app` and mounts
-the payment pages (``/betaling/<kommunekode>``) and the admin endpoints of this
-part (``/admin/callbacks``, ``/admin/indbetalingskort``, ``/admin/claims/.../timeline``...).
+`simulators.create_app` does that for its simulator and serves the payment pages
+(`simulators.web.payment_pages`) and the admin endpoints of this part
+(`simulators.web.time_admin`) on top.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from flask import Flask
 
 from simulators.callbacks.pipeline import CallbackPipeline
 from simulators.collection.reminders import Collection
@@ -20,8 +19,6 @@ from simulators.payments.bank import BankPayments
 from simulators.payments.solution import PaymentSolution
 from simulators.timeline import timeline
 from simulators.timestore import TimeRepo
-
-EXTENSION = "debitorsim.time"
 
 
 class SimTime:
@@ -49,27 +46,3 @@ class SimTime:
     def timeline(self, kommunekode: str, fordring_id: str) -> list[dict[str, Any]] | None:
         """A claim's timeline (see `simulators.timeline`)."""
         return timeline(self.sim.store, kommunekode, fordring_id)
-
-
-def install_app(app: Flask, session: requests.Session | None = None) -> SimTime:
-    """Install the time behaviour on an app from `create_app` (before it serves requests)."""
-    from simulators.web import payment_pages, time_admin
-    from simulators.web.admin import OPENAPI_EXTRA
-
-    existing: SimTime | None = app.extensions.get(EXTENSION)
-    if existing is not None:
-        return existing
-    sim: Simulator = app.extensions["simulator"]
-    sim_time = SimTime(sim, session).install()
-    app.extensions[EXTENSION] = sim_time
-    app.register_blueprint(payment_pages.blueprint(), url_prefix="/betaling")
-    app.register_blueprint(time_admin.blueprint(), url_prefix="/admin")
-    extra = app.extensions.setdefault(OPENAPI_EXTRA, {})
-    extra.update(time_admin.OPENAPI_PATHS)
-    return sim_time
-
-
-def sim_time_of(app: Flask) -> SimTime:
-    """The `SimTime` installed on an app."""
-    found: SimTime = app.extensions[EXTENSION]
-    return found

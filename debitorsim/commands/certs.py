@@ -8,7 +8,6 @@ from pathlib import Path
 NAME = "certs"
 HELP = "make a throwaway test CA, server and client certificates for --tls (docs/tls.md)"
 EXAMPLE = "debitorsim certs --out .debitorsim/certs"
-BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -25,7 +25,6 @@ from debitorsim.commands.remote import (
 NAME = "clock"
 HELP = "show or move the virtual clock"
 EXAMPLE = "debitorsim clock advance P1D"
-BUILT = True
 
 CALLBACK_JOB = "callbacks.deliver"
 """The job that sends a municipality's DaekningAfskrivningRegistreringAfsend batch."""

@@ -15,7 +15,6 @@ from integration.settings import DATA_DIR, DB_FILE
 NAME = "core"
 HELP = "serve the integration core (FBS fee API, callback receiver)"
 EXAMPLE = "debitorsim core --port 8080 --clock-url http://127.0.0.1:8081/admin/clock"
-BUILT = True
 
 
 def add_core_options(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,6 @@ from debitorsim.commands.core import add_core_options, build_config
 NAME = "core-worker"
 HELP = "run the outbox worker on its own"
 EXAMPLE = "debitorsim core-worker --once"
-BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,6 @@ from simulators.profiles import SYSTEMS
 NAME = "kommuner"
 HELP = "list the municipality codes (kommunekoder) with name and debtor system"
 EXAMPLE = "debitorsim kommuner --system prisme2009"
-BUILT = True
 HINT = "`debitorsim kommuner` lists the known codes"
 """What an error about an unknown kommunekode adds, everywhere in the CLI."""
 

@@ -18,7 +18,6 @@ from pathlib import Path
 NAME = "load"
 HELP = "run a Locust load profile"
 EXAMPLE = "debitorsim load --profile smoke"
-BUILT = True
 
 PROFILES = ("smoke", "national", "stress")
 

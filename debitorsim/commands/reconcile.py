@@ -33,7 +33,6 @@ from debitorsim.commands.remote import (
 NAME = "reconcile"
 HELP = "reconcile FBS with the debtor system for one municipality (asks the running core)"
 EXAMPLE = "debitorsim reconcile --kommune 101 --format html --out afstemning.html"
-BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

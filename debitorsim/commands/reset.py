@@ -20,7 +20,6 @@ from debitorsim.commands.remote import (
 NAME = "reset"
 HELP = "empty a running test bed (simulator and core) and start fresh; the clock keeps its time"
 EXAMPLE = "debitorsim reset"
-BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -39,7 +39,6 @@ from simulators.profiles import MOST_USED, SYSTEMS
 NAME = "scenarios"
 HELP = "run the KLIK go-live scenarios and write the readiness report"
 EXAMPLE = "debitorsim scenarios --system eg"
-BUILT = True
 
 STEPS = Path(__file__).resolve().parents[1] / "klik"
 """The KLIK suite (`debitorsim.klik`): installed with the package."""

@@ -18,7 +18,6 @@ from debitorsim.serving import add_allowed_host_option, add_tls_options
 NAME = "sim"
 HELP = "serve the four debtor-system simulators behind a simulated Serviceplatformen"
 EXAMPLE = "debitorsim sim --port 8081 --clock frozen"
-BUILT = True
 DEFAULT_PORT = 8081
 
 

@@ -32,7 +32,6 @@ from debitorsim.commands.remote import (
 NAME = "snapshot"
 HELP = "save a running simulator's whole state to a file, or load one (a known start per test)"
 EXAMPLE = "debitorsim snapshot save national.json && debitorsim snapshot load national.json"
-BUILT = True
 
 REFUSED = 2
 """Exit code for a file that is no loadable snapshot."""

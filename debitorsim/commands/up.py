@@ -12,7 +12,6 @@ from pathlib import Path
 NAME = "up"
 HELP = "start the whole test bed: simulators, core, worker, one clock"
 EXAMPLE = "debitorsim up --sim-port 8081 --core-port 8080"
-BUILT = True
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

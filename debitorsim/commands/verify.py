@@ -22,7 +22,6 @@ from debitorsim.commands.remote import (
 NAME = "verify"
 HELP = "assert how many SOAP calls the simulator got that match (exit 0 yes, 1 no, 2 error)"
 EXAMPLE = "debitorsim verify --operation OpretFordring --element FordringId=FBS-101-7 --count 1"
-BUILT = True
 
 EXIT_MISMATCH = 1
 EXIT_ERROR = 2

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
-from debitorsim.klik.world import World, expect, fmt_kr, json_oere, kr, parse_tid
+from debitorsim.klik.world import Betaling, World, expect, fmt_kr, json_oere, kr, parse_tid
 from oeir import model
 
 
@@ -120,10 +121,9 @@ def skylder(verden: World, beloeb: str) -> None:
 
 
 @then("er gebyret betalt i FBS med betalingsdatoen")
-def betalt_i_fbs(verden: World) -> None:
+def betalt_i_fbs(verden: World, betaling: Betaling) -> None:
     fee = verden.fee("gebyret")
-    paid: date = verden.notes["betalt_dato"]
-    expect(fee["paidDate"], paid.isoformat(), "betalingsdato på gebyret i FBS")
+    expect(fee["paidDate"], betaling.dato.isoformat(), "betalingsdato på gebyret i FBS")
     expect(fee["status"], "paid", "gebyrets status i FBS")
 
 
@@ -173,26 +173,27 @@ def direkte_uden_navn(verden: World, beloeb: str) -> None:
     verden.last_fee = "den direkte fordring"
 
 
-@given("kommunen afstemmer FBS mod debitorsystemet")
-@when("kommunen afstemmer FBS mod debitorsystemet")
-@then("kommunen afstemmer FBS mod debitorsystemet")
-def afstem(verden: World) -> None:
-    """Run reconciliation (JSON) for the municipality."""
-    verden.notes["afstemning"] = verden.harness("GET", f"/reconcile/{verden.kode}")
+@given("kommunen afstemmer FBS mod debitorsystemet", target_fixture="afstemning")
+@when("kommunen afstemmer FBS mod debitorsystemet", target_fixture="afstemning")
+@then("kommunen afstemmer FBS mod debitorsystemet", target_fixture="afstemning")
+def afstem(verden: World) -> dict[str, Any]:
+    """Run reconciliation (JSON) for the municipality; the report is the ``afstemning``."""
+    report: dict[str, Any] = verden.harness("GET", f"/reconcile/{verden.kode}")
+    return report
 
 
 @then(parsers.parse("finder afstemningen {antal:d} forskelle"))
-def antal_forskelle(verden: World, antal: int) -> None:
+def antal_forskelle(afstemning: dict[str, Any], antal: int) -> None:
     """The number of differences reconciliation found."""
-    diffs = verden.notes["afstemning"]["differences"]
+    diffs = afstemning["differences"]
     kinds = [f"{d['kind']} ({d['fordring_id']})" for d in diffs]
     expect(len(diffs), antal, f"forskelle ved afstemning {kinds}")
 
 
 @then(parsers.parse("{antal:d} fordringer stemmer"))
-def stemmer(verden: World, antal: int) -> None:
+def stemmer(afstemning: dict[str, Any], antal: int) -> None:
     """The number of claims that matched."""
-    expect(verden.notes["afstemning"]["matched"], antal, "fordringer der stemmer")
+    expect(afstemning["matched"], antal, "fordringer der stemmer")
 
 
 @when(parsers.parse("biblioteket nedskriver {alias} med {beloeb} kr"))

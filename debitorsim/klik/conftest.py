@@ -32,10 +32,6 @@ KONTROL_REASON = (
     "kræver simulatorens kontrol-API (virtuelt ur, betalinger, nedbrud): "
     "kan ikke køres mod et rigtigt debitorsystem (--sim-url)"
 )
-TIME_REASON = (
-    "mangler simulatorens tidsadfærd (simulators.sim_time: callbacks, betalingssider, "
-    "indbetalingskort, rykkere, PSRM, tidslinjer) i denne version"
-)
 
 _results: dict[str, dict[str, Any]] = {}
 _served: dict[str, str] = {}
@@ -114,18 +110,13 @@ def _in_suite(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip @kontrol scenarios against a real debtor system, and time scenarios without sim_time."""
-    import importlib.util
-
+    """Skip @kontrol scenarios against a real debtor system (they need the simulator's API)."""
     real = bool(os.environ.get("DEBITORSIM_SIM_URL"))
-    has_time = importlib.util.find_spec("simulators.sim_time") is not None
     for item in items:
         if not _in_suite(item):
             continue
         if real and item.get_closest_marker("kontrol"):
             item.add_marker(pytest.mark.skip(reason=KONTROL_REASON))
-        elif not has_time and item.get_closest_marker("tid"):
-            item.add_marker(pytest.mark.skip(reason=TIME_REASON))
 
 
 def pytest_bdd_before_scenario(request: Any, feature: Any, scenario: Any) -> None:

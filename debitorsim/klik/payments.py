@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,16 @@ def open_page(verden: World) -> requests.Response:
     return verden.http.get(f"{verden.bed.sim_url}/betaling/{verden.kode}/", timeout=30)
 
 
-def login(verden: World) -> requests.Session:
+@dataclass(frozen=True)
+class Betalingsside:
+    """A citizen logged in on the payment page: their browser and the overview it showed."""
+
+    browser: requests.Session
+    oversigt: str
+    """The overview page's HTML, right after login."""
+
+
+def login(verden: World) -> Betalingsside:
     """Log in on the payment page (CPR in the POST body, never in a URL)."""
     browser = verden.bed.session()  # a session of its own (cookies); under TLS the tester's
     page = browser.get(f"{verden.bed.sim_url}/betaling/{verden.kode}/", timeout=30)
@@ -39,8 +49,7 @@ def login(verden: World) -> requests.Session:
         timeout=30,
     )
     expect(r.status_code, 200, "login på betalingssiden (HTTP-status)")
-    verden.notes["oversigt"] = r.text
-    return browser
+    return Betalingsside(browser, r.text)
 
 
 def pay_on_page(verden: World, browser: requests.Session, aliases: list[str], method: str) -> str:
@@ -63,7 +72,7 @@ def pay_on_page(verden: World, browser: requests.Session, aliases: list[str], me
 
 def pay_slip(verden: World, alias: str, oere: int) -> dict[str, Any]:
     """A payment slip (indbetalingskort) paid at the bank now; it books after bank days."""
-    n = len([k for k in verden.notes if k.startswith("slip")])
+    n = len(verden.slips)
     pending = verden.admin(
         "POST",
         "/indbetalingskort",
@@ -74,15 +83,15 @@ def pay_slip(verden: World, alias: str, oere: int) -> dict[str, Any]:
             "indbetaling_id": f"OCR-{verden.seed % 10**6}-{n}",
         },
     )
-    verden.notes[f"slip{n}"] = pending
+    verden.slips.append(pending)
     return pending
 
 
 def pay_the_way_offered(verden: World, alias: str, oere: int) -> str:
     """Pay as the municipality offers: on the page if its system has one, else by slip."""
     if verden.tenant["payment_solution"]:
-        browser = login(verden)
-        pay_on_page(verden, browser, [alias], "MobilePay")
+        side = login(verden)
+        pay_on_page(verden, side.browser, [alias], "MobilePay")
         return "betalingsløsning"
     pay_slip(verden, alias, oere)
     return "indbetalingskort"

@@ -65,9 +65,12 @@ def fee_amount(fee: dict[str, Any]) -> int:
     return json_oere(fee["amount"])
 
 
-@given("svaret fra debitorsystemet går tabt én gang")
-def svar_tabt(verden: World) -> None:
-    """The debtor system handles the next call, but its answer never reaches the core."""
+@given("svaret fra debitorsystemet går tabt én gang", target_fixture="tabt")
+def svar_tabt(verden: World) -> dict[str, int]:
+    """The debtor system handles the next call, but its answer never reaches the core.
+
+    Returns the counts (``calls``, ``lost``) as the ``tabt`` fixture for the steps after it.
+    """
     real = verden.bed.sim_app
     state = {"lost": 0, "calls": 0}
 
@@ -84,13 +87,13 @@ def svar_tabt(verden: World) -> None:
         return real(environ, start_response)
 
     verden.bed.sim_slot.app = losing
-    verden.notes["tabt"] = state
+    return state
 
 
 @then(parsers.parse("har integrationen sendt den samme besked {antal:d} gange"))
-def sendt_gange(verden: World, antal: int) -> None:
+def sendt_gange(verden: World, tabt: dict[str, int], antal: int) -> None:
     # The retry waits for its backoff on the virtual clock: move past it and deliver.
     verden.advance("PT15M")
-    expect(verden.notes["tabt"]["calls"], antal, "kald til debitorsystemet")
+    expect(tabt["calls"], antal, "kald til debitorsystemet")
     counts = verden.outbox()["counts"]
     expect(counts.get("pending", 0), 0, "ventende beskeder i integrationens udbakke")

@@ -6,6 +6,7 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from debitorsim.klik.paths import feature
 from debitorsim.klik.world import World, expect, fmt_kr, kr
+from oeir import model
 
 FEATURE_NAME = "Opdatering af fordring"
 scenarios(feature("02_opdatering_af_fordring.feature"))
@@ -33,13 +34,14 @@ def fordring_status(verden: World, alias: str, status: str) -> None:
     expect(str(verden.saldo(alias).status), status, f"status på fordringen for {alias}")
 
 
-@when("biblioteket retter lånerens CPR-nummer")
-def ret_cpr(verden: World) -> None:
-    verden.notes["gammel_konto"] = verden.konto()
+@when("biblioteket retter lånerens CPR-nummer", target_fixture="gammel_konto")
+def ret_cpr(verden: World) -> model.Debitorkonto | None:
+    """FBS changes the patron's CPR number; the account under the old one is `gammel_konto`."""
+    gammel_konto = verden.konto()
     new_cpr = verden.faker.cpr()  # type: ignore[attr-defined]
     verden.harness("PUT", f"/patrons/{verden.patron['patronId']}/ident", json={"cpr": new_cpr})
-    verden.notes["gammel_cpr"] = verden.patron["cpr"]
     verden.patron["cpr"] = new_cpr
+    return gammel_konto
 
 
 @then(parsers.parse('ender CPR-skiftet som "{udfald}"'))

@@ -6,29 +6,35 @@ from pytest_bdd import parsers, scenarios, then, when
 
 from debitorsim.klik import payments
 from debitorsim.klik.paths import feature
-from debitorsim.klik.world import World, expect, fmt_kr, kr
+from debitorsim.klik.world import Betaling, World, expect, fmt_kr, kr
 
 FEATURE_NAME = "Opkrævning og betaling"
 scenarios(feature("03_opkraevning_og_betaling.feature"))
 
 
-@when("borgeren logger ind på kommunens betalingsside")
-def log_ind(verden: World) -> None:
-    verden.notes["browser"] = payments.login(verden)
+@when("borgeren logger ind på kommunens betalingsside", target_fixture="betalingsside")
+def log_ind(verden: World) -> payments.Betalingsside:
+    return payments.login(verden)
 
 
 @then("viser betalingssiden gebyret til betaling uden at vise CPR-nummeret")
-def oversigt(verden: World) -> None:
-    html = verden.notes["oversigt"]
+def oversigt(verden: World, betalingsside: payments.Betalingsside) -> None:
+    html = betalingsside.oversigt
     fid = verden.fees["gebyret"]["fordringId"]
     assert fid in html, f"betalingssidens oversigt: forventet fordringen {fid}, fik den ikke vist"
     assert verden.patron["cpr"] not in html, "betalingssiden: forventet maskeret CPR, fik CPR vist"
 
 
-@when(parsers.parse('borgeren betaler {alias} med "{middel}" på betalingssiden'))
-def betal_paa_siden(verden: World, alias: str, middel: str) -> None:
-    verden.notes["betalt_dato"] = verden.now().date()
-    payments.pay_on_page(verden, verden.notes["browser"], [alias], middel)
+@when(
+    parsers.parse('borgeren betaler {alias} med "{middel}" på betalingssiden'),
+    target_fixture="betaling",
+)
+def betal_paa_siden(
+    verden: World, betalingsside: payments.Betalingsside, alias: str, middel: str
+) -> Betaling:
+    betaling = Betaling(dato=verden.now().date())
+    payments.pay_on_page(verden, betalingsside.browser, [alias], middel)
+    return betaling
 
 
 @then(parsers.parse("er fordringen for {alias} betalt i debitorsystemet med det samme"))
@@ -36,14 +42,15 @@ def betalt_i_debitor(verden: World, alias: str) -> None:
     expect(fmt_kr(verden.saldo(alias).saldo), fmt_kr(0), f"saldo på {alias} i debitorsystemet")
 
 
-@when("borgeren åbner kommunens betalingsside")
-def aabn_side(verden: World) -> None:
-    verden.notes["side"] = payments.text_of(payments.open_page(verden).text)
+@when("borgeren åbner kommunens betalingsside", target_fixture="side")
+def aabn_side(verden: World) -> str:
+    """The payment page's visible text, as the ``side`` fixture."""
+    return payments.text_of(payments.open_page(verden).text)
 
 
 @then("forklarer siden, at kommunen ingen betalingsløsning har, og hvordan man betaler i stedet")
-def ingen_loesning(verden: World) -> None:
-    text = verden.notes["side"]
+def ingen_loesning(side: str) -> None:
+    text = side
     assert "Ingen betalingsløsning" in text, (
         f"betalingsside: forventet 'Ingen betalingsløsning i denne kommune', fik '{text[:80]}'"
     )
@@ -59,10 +66,11 @@ def foretag_afvist(verden: World, kode: str) -> None:
     expect(observed, kode, "svar på ForetagIndbetaling")
 
 
-@when(parsers.parse("borgeren betaler {beloeb} kr med indbetalingskort"))
-def betal_kort(verden: World, beloeb: str) -> None:
-    verden.notes["betalt_dato"] = verden.now().date()
+@when(parsers.parse("borgeren betaler {beloeb} kr med indbetalingskort"), target_fixture="betaling")
+def betal_kort(verden: World, beloeb: str) -> Betaling:
+    betaling = Betaling(dato=verden.now().date(), vej="indbetalingskort")
     payments.pay_slip(verden, "gebyret", kr(beloeb))
+    return betaling
 
 
 @when("FBS er blevet opdateret")

@@ -11,6 +11,7 @@ from pytest_bdd import parsers, scenarios, then, when
 from debitorsim.klik import payments
 from debitorsim.klik.paths import feature
 from debitorsim.klik.world import (
+    Betaling,
     World,
     expect,
     fmt_kr,
@@ -28,45 +29,49 @@ FEATURE_NAME = "Forsinkede opdateringer"
 scenarios(feature("04_forsinkede_opdateringer.feature"))
 
 
-@when(parsers.parse("borgeren betaler hele gebyret {tid} på den måde, kommunen tilbyder"))
-def betal_paa_tid(verden: World, tid: str) -> None:
+@when(
+    parsers.parse("borgeren betaler hele gebyret {tid} på den måde, kommunen tilbyder"),
+    target_fixture="betaling",
+)
+def betal_paa_tid(verden: World, tid: str) -> Betaling:
     when_ = parse_tid(tid)
     verden.set_clock(when_)
-    verden.notes["betalt"] = when_
-    verden.notes["betalt_dato"] = when_.date()
     amount = json_oere(verden.fees["gebyret"]["amount"])
-    verden.notes["betalingsvej"] = payments.pay_the_way_offered(verden, "gebyret", amount)
+    vej = payments.pay_the_way_offered(verden, "gebyret", amount)
+    return Betaling(dato=when_.date(), tid=when_, vej=vej)
 
 
-@then(parsers.parse("ses betalingen i FBS {tid}"))
-def ses_i_fbs(verden: World, tid: str) -> None:
+@then(parsers.parse("ses betalingen i FBS {tid}"), target_fixture="opdateret")
+def ses_i_fbs(verden: World, betaling: Betaling, tid: str) -> datetime | None:
+    """The payment reaches FBS at `tid`; when it did is the ``opdateret`` fixture."""
     expected = parse_tid(tid)
     verden.advance("P7D")
     observed = payments.reported_at(verden, "gebyret")
     expect(fmt_tid(observed), fmt_tid(expected), "betalingen ses i FBS")
     fee = verden.fee("gebyret")
-    expect(fee["paidDate"], verden.notes["betalt_dato"].isoformat(), "betalingsdato i FBS")
-    verden.notes["opdateret"] = observed
+    expect(fee["paidDate"], betaling.dato.isoformat(), "betalingsdato i FBS")
+    return observed
 
 
 @then("rapporten viser tiden fra betaling til opdatering i FBS")
-def maal_betaling_til_fbs(verden: World) -> None:
-    assert verden.system is not None
-    hours = (verden.notes["opdateret"] - verden.notes["betalt"]) / timedelta(hours=1)
+def maal_betaling_til_fbs(verden: World, betaling: Betaling, opdateret: datetime) -> None:
+    assert verden.system is not None and betaling.tid is not None
+    hours = (opdateret - betaling.tid) / timedelta(hours=1)
     verden.measurements.record(verden.system, "betaling_til_fbs_timer", round(hours, 1))
-    verden.measurements.record(verden.system, "betalingsvej", verden.notes["betalingsvej"])
-    lane = _lane(verden, "Gebyr betalt lørdag")
+    verden.measurements.record(verden.system, "betalingsvej", betaling.vej)
+    lane = _lane(verden, betaling, "Gebyr betalt lørdag")
     verden.measurements.timeline(verden.system, lane)
 
 
-def _lane(verden: World, label: str) -> dict[str, Any]:
+def _lane(verden: World, betaling: Betaling, label: str) -> dict[str, Any]:
+    assert betaling.tid is not None
     steps = [
         {"step": s["step"], "at": s["at"]}
         for s in verden.timeline("gebyret")
         if s["step"]
         in ("created", "invoiced", "paid", "reported_to_fbs", "reminded", "handed_over")
     ]
-    steps.append({"step": "citizen_paid", "at": verden.notes["betalt"].isoformat()})
+    steps.append({"step": "citizen_paid", "at": betaling.tid.isoformat()})
     blocks = verden.patron_view()["blockPeriods"]
     return {"label": label, "steps": steps, "blocked": blocks}
 
@@ -83,21 +88,22 @@ def stadig_spaerret(verden: World, tid: str) -> None:
     expect(spaerret_text(verden.patron_view()["blocked"]), "spærret", f"låneren {tid}")
 
 
-@then("spærringen ophører, når betalingen ses i FBS")
-def spaerring_ophoerer(verden: World) -> None:
+@then("spærringen ophører, når betalingen ses i FBS", target_fixture="spaerring_slut")
+def spaerring_ophoerer(verden: World) -> datetime:
+    """The block ends when the payment reaches FBS; when it ended is ``spaerring_slut``."""
     verden.advance("P7D")
     view = verden.patron_view()
     expect(spaerret_text(view["blocked"]), "ikke spærret", "låneren efter opdateringen")
     ended = datetime.fromisoformat(view["blockPeriods"][-1]["ended"])
     reported = payments.reported_at(verden, "gebyret")
     expect(fmt_tid(ended), fmt_tid(reported), "spærringen ophører")
-    verden.notes["spaerring_slut"] = ended
+    return ended
 
 
 @then("rapporten viser, hvor længe låneren var spærret efter betalingen")
-def maal_spaerretid(verden: World) -> None:
-    assert verden.system is not None
-    hours = (verden.notes["spaerring_slut"] - verden.notes["betalt"]) / timedelta(hours=1)
+def maal_spaerretid(verden: World, betaling: Betaling, spaerring_slut: datetime) -> None:
+    assert verden.system is not None and betaling.tid is not None
+    hours = (spaerring_slut - betaling.tid) / timedelta(hours=1)
     assert hours > 0, f"spærret efter betaling: forventet mere end 0 timer, fik {hours}"
     verden.measurements.record(verden.system, "spaerret_efter_betaling_timer", round(hours, 1))
 
@@ -158,25 +164,27 @@ def _daekning(verden: World, n: int, oere: int, at: datetime) -> model.Haendelse
     parsers.parse(
         "debitorsystemet melder en dækning på {a} kr og derefter en på {b} kr, "
         "men de ankommer i omvendt rækkefølge"
-    )
+    ),
+    target_fixture="betaling",
 )
-def omvendt(verden: World, a: str, b: str) -> None:
+def omvendt(verden: World, a: str, b: str) -> Betaling:
     now = verden.bed.clock.now()
     first = _daekning(verden, 1, kr(a), now)
     second = _daekning(verden, 2, kr(b), now + timedelta(hours=1))
-    verden.notes["svar"] = [_send(verden, [second]), _send(verden, [first])]
-    verden.notes["foerste"] = first
-    verden.notes["betalt_dato"] = (now + timedelta(hours=1)).date()
+    _send(verden, [second])
+    _send(verden, [first])
+    return Betaling(dato=(now + timedelta(hours=1)).date(), meldinger=(first, second))
 
 
-@when("den første melding ankommer en gang til")
-def igen(verden: World) -> None:
-    verden.notes["gentaget"] = _send(verden, [verden.notes["foerste"]])
+@when("den første melding ankommer en gang til", target_fixture="gentaget")
+def igen(verden: World, betaling: Betaling) -> list[str]:
+    """FBS' receipts for the first report sent again, as the ``gentaget`` fixture."""
+    return _send(verden, [betaling.meldinger[0]])
 
 
 @then(parsers.parse('kvitterer FBS for gentagelsen som "{status}"'))
-def kvittering(verden: World, status: str) -> None:
-    expect(verden.notes["gentaget"], [status], "FBS' kvittering for den gentagne melding")
+def kvittering(gentaget: list[str], status: str) -> None:
+    expect(gentaget, [status], "FBS' kvittering for den gentagne melding")
 
 
 @then(parsers.parse("har FBS registreret {beloeb} kr i dækning på gebyret"))

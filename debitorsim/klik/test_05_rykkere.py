@@ -8,7 +8,7 @@ from typing import Any
 from pytest_bdd import parsers, scenarios, then, when
 
 from debitorsim.klik.paths import feature
-from debitorsim.klik.world import World, days_between, expect, fmt_kr, json_oere
+from debitorsim.klik.world import Inddrivelse, World, days_between, expect, fmt_kr, json_oere
 from simulators.clock import TZ
 
 FEATURE_NAME = "Rykkere og inddrivelse"
@@ -27,13 +27,17 @@ def _mark(verden: World, alias: str, step: str) -> dict[str, Any] | None:
     return found[-1] if found else None
 
 
-@then("har debitorsystemet rykket for gebyret med kommunens rykkergebyr for gebyrer")
-def rykket(verden: World) -> None:
+@then(
+    "har debitorsystemet rykket for gebyret med kommunens rykkergebyr for gebyrer",
+    target_fixture="rykket",
+)
+def rykket(verden: World) -> datetime:
+    """The reminder went out with the municipality's fee; when it did is ``rykket``."""
     mark = _mark(verden, "gebyret", "reminded")
     assert mark is not None, "rykker: forventet en rykker inden for 40 dage, fik ingen"
     expected = verden.profile("reminders.Gebyr.fee")
     expect(fmt_kr(mark["rykkergebyr"]), fmt_kr(expected), "rykkergebyr efter kommunens regel")
-    verden.notes["rykket"] = datetime.fromisoformat(mark["at"])
+    return datetime.fromisoformat(mark["at"])
 
 
 @then("rykkergebyret ses i DebitorForespørgsel, men ikke som et nyt gebyr i FBS")
@@ -57,12 +61,10 @@ def rykkergebyr_synligt(verden: World) -> None:
 
 
 @then("rapporten viser antal dage fra gebyret blev oprettet til rykkeren")
-def maal_rykker(verden: World) -> None:
+def maal_rykker(verden: World, rykket: datetime) -> None:
     assert verden.system is not None
     created = _created(verden, "gebyret")
-    verden.measurements.record(
-        verden.system, "dage_til_rykker", days_between(created, verden.notes["rykket"])
-    )
+    verden.measurements.record(verden.system, "dage_til_rykker", days_between(created, rykket))
 
 
 def _created(verden: World, alias: str) -> datetime:
@@ -71,14 +73,14 @@ def _created(verden: World, alias: str) -> datetime:
     return datetime.fromisoformat(mark["at"])
 
 
-@then(parsers.parse("har PSRM modtaget {alias} til inddrivelse"))
-def psrm_modtaget(verden: World, alias: str) -> None:
+@then(parsers.parse("har PSRM modtaget {alias} til inddrivelse"), target_fixture="inddrivelse")
+def psrm_modtaget(verden: World, alias: str) -> Inddrivelse:
+    """PSRM received the claim; which and when is the ``inddrivelse`` fixture."""
     marks = [s for s in verden.timeline(alias) if s["step"] == "handed_over"]
     statuses = [m.get("status") for m in marks]
     assert marks, "overdragelse til PSRM: forventet MODTAGET, fik ingen overdragelse"
     expect(statuses[0], "MODTAGET", "PSRM's kvittering på overdragelsen")
-    verden.notes["overdraget"] = datetime.fromisoformat(marks[0]["at"])
-    verden.notes["psrm_alias"] = alias
+    return Inddrivelse(alias, overdraget=datetime.fromisoformat(marks[0]["at"]))
 
 
 @then(parsers.parse('FBS viser {alias} som overdraget til inddrivelse med status "{status}"'))
@@ -88,12 +90,12 @@ def fbs_inddrivelse(verden: World, alias: str, status: str) -> None:
 
 
 @then("rapporten viser antal dage fra kravet blev oprettet til overdragelsen")
-def maal_overdragelse(verden: World) -> None:
-    assert verden.system is not None
-    alias = verden.notes["psrm_alias"]
+def maal_overdragelse(verden: World, inddrivelse: Inddrivelse) -> None:
+    assert verden.system is not None and inddrivelse.overdraget is not None
+    alias = inddrivelse.alias
     created = _created(verden, alias)
     verden.measurements.record(
-        verden.system, "dage_til_overdragelse", days_between(created, verden.notes["overdraget"])
+        verden.system, "dage_til_overdragelse", days_between(created, inddrivelse.overdraget)
     )
     steps = [
         {"step": s["step"], "at": s["at"]}
@@ -105,15 +107,15 @@ def maal_overdragelse(verden: World) -> None:
     )
 
 
-@when(parsers.parse("fordringen sendes til inddrivelse {tidspunkt}"))
-def til_inddrivelse(verden: World, tidspunkt: str) -> None:
+@when(parsers.parse("fordringen sendes til inddrivelse {tidspunkt}"), target_fixture="inddrivelse")
+def til_inddrivelse(verden: World, tidspunkt: str) -> Inddrivelse:
+    """The last fee goes to collection at `tidspunkt`; it is the ``inddrivelse`` fixture."""
     alias = verden.last_fee
     assert alias is not None
     fee = verden.fees[alias]
-    verden.notes["psrm_alias"] = alias
     if tidspunkt == "efter rykkerfristen":
         verden.advance("P200D")
-        return
+        return Inddrivelse(alias)
     if tidspunkt.startswith("efter sidste rettidige betalingsdato"):
         last = date.fromisoformat(fee["lastTimelyPaymentDate"])
         verden.set_clock(
@@ -125,19 +127,20 @@ def til_inddrivelse(verden: World, tidspunkt: str) -> None:
         json={"step": "hand_over"},
     )
     verden.advance("P7D")
+    return Inddrivelse(alias)
 
 
 @then(parsers.parse('afviser PSRM fordringen med årsagen "{aarsag}"'))
-def psrm_afviser(verden: World, aarsag: str) -> None:
-    alias = verden.notes["psrm_alias"]
+def psrm_afviser(verden: World, inddrivelse: Inddrivelse, aarsag: str) -> None:
+    alias = inddrivelse.alias
     marks = [s for s in verden.timeline(alias) if s["step"] == "handed_over"]
     observed = [(m.get("status"), m.get("aarsag")) for m in marks]
     expect(observed[:1], [("AFVIST", aarsag)], "PSRM's svar")
 
 
 @then("FBS viser, at fordringen er afvist til inddrivelse")
-def fbs_afvist(verden: World) -> None:
-    fee = verden.fee(verden.notes["psrm_alias"])
+def fbs_afvist(verden: World, inddrivelse: Inddrivelse) -> None:
+    fee = verden.fee(inddrivelse.alias)
     expect(fee["collectionStatus"], "AFVIST", "inddrivelsesstatus i FBS")
 
 

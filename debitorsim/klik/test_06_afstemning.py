@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pytest_bdd import given, parsers, scenarios, then
 
@@ -33,11 +34,9 @@ def bogfoert_ikke_meldt(verden: World, beloeb: str, alias: str) -> None:
 
 
 @then(parsers.parse('finder afstemningen forskellen "{art}" på {alias}'))
-def forskel(verden: World, art: str, alias: str) -> None:
+def forskel(verden: World, afstemning: dict[str, Any], art: str, alias: str) -> None:
     fid = verden.fees[alias]["fordringId"]
-    found = sorted(
-        d["kind"] for d in verden.notes["afstemning"]["differences"] if d["fordring_id"] == fid
-    )
+    found = sorted(d["kind"] for d in afstemning["differences"] if d["fordring_id"] == fid)
     assert KINDS[art] in found, (
         f"afstemning af {alias}: forventet {art} ({KINDS[art]}), fik {found or 'ingen forskel'}"
     )

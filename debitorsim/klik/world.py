@@ -7,8 +7,10 @@ admin API (or, while the debtor system is down, the shared clock object itself).
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -98,6 +100,33 @@ class Measurements:
         return {"figures": self.figures, "timelines": self.timelines}
 
 
+@dataclass(frozen=True)
+class Betaling:
+    """A payment a scenario made (or had the debtor system report), for the steps after it.
+
+    Passed from step to step as the ``betaling`` fixture (pytest-bdd ``target_fixture``).
+    """
+
+    dato: date
+    """The payment date FBS should show."""
+    tid: datetime | None = None
+    """When the citizen paid (virtual time), where the scenario set it."""
+    vej: str | None = None
+    """How the citizen paid: ``betalingsløsning`` or ``indbetalingskort``."""
+    meldinger: tuple[model.Haendelse, ...] = ()
+    """The callbacks that reported it, in the order they were made (not sent)."""
+
+
+@dataclass(frozen=True)
+class Inddrivelse:
+    """A claim sent to collection (PSRM), passed on as the ``inddrivelse`` fixture."""
+
+    alias: str
+    """Which of the scenario's fees (``gebyret``, ``erstatningskravet``)."""
+    overdraget: datetime | None = None
+    """When PSRM received it, once a step has seen that."""
+
+
 @dataclass
 class World:
     """One scenario's view of the test bed."""
@@ -112,7 +141,10 @@ class World:
     patron: dict[str, Any] = field(default_factory=dict)
     fees: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_fee: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
+    slips: list[dict[str, Any]] = field(default_factory=list)
+    """The payment slips paid at the bank, in order (each gets its own OCR id)."""
+    call_numbers: Iterator[int] = field(default_factory=itertools.count)
+    """Numbers for this scenario's own call ids (CallersServiceCallIdentifier)."""
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -225,7 +257,7 @@ class World:
             svar = self.bed.core.client.call(
                 self.kode,
                 model.HentDebitorkonto(kommunekode=self.kode, debitor=self.debitor()),
-                f"scenarie-{self.seed}-{len(self.notes)}",
+                f"scenarie-{self.seed}-{next(self.call_numbers)}",
             )
         except BusinessFault:
             return None

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from integration.clock import refresh
 from integration.config import CoreConfig
 from integration.core import Core
 from integration.fbs.service import FbsError
+from integration.web import auth, callbacks, fbs_api, guard, harness, reconcile_views
+from integration.web.context import attach, core_of
 from oeir import same_origin
+
+__all__ = ["SqliteInt", "core_of", "create_app"]
 
 
 class SqliteInt(IntegerConverter):
@@ -29,51 +32,51 @@ def create_app(config: CoreConfig | None = None, core: Core | None = None) -> Fl
 
     Refuses to start bound beyond loopback without an admin token (integration.web.auth).
     """
-    from integration.web import auth, callbacks, fbs_api, harness, reconcile_views
-
     auth.require_safe_binding(core.config if core else config or CoreConfig())
     core = core or Core.build(config or CoreConfig())
     app = Flask("integration")
     app.url_map.converters["int"] = SqliteInt  # ids beyond SQLite's range are a 404, not a 500
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["integration"] = core
+    attach(app, core)
     app.register_blueprint(fbs_api.bp)
     app.register_blueprint(harness.bp)
     app.register_blueprint(callbacks.bp)
     app.register_blueprint(reconcile_views.bp)
-    auth.install_admin_guard(app, core.config)
+    app.before_request(guard.require_admin)
     clock = core.config.clock
     app.before_request(lambda: refresh(clock))  # a clock shared through a store
-    # Outermost: CSRF and DNS rebinding are refused before any route (oeir.same_origin).
-    allowed = same_origin.allowed_hosts(core.config.bind_host, core.config.allowed_hosts)
-    app.wsgi_app = same_origin.SameOrigin(app.wsgi_app, allowed)  # type: ignore[method-assign]
-    if core.config.trust_proxy:  # before the same-origin rule: it sees the public scheme and host
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
+    app.wsgi_app = same_origin.outermost(  # type: ignore[method-assign]
+        app.wsgi_app,
+        core.config.bind_host,
+        core.config.allowed_hosts,
+        trust_proxy=core.config.trust_proxy,
+    )
 
-    @app.errorhandler(FbsError)
-    def _fbs_error(exc: FbsError):  # type: ignore[no-untyped-def]
-        return jsonify({"code": exc.code, "message": exc.message}), exc.status
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        return jsonify({"code": exc.name, "message": exc.description}), exc.code or 500
-
-    @app.get("/")
-    def _index():  # type: ignore[no-untyped-def]
-        return jsonify(
-            {
-                "service": "debitorsim integration core (FBS side)",
-                "openapi": "/harness/openapi.json",
-                "docs": "/harness/docs",
-                "feesV2": "/external/{agencyid}/patron/{patronid}/fees/v2",
-                "callback": "/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl",
-                "outbox": "/harness/outbox",
-            }
-        )
-
+    app.register_error_handler(FbsError, fbs_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.add_url_rule("/", "_index", index)
     return app
 
 
-def core_of_app() -> Core:
-    """The `Core` of the app handling the current request."""
-    return current_app.extensions["integration"]
+def fbs_error(exc: FbsError) -> tuple[Response, int]:
+    """A refused FBS or harness call: its code and message as JSON."""
+    return jsonify({"code": exc.code, "message": exc.message}), exc.status
+
+
+def http_error(exc: HTTPException) -> tuple[Response, int]:
+    """An error Flask raises itself (404, 405, 413...) as the same JSON shape."""
+    return jsonify({"code": exc.name, "message": exc.description}), exc.code or 500
+
+
+def index() -> Response:
+    """Where the core's parts are."""
+    return jsonify(
+        {
+            "service": "debitorsim integration core (FBS side)",
+            "openapi": "/harness/openapi.json",
+            "docs": "/harness/docs",
+            "feesV2": "/external/{agencyid}/patron/{patronid}/fees/v2",
+            "callback": "/service/OIR/DaekningAfskrivningRegistreringAfsend/1?wsdl",
+            "outbox": "/harness/outbox",
+        }
+    )

@@ -9,16 +9,17 @@ bed runs on one host and needs no set-up, and nothing beyond loopback gets in.
 A refusal is a SOAP Fault ``AdgangNaegtet`` (HTTP 401 before the body is parsed,
 500 when the secret belongs to another municipality).
 
-Admin (``/harness/...``): a Bearer token (`CoreConfig.admin_token`) when one is
-configured; without one, loopback callers only. `create_app` refuses to start when
-`CoreConfig.bind_host` is beyond loopback and no token is configured.
+Admin (``/harness/...``, `integration.web.guard`): a Bearer token
+(`CoreConfig.admin_token`) when one is configured; without one, loopback callers only.
+`create_app` refuses to start when `CoreConfig.bind_host` is beyond loopback and no
+token is configured (`require_safe_binding`).
 """
 
 from __future__ import annotations
 
 import hmac
 
-from flask import Flask, Request, jsonify
+from flask import Request
 
 from integration.config import CoreConfig
 from oeir.faults import OeirFault
@@ -77,24 +78,3 @@ def check_municipality(config: CoreConfig, request: Request, kommunekode: str | 
             kode="AdgangNaegtet",
             felt="AuthorityContext/MunicipalityCVR",
         )
-
-
-def install_admin_guard(app: Flask, config: CoreConfig) -> None:
-    """Require the admin token on ``/harness/...`` (or a loopback caller without one)."""
-    from flask import request
-
-    @app.before_request
-    def _guard():  # type: ignore[no-untyped-def]
-        if not request.path.startswith("/harness"):
-            return None
-        if config.admin_token:
-            given = request.headers.get("Authorization", "")
-            if not _same(given, f"Bearer {config.admin_token}"):
-                return jsonify(
-                    {"code": "Uautoriseret", "message": "Needs Authorization: Bearer <token>."}
-                ), 401
-        elif request.remote_addr not in LOOPBACK:
-            return jsonify(
-                {"code": "AdgangNaegtet", "message": "The harness answers loopback callers only."}
-            ), 403
-        return None

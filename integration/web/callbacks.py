@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from integration.callbacks.apply import apply_batch, caller
 from integration.web import auth
-from integration.web.app import core_of_app
+from integration.web.context import current_core
 from oeir import certs, kommuner, model, rules, safexml, soap, wsdl
 from oeir.faults import MessageTooLarge, OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
@@ -38,7 +38,7 @@ def schema(name: str):  # type: ignore[no-untyped-def]
 @bp.post(DAEKNING_AFSKRIVNING.path)
 def receive():  # type: ignore[no-untyped-def]
     """Apply a batch of events; answer per event only after the transaction committed."""
-    core = core_of_app()
+    core = current_core()
     limit = core.config.max_request_bytes
     try:
         auth.check_caller(core.config, request)

@@ -26,8 +26,8 @@ from integration.fbs.views import (
     payment_confirmation_v2,
 )
 from integration.store import Repo
-from integration.web.app import core_of_app
-from integration.web.tokens import REALM, auth_required, issuer_of_app
+from integration.web.context import current_core, token_issuer
+from integration.web.tokens import REALM, auth_required
 from oeir.faults import first_non_xml
 
 bp = Blueprint("fbs_api", __name__)
@@ -43,10 +43,10 @@ MAX_FEE_IDS = 1000
 @bp.before_request
 def _bearer_token():  # type: ignore[no-untyped-def]
     """401 without a valid bearer token when the core requires tokens (FBS's OAuth2)."""
-    if not auth_required(core_of_app().config):
+    if not auth_required(current_core().config):
         return None
     agency = (request.view_args or {}).get("agencyid", "")
-    why = issuer_of_app().refusal(request.headers.get("Authorization", ""), agency)
+    why = token_issuer().refusal(request.headers.get("Authorization", ""), agency)
     if why is None:
         return None
     answer = jsonify({"code": "Uautoriseret", "message": why})
@@ -93,7 +93,7 @@ def fees_v2(agencyid: str, patronid: str):  # type: ignore[no-untyped-def]
     """``GET /external/{agencyid}/patron/{patronid}/fees/v2?includepaid=&includenonpayable=``."""
     agency, patron_id = _agency(agencyid), _patron_id(patronid)
     paid, nonpayable = _flag("includepaid"), _flag("includenonpayable")
-    core = core_of_app()
+    core = current_core()
     with core.store.read() as repo:
         _patron(repo, agency, patron_id)
         fees = repo.fees_of_patron(patron_id)
@@ -128,7 +128,7 @@ def payment_v2(agencyid: str, patronid: str):  # type: ignore[no-untyped-def]
     """``POST /external/{agencyid}/patron/{patronid}/payment/v2``: PaymentOrder → PaymentConfirmationV2[]."""
     agency, patron_id = _agency(agencyid), _patron_id(patronid)
     order_id, fee_ids = _payment_order()
-    answers = pay_fees(core_of_app().service, agency, patron_id, order_id, fee_ids)
+    answers = pay_fees(current_core().service, agency, patron_id, order_id, fee_ids)
     return jsonify(
         [
             payment_confirmation_v2(a.order_id, a.fee_id, a.status.value, a.confirmation_id)
@@ -141,7 +141,7 @@ def payment_v2(agencyid: str, patronid: str):  # type: ignore[no-untyped-def]
 def patron_v4(agencyid: str, patronid: str):  # type: ignore[no-untyped-def]
     """``GET /external/{agencyid}/patrons/{patronid}/v4``: the patron with ``blockStatus[]``."""
     agency, patron_id = _agency(agencyid), _patron_id(patronid)
-    core = core_of_app()
+    core = current_core()
     with core.store.read() as repo:
         patron = _patron(repo, agency, patron_id)
         fees = repo.fees_of_patron(patron_id)

@@ -13,9 +13,8 @@ from flask import Blueprint, jsonify, request
 from integration.domain.model import FeeType, Material
 from integration.fbs.service import FbsError, NewFee
 from integration.fbs.views import PERIODICAL_FIELDS, fee_detail, outbox_view, patron_view
-from integration.web.app import core_of_app
+from integration.web.context import current_core, token_issuer
 from integration.web.openapi import OPENAPI
-from integration.web.tokens import issuer_of_app
 from oeir import apidocs, model
 from oeir.faults import first_non_xml, xml_safe
 
@@ -316,7 +315,7 @@ def create_fee():  # type: ignore[no-untyped-def]
         skriftligt_anerkendt=_flag_of(data.get("acknowledgedInWriting"), "acknowledgedInWriting"),
         creation_date=creation,
     )
-    core = core_of_app()
+    core = current_core()
     fee = core.service.create_fee(new)
     return jsonify(fee_detail(fee, core.config)), 201
 
@@ -324,7 +323,7 @@ def create_fee():  # type: ignore[no-untyped-def]
 @bp.get("/fees/<int:fee_id>")
 def get_fee(fee_id: int):  # type: ignore[no-untyped-def]
     """One fee with the integration's state of it."""
-    core = core_of_app()
+    core = current_core()
     with core.store.read() as repo:
         fee = repo.fee(fee_id)
     if fee is None:
@@ -336,7 +335,7 @@ def get_fee(fee_id: int):  # type: ignore[no-untyped-def]
 def write_down(fee_id: int):  # type: ignore[no-untyped-def]
     """Write part of a fee down (nedskrivning)."""
     data = _body()
-    core = core_of_app()
+    core = current_core()
     fee = core.service.write_down(
         fee_id,
         _oere(data.get("amount")),
@@ -353,7 +352,7 @@ def cancel(fee_id: int):  # type: ignore[no-untyped-def]
     """Cancel a fee (annullering)."""
     data = _object(_request_json(optional=True), "The body")
     _check_texts(data, "")
-    core = core_of_app()
+    core = current_core()
     fee = core.service.cancel(
         fee_id,
         _enum(model.AnnulleringAarsag, data.get("reason"), model.AnnulleringAarsag.ANDET, "reason"),
@@ -365,7 +364,7 @@ def cancel(fee_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/patrons/<int:patron_id>")
 def get_patron(patron_id: int):  # type: ignore[no-untyped-def]
     """A patron's debt, block status and block history (CPR masked)."""
-    core = core_of_app()
+    core = current_core()
     with core.store.read() as repo:
         patron = repo.patron(patron_id)
         if patron is None:
@@ -378,7 +377,7 @@ def get_patron(patron_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/blocks")
 def blocks():  # type: ignore[no-untyped-def]
     """Every block period (``?kommune=``): when patrons were blocked and unblocked."""
-    core = core_of_app()
+    core = current_core()
     with core.store.read() as repo:
         periods = repo.all_block_periods(request.args.get("kommune"))
     return jsonify(
@@ -398,7 +397,7 @@ def blocks():  # type: ignore[no-untyped-def]
 def change_ident(patron_id: int):  # type: ignore[no-untyped-def]
     """Change a patron's CPR or CVR number (body: {"cpr": ...} or {"cvr": ...})."""
     data = _body()
-    core = core_of_app()
+    core = current_core()
     fees = core.service.change_ident(
         patron_id, _text(data.get("cpr"), "cpr"), _text(data.get("cvr"), "cvr")
     )
@@ -415,7 +414,7 @@ def _limit() -> int:
 @bp.get("/outbox")
 def outbox():  # type: ignore[no-untyped-def]
     """Outbox counts and messages (``?state=pending|sent|parked``)."""
-    core = core_of_app()
+    core = current_core()
     state = request.args.get("state")
     with core.store.read() as repo:
         counts = repo.outbox_counts()
@@ -426,7 +425,7 @@ def outbox():  # type: ignore[no-untyped-def]
 @bp.post("/outbox/<int:row_id>/retry")
 def retry(row_id: int):  # type: ignore[no-untyped-def]
     """Put a parked message back in line after the cause was fixed."""
-    core = core_of_app()
+    core = current_core()
     with core.store.tx() as repo:
         if not repo.requeue(row_id, core.config.clock.now()):
             raise FbsError("IkkeParkeret", "No parked message with this id.", 409)
@@ -437,7 +436,7 @@ def retry(row_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/outbox/<int:row_id>/skip")
 def skip(row_id: int):  # type: ignore[no-untyped-def]
     """Give up on a parked message: it is never sent, and later messages of its claim may go."""
-    core = core_of_app()
+    core = current_core()
     with core.store.tx() as repo:
         if not repo.skip(row_id):
             raise FbsError("IkkeParkeret", "No parked message with this id.", 409)
@@ -448,14 +447,14 @@ def skip(row_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/outbox/run")
 def run_worker():  # type: ignore[no-untyped-def]
     """Deliver what is due now (one drain of the worker; for test beds without a worker loop)."""
-    r = core_of_app().worker.drain()
+    r = current_core().worker.drain()
     return jsonify({"sent": r.sent, "retried": r.retried, "parked": r.parked})
 
 
 @bp.post("/reset")
 def reset():  # type: ignore[no-untyped-def]
     """Start fresh: delete the core's patrons, fees, events, accounts and outbox (`debitorsim reset`)."""
-    with core_of_app().store.tx() as repo:
+    with current_core().store.tx() as repo:
         removed = repo.reset()
     return jsonify({"reset": True, "removed": removed})
 
@@ -471,10 +470,10 @@ def issue_token():  # type: ignore[no-untyped-def]
         raise FbsError("UgyldigVaerdi", "clientId is longer than 100 characters.")
     if agency_id is not None:
         try:
-            core_of_app().config.kommune_for_agency(agency_id)
+            current_core().config.kommune_for_agency(agency_id)
         except ValueError as exc:
             raise FbsError("UkendtBibliotek", str(exc), 404) from exc
-    answer = jsonify(issuer_of_app().issue(client_id, agency_id))
+    answer = jsonify(token_issuer().issue(client_id, agency_id))
     answer.headers["Cache-Control"] = "no-store"  # RFC 6749 section 5.1
     return answer, 201
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from integration.client import BusinessFault, TechnicalFault
 from integration.fbs.service import FbsError
 from integration.reconcile import reconcile, render_html
-from integration.web.app import core_of_app
+from integration.web.context import current_core
 from oeir import kommuner
 
 bp = Blueprint("reconcile", __name__, url_prefix="/harness/reconcile")
@@ -16,7 +16,7 @@ bp = Blueprint("reconcile", __name__, url_prefix="/harness/reconcile")
 def _run(kommunekode: str):  # type: ignore[no-untyped-def]
     if kommunekode not in kommuner.by_kode():
         raise FbsError("UkendtKommune", "No such municipality (kommunekode).", 404)
-    core = core_of_app()
+    core = current_core()
     try:
         patron = request.args.get("patronId", type=int)
         page_size = min(max(request.args.get("pageSize", 100, type=int), 1), 1000)

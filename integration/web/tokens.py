@@ -26,8 +26,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from integration.config import CoreConfig
 from integration.web.auth import LOOPBACK
 
@@ -101,15 +99,3 @@ class TokenIssuer:
         if claims.get("agency") not in (None, agency_id):
             return f"The bearer token is for agency {claims['agency']}, not {agency_id}."
         return None
-
-
-def issuer_of_app() -> TokenIssuer:
-    """The token issuer of the current app (made on first use)."""
-    from integration.web.app import core_of_app
-
-    found = current_app.extensions.get("fbs_tokens")
-    if found is None:
-        found = current_app.extensions.setdefault(
-            "fbs_tokens", TokenIssuer.for_config(core_of_app().config)
-        )
-    return found

@@ -31,7 +31,6 @@ from typing import Any
 from oeir import model, testdata
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
-from simulators.sim_time import install_app
 
 TARGET_MS = 200.0
 
@@ -123,7 +122,6 @@ def run(claims: int = 10_000, iterations: int = 200, journal: int = 2_000) -> di
     """Seed, then time every page; returns the figures."""
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         app = create_app(SimConfig(data_dir=Path(tmp)))
-        install_app(app)
         sim = simulator_of(app)
         kode = sim.tenants.for_system("opus")[0].kode
         t0 = time.perf_counter()

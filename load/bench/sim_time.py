@@ -3,7 +3,7 @@
     python -m load.bench.sim_time
     python -m load.bench.sim_time --claims 1000 --days 30 --municipalities 12
 
-One simulator (`simulators.create_app` + `simulators.sim_time.install_app`, SQLite
+One simulator (`simulators.create_app`, with its behaviour over time, SQLite
 WAL with the default ``synchronous=NORMAL``) runs in this process with a frozen
 virtual clock; a recording FBS callback endpoint runs on its own loopback port,
 so every callback is real SOAP over real HTTP. Municipalities are taken evenly
@@ -34,11 +34,10 @@ from flask import Flask, Response, request
 
 from oeir import model, soap
 from oeir.services import DAEKNING_AFSKRIVNING
-from simulators import SimConfig, create_app, simulator_of
+from simulators import SimConfig, create_app, sim_time_of, simulator_of
 from simulators.callbacks import REPORTED
 from simulators.clock import TZ, VirtualClock
 from simulators.profiles import SYSTEMS
-from simulators.sim_time import install_app
 from simulators.timestore import TimeRepo
 from wsgiserve import ServerThread
 
@@ -108,7 +107,7 @@ def run(claims: int = 1_000, days: int = 30, municipalities: int = 12, seed: int
         clock = VirtualClock()
         clock.set(START)
         app = create_app(SimConfig(data_dir=Path(tmp), clock=clock))
-        sim_time = install_app(app)
+        sim_time = sim_time_of(app)
         sim = simulator_of(app)
         per_system = max(1, municipalities // len(SYSTEMS))
         tenants = [t for s in SYSTEMS for t in sim.tenants.for_system(s)[:per_system]]

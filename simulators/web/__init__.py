@@ -1,1 +1,7 @@
-"""The simulators' thin web layer: Flask blueprints over `simulators.engine.Simulator`."""
+"""The simulators' thin web layer: Flask blueprints over `simulators.engine.Simulator`.
+
+`simulators.create_app` assembles it: `sp` (the SOAP endpoints), `admin` with
+`fault_admin`, `time_admin` and `snapshot_admin` (the JSON admin API), `payment_pages`
+and the `dashboard` package (HTML); `fault_middleware` and `work_slots` wrap the WSGI
+app. Views reach the simulator through `context`; `guard` decides who may call.
+"""

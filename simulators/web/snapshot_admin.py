@@ -1,7 +1,7 @@
 """``GET /admin/snapshot`` and ``PUT /admin/snapshot``: the whole simulator state as one JSON
 document, saved and loaded (`simulators.snapshot`; docs/snapshots.md).
 
-Mounted inside the admin blueprint (`simulators.web.admin`), so the same access rule and
+Nested inside the admin blueprint (`simulators.web.admin`), so the same access rule and
 JSON errors apply: loopback only, or a Bearer token when one is configured; and, as every
 state-changing request, the same-origin rule (`oeir.same_origin`).
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from simulators import snapshot
-from simulators.engine import Simulator
-from simulators.web.admin import AdminError
+from simulators.web.context import simulator
+from simulators.web.guard import AdminError
 
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 """The largest snapshot ``PUT`` accepts (the admin API's other requests stay at the SOAP limit)."""
@@ -103,11 +103,6 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
 """The OpenAPI paths of these endpoints (merged into /admin/openapi.json)."""
 
 
-def _sim() -> Simulator:
-    found: Simulator = current_app.extensions["simulator"]
-    return found
-
-
 def _flag(name: str) -> bool:
     raw = request.args.get(name, "false").strip().lower()
     if raw not in ("true", "false", "1", "0", "yes", "no"):
@@ -115,30 +110,31 @@ def _flag(name: str) -> bool:
     return raw in ("true", "1", "yes")
 
 
-def blueprint() -> Blueprint:
-    """The snapshot endpoints; register inside the admin blueprint (its guard applies)."""
-    bp = Blueprint("snapshot", __name__)
+bp = Blueprint("snapshot", __name__)
+"""The snapshot endpoints; nested inside the admin blueprint (its guard applies)."""
 
-    @bp.get("/snapshot")
-    def snapshot_get() -> Response:
-        text = json.dumps(snapshot.save(_sim()), ensure_ascii=False, separators=(",", ":"))
-        return Response(
-            text,
-            mimetype="application/json",
-            headers={"Cache-Control": "no-store"},  # it holds CPR numbers: never cached
-        )
 
-    @bp.put("/snapshot")
-    def snapshot_put() -> Response:
-        clear_journal = _flag("clear_journal")
-        request.max_content_length = MAX_SNAPSHOT_BYTES
-        document = request.get_json(silent=True)
-        if document is None:
-            raise AdminError(400, "expected a snapshot (a JSON object) as the body")
-        try:
-            summary = snapshot.load(_sim(), document, clear_journal=clear_journal)
-        except snapshot.SnapshotError as exc:
-            raise AdminError(400, str(exc)) from None
-        return jsonify(summary)
+@bp.get("/snapshot")
+def snapshot_get() -> Response:
+    """The whole state as one JSON document (never cached: it holds CPR numbers)."""
+    text = json.dumps(snapshot.save(simulator()), ensure_ascii=False, separators=(",", ":"))
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},  # it holds CPR numbers: never cached
+    )
 
-    return bp
+
+@bp.put("/snapshot")
+def snapshot_put() -> Response:
+    """Replace the whole state by a snapshot, atomically."""
+    clear_journal = _flag("clear_journal")
+    request.max_content_length = MAX_SNAPSHOT_BYTES
+    document = request.get_json(silent=True)
+    if document is None:
+        raise AdminError(400, "expected a snapshot (a JSON object) as the body")
+    try:
+        summary = snapshot.load(simulator(), document, clear_journal=clear_journal)
+    except snapshot.SnapshotError as exc:
+        raise AdminError(400, str(exc)) from None
+    return jsonify(summary)

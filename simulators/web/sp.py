@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from oeir import safexml, wsdl
 from oeir.faults import MessageTooLarge
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
 from simulators import platform
-from simulators.engine import Simulator
+from simulators.web.context import simulator
 
 SERVED = (DEBITOR_REGISTRERING, DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING)
 """The services the debtor systems offer (the callback service is FBS's, not ours)."""
 
+_BY_PATH = {service.path: service for service in SERVED}
+
 XML = "text/xml; charset=utf-8"
-
-
-def simulator() -> Simulator:
-    """The `Simulator` of the current app."""
-    sim: Simulator = current_app.extensions["simulator"]
-    return sim
 
 
 def soap_response(outcome: platform.Outcome) -> Response:
@@ -55,47 +51,48 @@ def too_large(service: Service, size: int | None) -> Response:
     return soap_response(outcome)
 
 
-def _endpoint(service: Service):  # type: ignore[no-untyped-def]
-    def endpoint() -> Response:
-        sim = simulator()
-        if request.method in ("GET", "HEAD"):  # Flask drops the body of a HEAD answer
-            if "wsdl" in {k.lower() for k in request.args}:
-                body = wsdl.render(service, request.host_url.rstrip("/") + request.script_root)
-                return Response(body, content_type=XML)
-            return Response(
-                f"{service.name}: POST SOAP 1.1 here; the WSDL is at ?wsdl\n",
-                status=405,
-                headers={"Allow": "GET, POST"},
-                content_type="text/plain; charset=utf-8",
-            )
-        size = request.content_length
-        if size is not None and size > sim.config.max_request_bytes:
-            return too_large(service, size)
-        try:
-            data = safexml.read_at_most(request.stream, sim.config.max_request_bytes)
-        except MessageTooLarge:  # a chunked body without Content-Length
-            return too_large(service, None)
-        outcome = platform.handle(
-            sim, service, data, request.headers.get("SOAPAction"), request.environ
+bp = Blueprint("sp", __name__)
+"""The Serviceplatformen blueprint: one SOAP endpoint per served service, and the XSDs."""
+
+
+def soap_endpoint() -> Response:
+    """A served service: ``?wsdl`` on GET, a SOAP call on POST (journalled)."""
+    service = _BY_PATH[request.url_rule.rule]  # type: ignore[union-attr]
+    sim = simulator()
+    if request.method in ("GET", "HEAD"):  # Flask drops the body of a HEAD answer
+        if "wsdl" in {k.lower() for k in request.args}:
+            body = wsdl.render(service, request.host_url.rstrip("/") + request.script_root)
+            return Response(body, content_type=XML)
+        return Response(
+            f"{service.name}: POST SOAP 1.1 here; the WSDL is at ?wsdl\n",
+            status=405,
+            headers={"Allow": "GET, POST"},
+            content_type="text/plain; charset=utf-8",
         )
-        journal(service, outcome, data)
-        return soap_response(outcome)
+    size = request.content_length
+    if size is not None and size > sim.config.max_request_bytes:
+        return too_large(service, size)
+    try:
+        data = safexml.read_at_most(request.stream, sim.config.max_request_bytes)
+    except MessageTooLarge:  # a chunked body without Content-Length
+        return too_large(service, None)
+    outcome = platform.handle(
+        sim, service, data, request.headers.get("SOAPAction"), request.environ
+    )
+    journal(service, outcome, data)
+    return soap_response(outcome)
 
-    endpoint.__name__ = service.name
-    return endpoint
+
+for _service in SERVED:
+    bp.add_url_rule(
+        _service.path, endpoint=_service.name, view_func=soap_endpoint, methods=["GET", "POST"]
+    )
 
 
-def blueprint() -> Blueprint:
-    """The Serviceplatformen blueprint."""
-    bp = Blueprint("sp", __name__)
-    for service in SERVED:
-        bp.add_url_rule(service.path, view_func=_endpoint(service), methods=["GET", "POST"])
-
-    @bp.get(f"{wsdl.SCHEMA_PATH}/<name>")
-    def schema(name: str) -> Response:
-        body = wsdl.schema_document(name)
-        if body is None:
-            return Response("no such schema\n", status=404, content_type="text/plain")
-        return Response(body, content_type=XML)
-
-    return bp
+@bp.get(f"{wsdl.SCHEMA_PATH}/<name>")
+def schema(name: str) -> Response:
+    """An XSD the WSDL imports."""
+    body = wsdl.schema_document(name)
+    if body is None:
+        return Response("no such schema\n", status=404, content_type="text/plain")
+    return Response(body, content_type=XML)

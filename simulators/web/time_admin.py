@@ -17,16 +17,15 @@ admin API: loopback only, or a Bearer token when one is configured.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 
 from oeir.faults import OeirFault
-from simulators.config import LOOPBACK
 from simulators.ledger import Event
-from simulators.sim_time import EXTENSION, SimTime
 from simulators.timestore import TimeRepo
+from simulators.web.context import sim_time
+from simulators.web.guard import AdminError, admin_blueprint, business_fault
 
 
 def _op(
@@ -112,25 +111,10 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
 """The OpenAPI paths of these endpoints (merged into /admin/openapi.json when installed)."""
 
 
-class TimeAdminError(Exception):
-    """A refused request: HTTP status and message."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def st() -> SimTime:
-    """The `SimTime` of the current app."""
-    found: SimTime = current_app.extensions[EXTENSION]
-    return found
-
-
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise TimeAdminError(400, "expected a JSON object body")
+        raise AdminError(400, "expected a JSON object body")
     return data
 
 
@@ -138,7 +122,7 @@ def _limit() -> int:
     try:
         return max(1, min(int(request.args.get("limit", 100)), 1000))
     except ValueError as exc:
-        raise TimeAdminError(400, "limit must be an integer") from exc
+        raise AdminError(400, "limit must be an integer") from exc
 
 
 def _event_json(e: Event) -> dict[str, Any]:
@@ -152,112 +136,111 @@ def _event_json(e: Event) -> dict[str, Any]:
     }
 
 
-def blueprint() -> Blueprint:
-    """The blueprint (mount under /admin)."""
-    bp = Blueprint("admin_time", __name__)
+bp = admin_blueprint("admin_time", __name__)
+"""The time behaviour's admin endpoints (mounted under /admin)."""
+bp.register_error_handler(OeirFault, business_fault)
 
-    @bp.before_request
-    def guard() -> None:
-        token = st().sim.config.admin_token
-        if token:
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                raise TimeAdminError(401, "admin API needs Authorization: Bearer <token>")
-        elif request.remote_addr not in LOOPBACK:
-            raise TimeAdminError(403, "admin API answers loopback callers only")
 
-    @bp.errorhandler(TimeAdminError)
-    def refused(err: TimeAdminError) -> tuple[Response, int]:
-        return jsonify({"error": err.message}), err.status
+def _tenant(kode: str) -> None:
+    if sim_time().sim.tenants.get(kode) is None:
+        raise AdminError(404, f"no municipality {kode}")
 
-    @bp.errorhandler(OeirFault)
-    def fault(err: OeirFault) -> tuple[Response, int]:
-        return jsonify({"error": err.tekst_en, "fejlkode": err.kode, "felt": err.felt}), 409
 
-    def _tenant(kode: str) -> None:
-        if st().sim.tenants.get(kode) is None:
-            raise TimeAdminError(404, f"no municipality {kode}")
-
-    @bp.get("/callbacks")
-    def batches() -> Response:
-        with st().sim.store.read() as tx:
-            items = TimeRepo(tx, write=False).batches(
-                request.args.get("kommunekode"), request.args.get("status"), _limit()
-            )
-        return jsonify({"batches": [b.as_dict() for b in items]})
-
-    @bp.get("/callbacks/attempts")
-    def attempts() -> Response:
-        batch_id = request.args.get("batch_id")
-        with st().sim.store.read() as tx:
-            items = TimeRepo(tx, write=False).attempts(
-                request.args.get("kommunekode"),
-                int(batch_id) if batch_id and batch_id.isdigit() else None,
-                _limit(),
-            )
-        return jsonify({"attempts": [a.as_dict() for a in items]})
-
-    @bp.post("/callbacks/<kode>/flush")
-    def flush(kode: str) -> Response:
-        _tenant(kode)
-        attempt = st().callbacks.flush(kode)
-        return jsonify({"attempt": attempt.as_dict() if attempt else None})
-
-    @bp.get("/callbacks/<kode>/next-run")
-    def next_run(kode: str) -> Response:
-        _tenant(kode)
-        now = st().sim.clock.now()
-        return jsonify(
-            {"now": now.isoformat(), "next_run": st().callbacks.next_run(kode, now).isoformat()}
+@bp.get("/callbacks")
+def batches() -> Response:
+    """Callback messages to FBS, newest first."""
+    with sim_time().sim.store.read() as tx:
+        items = TimeRepo(tx, write=False).batches(
+            request.args.get("kommunekode"), request.args.get("status"), _limit()
         )
+    return jsonify({"batches": [b.as_dict() for b in items]})
 
-    @bp.post("/indbetalingskort")
-    def slip_post() -> tuple[Response, int]:
-        body = _body()
-        try:
-            kode = str(body["kommunekode"])
-            fordring_id = str(body["fordring_id"])
-            beloeb = body["beloeb"]
-            indbetaling_id = str(body["indbetaling_id"])
-        except KeyError as exc:
-            raise TimeAdminError(400, f"{exc.args[0]} is required") from exc
-        if isinstance(beloeb, bool) or not isinstance(beloeb, int):
-            raise TimeAdminError(400, "beloeb is an integer number of øre")
-        _tenant(kode)
-        pending = st().bank.post(kode, fordring_id, beloeb, indbetaling_id)
-        return jsonify(pending.as_dict()), 202
 
-    @bp.get("/indbetalingskort")
-    def slip_list() -> Response:
-        items = st().bank.pending(request.args.get("kommunekode"))
-        return jsonify({"pending": [p.as_dict() for p in items]})
-
-    @bp.post("/payments/reversal")
-    def reversal() -> Response:
-        body = _body()
-        if "haendelse_id" not in body:
-            raise TimeAdminError(400, "haendelse_id is required")
-        event = st().sim.ledger.tilbagefoer_daekning(
-            str(body["haendelse_id"]), tekst=body.get("tekst")
+@bp.get("/callbacks/attempts")
+def attempts() -> Response:
+    """Every delivery attempt and its outcome, newest first."""
+    batch_id = request.args.get("batch_id")
+    with sim_time().sim.store.read() as tx:
+        items = TimeRepo(tx, write=False).attempts(
+            request.args.get("kommunekode"),
+            int(batch_id) if batch_id and batch_id.isdigit() else None,
+            _limit(),
         )
-        return jsonify(_event_json(event))
+    return jsonify({"attempts": [a.as_dict() for a in items]})
 
-    @bp.get("/claims/<kode>/<fordring_id>/timeline")
-    def claim_timeline(kode: str, fordring_id: str) -> Response:
-        steps = st().timeline(kode, fordring_id)
-        if steps is None:
-            raise TimeAdminError(404, f"no claim {fordring_id} in {kode}")
-        return jsonify({"kommunekode": kode, "fordring_id": fordring_id, "timeline": steps})
 
-    @bp.post("/claims/<kode>/<fordring_id>/collection")
-    def collection_step(kode: str, fordring_id: str) -> Response:
-        step = str(_body().get("step", ""))
-        if step not in ("invoice", "remind", "hand_over"):
-            raise TimeAdminError(400, "step is one of invoice, remind, hand_over")
-        _tenant(kode)
-        if st().sim.ledger.claim(kode, fordring_id) is None:
-            raise TimeAdminError(404, f"no claim {fordring_id} in {kode}")
-        result = st().collection.run_now(step, kode, fordring_id)
-        return jsonify({"step": step, "result": result})
+@bp.post("/callbacks/<kode>/flush")
+def flush(kode: str) -> Response:
+    """Try the municipality's oldest waiting message now."""
+    _tenant(kode)
+    attempt = sim_time().callbacks.flush(kode)
+    return jsonify({"attempt": attempt.as_dict() if attempt else None})
 
-    return bp
+
+@bp.get("/callbacks/<kode>/next-run")
+def next_run(kode: str) -> Response:
+    """When an event now would reach FBS."""
+    _tenant(kode)
+    now = sim_time().sim.clock.now()
+    return jsonify(
+        {"now": now.isoformat(), "next_run": sim_time().callbacks.next_run(kode, now).isoformat()}
+    )
+
+
+@bp.post("/indbetalingskort")
+def slip_post() -> tuple[Response, int]:
+    """A payment-slip payment, booked after the profile's bank days."""
+    body = _body()
+    try:
+        kode = str(body["kommunekode"])
+        fordring_id = str(body["fordring_id"])
+        beloeb = body["beloeb"]
+        indbetaling_id = str(body["indbetaling_id"])
+    except KeyError as exc:
+        raise AdminError(400, f"{exc.args[0]} is required") from exc
+    if isinstance(beloeb, bool) or not isinstance(beloeb, int):
+        raise AdminError(400, "beloeb is an integer number of øre")
+    _tenant(kode)
+    pending = sim_time().bank.post(kode, fordring_id, beloeb, indbetaling_id)
+    return jsonify(pending.as_dict()), 202
+
+
+@bp.get("/indbetalingskort")
+def slip_list() -> Response:
+    """Payment slips paid but not yet booked."""
+    items = sim_time().bank.pending(request.args.get("kommunekode"))
+    return jsonify({"pending": [p.as_dict() for p in items]})
+
+
+@bp.post("/payments/reversal")
+def reversal() -> Response:
+    """Reverse a payment event."""
+    body = _body()
+    if "haendelse_id" not in body:
+        raise AdminError(400, "haendelse_id is required")
+    event = sim_time().sim.ledger.tilbagefoer_daekning(
+        str(body["haendelse_id"]), tekst=body.get("tekst")
+    )
+    return jsonify(_event_json(event))
+
+
+@bp.get("/claims/<kode>/<fordring_id>/timeline")
+def claim_timeline(kode: str, fordring_id: str) -> Response:
+    """The claim's timeline with virtual timestamps."""
+    steps = sim_time().timeline(kode, fordring_id)
+    if steps is None:
+        raise AdminError(404, f"no claim {fordring_id} in {kode}")
+    return jsonify({"kommunekode": kode, "fordring_id": fordring_id, "timeline": steps})
+
+
+@bp.post("/claims/<kode>/<fordring_id>/collection")
+def collection_step(kode: str, fordring_id: str) -> Response:
+    """Run a collection step for the claim now."""
+    step = str(_body().get("step", ""))
+    if step not in ("invoice", "remind", "hand_over"):
+        raise AdminError(400, "step is one of invoice, remind, hand_over")
+    _tenant(kode)
+    if sim_time().sim.ledger.claim(kode, fordring_id) is None:
+        raise AdminError(404, f"no claim {fordring_id} in {kode}")
+    result = sim_time().collection.run_now(step, kode, fordring_id)
+    return jsonify({"step": step, "result": result})

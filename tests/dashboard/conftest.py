@@ -21,7 +21,6 @@ from debitorsim.testbed import Testbed, TestbedConfig
 from oeir import testdata
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
-from simulators.sim_time import install_app
 from tests.simulators.helpers import fordring
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,7 +51,6 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     flask_app = create_app(
         SimConfig(data_dir=tmp_path, synchronous="OFF", core_url="http://127.0.0.1:1/")
     )
-    install_app(flask_app)
     yield flask_app
     simulator_of(flask_app).close()
 

@@ -19,8 +19,8 @@ from integration.reconcile.html import render_html
 from oeir.dansk import kroner, status_name
 from simulators.engine import Simulator
 from simulators.profiles import builtin
-from simulators.web.dashboard import run_rhythm
-from simulators.web.fault_texts import KIND_NAMES, danish_error
+from simulators.web.dashboard.fault_texts import KIND_NAMES, danish_error
+from simulators.web.dashboard.formatting import run_rhythm
 from tests.dashboard.conftest import seed_claims
 
 

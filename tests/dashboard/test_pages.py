@@ -13,10 +13,9 @@ from flask.testing import FlaskClient
 from oeir import model, soap
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
-from simulators import SimConfig, create_app, simulator_of
+from simulators import SimConfig, create_app, sim_time_of, simulator_of
 from simulators.engine import Simulator
-from simulators.sim_time import sim_time_of
-from simulators.web.dashboard import tid
+from simulators.web.dashboard.formatting import tid
 from tests.dashboard.conftest import SECRET_CPR, seed_claims
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import fordring
@@ -333,7 +332,7 @@ def test_parked_outbox_messages_come_from_the_core(tmp_path: Path) -> None:
     """The parked count is the core's answer; a cut-off listing says 'mindst'."""
     import responses
 
-    from simulators.web import dashboard
+    from simulators.web.dashboard import core
 
     app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF", core_url="http://core.test/"))
     try:
@@ -345,10 +344,10 @@ def test_parked_outbox_messages_come_from_the_core(tmp_path: Path) -> None:
                     "messages": [{"kommunekode": "147"}, {"kommunekode": "101"}],
                 },
             )
-            assert dashboard.core_parked(None)["count"] == 3
-            one = dashboard.core_parked("147")
+            assert core.core_parked(None)["count"] == 3
+            one = core.core_parked("147")
             assert one["count"] == 1 and one["at_least"] is True
             mock.get("http://core.test/harness/outbox", status=401)
-            assert dashboard.core_parked("147")["known"] is False
+            assert core.core_parked("147")["known"] is False
     finally:
         simulator_of(app).close()

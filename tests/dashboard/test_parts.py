@@ -10,8 +10,11 @@ from oeir.identifiers import mask_cpr
 from oeir.kommuner import by_kode
 from simulators.clock import TZ
 from simulators.tenants import build_tenant
-from simulators.web import dashboard_message, dashboard_svg
-from simulators.web.dashboard import kroner, next_nightly, rule_from_form, step_name, tid
+from simulators.web.dashboard import message as dashboard_message
+from simulators.web.dashboard import svg as dashboard_svg
+from simulators.web.dashboard.faults import rule_from_form
+from simulators.web.dashboard.formatting import kroner, step_name, tid
+from simulators.web.dashboard.overview import next_nightly
 from tests.dashboard.conftest import SECRET_CPR
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import fordring

@@ -25,7 +25,6 @@ from oeir.services import DAEKNING_AFSKRIVNING
 from simulators.app import create_app as create_sim_app
 from simulators.clock import VirtualClock
 from simulators.config import SimConfig
-from simulators.sim_time import install_app
 from simulators.tenants import representative_kommuner
 
 SYSTEMS = representative_kommuner()
@@ -115,7 +114,6 @@ def _rules(bed_http: requests.Session, sim_url: str, kode: str) -> MunicipalityR
 def bed(tmp_path: Path) -> Iterator[Bed]:
     clock = VirtualClock()
     sim_app = create_sim_app(SimConfig(data_dir=tmp_path / "sim", clock=clock))
-    install_app(sim_app)  # nightly callbacks, payment pages, payment slips (issue 4)
     sim_server = ServerThread(sim_app).start()
     http = requests.Session()
     config = CoreConfig(

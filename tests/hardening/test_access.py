@@ -235,9 +235,8 @@ def _callback_outcome(tmp_path: Path, sent_secret: str | None) -> dict[str, Any]
     """A simulator's nightly callback to a core that wants secret "s3"; the attempt."""
     from debitorsim.serving import ServerThread
     from simulators.clock import VirtualClock
-    from simulators.sim_time import install_app
     from tests.simulators.conftest import tenant_for
-    from tests.simulators_time.conftest import at
+    from tests.simulators.sim_time.conftest import at
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     core_app = create_core(CoreConfig(db_path=str(tmp_path / "core.db"), callback_secret="s3"))
@@ -247,7 +246,6 @@ def _callback_outcome(tmp_path: Path, sent_secret: str | None) -> dict[str, Any]
             data_dir=tmp_path, clock=clock, synchronous="OFF", callback_secret=sent_secret
         )
         app = create_app(config)
-        install_app(app)
         sim = simulator_of(app)
         try:
             kode = tenant_for(sim, "opus").kode

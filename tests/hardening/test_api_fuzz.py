@@ -22,7 +22,6 @@ from schemathesis import GenerationMode
 from integration.config import CoreConfig, OutboxSettings
 from integration.web.app import create_app as create_core
 from simulators import SimConfig, create_app, simulator_of
-from simulators.sim_time import install_app
 
 EXAMPLES = 12
 """Examples per operation and generation mode (keeps the whole file well under a minute)."""
@@ -86,7 +85,6 @@ def fuzz(app: Flask, openapi_path: str, message_key: str) -> dict[str, int]:
 
 def test_simulator_admin_api(tmp_path: Path) -> None:
     app = create_app(SimConfig(data_dir=tmp_path, synchronous="OFF"))
-    install_app(app)
     try:
         calls = fuzz(app, "/admin/openapi.json", "error")
     finally:

@@ -1,7 +1,7 @@
 """Callback faults: duplicate, reordered, dropped-then-redelivered deliveries to a test FBS.
 
 The simulator's nightly run sends the day's events to the test FBS endpoint of
-tests/simulators_time (it deduplicates on HaendelseId, answering ``Dublet``).
+tests/simulators/sim_time (it deduplicates on HaendelseId, answering ``Dublet``).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 
 from oeir import model
 from simulators.faults import FaultRuleError
-from tests.simulators_time.conftest import World, at, world
-from tests.simulators_time.helpers import CPR, CPR2, opret, tenant_for
+from tests.simulators.sim_time.conftest import World, at, world
+from tests.simulators.sim_time.helpers import CPR, CPR2, opret, tenant_for
 
-__all__ = ["world"]  # the fixture, shared with tests/simulators_time
+__all__ = ["world"]  # the fixture, shared with tests/simulators/sim_time
 
 
 def paid_claims(w: World) -> tuple[str, list[str]]:

@@ -14,24 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import Backend, each_backend
 from tests.hardening.crash_bed import KOMMUNER, CrashBed
-from tests.postgres.server import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]
 
 FULL = os.environ.get("DEBITORSIM_CRASH_FULL") == "1"
 FEES = 5_000 if FULL else 500
 KILLS = 20 if FULL else 5
 PAYMENTS_PER_NIGHT = 100 if FULL else 20
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, *each_backend]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def bed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CrashBed]:
+@pytest.fixture
+def bed(backend: Backend, tmp_path: Path) -> Iterator[CrashBed]:
     """A crash bed on SQLite files, or with both stores on one PostgreSQL database."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    b = CrashBed(tmp_path, url)
+    b = CrashBed(tmp_path, backend.url)
     yield b
     b.stop()
 

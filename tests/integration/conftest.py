@@ -13,7 +13,7 @@ from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.domain.model import FeeType, Material
 from integration.fbs.service import NewFee
-from oeir import testdata
+from tests.backends import Backend
 
 SP = "http://sp.test"
 AGENCY = "DK-710100"  # København, kommune 101
@@ -31,8 +31,11 @@ def lease_clock() -> SettableClock:
 
 
 @pytest.fixture
-def config(tmp_path: Path, clock: SettableClock, lease_clock: SettableClock) -> CoreConfig:
-    return CoreConfig(
+def config(
+    backend: Backend, tmp_path: Path, clock: SettableClock, lease_clock: SettableClock
+) -> CoreConfig:
+    """The core's settings, its store on SQLite (or PostgreSQL on `backend` postgres)."""
+    base = CoreConfig(
         db_path=str(tmp_path / "core.sqlite"),
         clock=clock,
         lease_clock=lease_clock,
@@ -49,6 +52,7 @@ def config(tmp_path: Path, clock: SettableClock, lease_clock: SettableClock) -> 
         },
         outbox=OutboxSettings(backoff_base_s=10, backoff_cap_s=600, jitter=0.0, batch_size=20),
     )
+    return base.with_(database_url=backend.url) if backend.url else base
 
 
 @pytest.fixture
@@ -57,11 +61,6 @@ def core(config: CoreConfig) -> Core:
     c.worker.rng = random.Random(1)
     yield c
     c.store.close()
-
-
-@pytest.fixture
-def fake():
-    return testdata.faker(7)
 
 
 def new_fee(

@@ -11,8 +11,11 @@ import responses
 from integration.outbox.worker import backoff
 from oeir import model, soap
 from oeir.services import DEBITOR_REGISTRERING
+from tests.backends import each_backend
 from tests.integration.conftest import new_fee
 from tests.integration.soapfakes import REGISTRERING_URL, fault, operation_of
+
+pytestmark = each_backend
 
 MINUTE = timedelta(minutes=1)
 

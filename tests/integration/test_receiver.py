@@ -12,8 +12,11 @@ from integration.web.app import create_app
 from oeir import kommuner, model, soap
 from oeir.faults import OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
+from tests.backends import each_backend
 from tests.integration.conftest import new_fee
 from tests.integration.fee_invariant import assert_fees_consistent
+
+pytestmark = each_backend
 
 KREDITOR = model.Kreditor(agency_id="DK-710100", kommunekode="101")
 ACTION = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"].soap_action

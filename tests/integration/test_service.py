@@ -10,7 +10,10 @@ from integration.domain.model import FeeStatus, FeeType
 from integration.fbs.service import FbsError
 from integration.outbox import messages
 from oeir import model
+from tests.backends import each_backend
 from tests.integration.conftest import new_fee
+
+pytestmark = each_backend
 
 
 def test_creating_a_fee_queues_its_claim_in_the_same_transaction(core, fake):

@@ -6,7 +6,10 @@ from faker import Faker
 
 from integration.core import Core
 from integration.store import RESET_TABLES
+from tests.backends import each_backend
 from tests.integration.conftest import new_fee
+
+pytestmark = each_backend
 
 
 def test_reset_empties_every_table_and_the_core_starts_fresh(core: Core, fake: Faker) -> None:

@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from debitorsim.serving import ServerThread
 from oeir import kommuner, model
 from simulators import SimConfig, create_app, simulator_of
 from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.ledger import Ledger
 from simulators.store import SqliteStore
+from simulators.store.base import Store
+from simulators.store.postgres import PgStore
 from simulators.tenants import Tenant
+from tests.backends import Backend
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """A fresh SQLite store in WAL mode."""
-    s = SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
+def store(backend: Backend, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store: SQLite in WAL mode, or PostgreSQL when the test runs on `backend` postgres."""
+    s: Store = (
+        PgStore(backend.url)
+        if backend.url
+        else SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
+    )
     yield s
     s.close()
 
@@ -36,33 +41,9 @@ def clock() -> VirtualClock:
 
 
 @pytest.fixture
-def ledger(store: SqliteStore, clock: VirtualClock) -> Ledger:
+def ledger(store: Store, clock: VirtualClock) -> Ledger:
     """A ledger over the fresh store."""
     return Ledger(store, clock)
-
-
-@dataclass
-class Served:
-    """A running simulator: its app, server and `Simulator`."""
-
-    app: Flask
-    server: ServerThread
-    sim: Simulator
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return self.server.base_url
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One simulator per test module, served on a free loopback port."""
-    data_dir = tmp_path_factory.mktemp("sim")
-    app = create_app(SimConfig(data_dir=data_dir, synchronous="OFF"))
-    with ServerThread(app) as server:
-        yield Served(app, server, simulator_of(app))
-    simulator_of(app).close()
 
 
 def tenant_for(sim: Simulator, system: str) -> Tenant:
@@ -86,10 +67,12 @@ def sp_header(tenant: Tenant, service: str = "DebitorRegistreringAfsend") -> mod
     )
 
 
-# The app on a fresh database, per test (tests/postgres/sim/conftest.py imports these).
+# The app on a fresh database (SQLite, or PostgreSQL on `backend` postgres), per test.
 @pytest.fixture
-def sim_config(tmp_path: Path) -> SimConfig:
-    """The simulators on a fresh SQLite database (a PostgreSQL module overrides it)."""
+def sim_config(backend: Backend, tmp_path: Path) -> SimConfig:
+    """The simulators on a fresh database."""
+    if backend.url:
+        return SimConfig(data_dir=tmp_path, database_url=backend.url)
     return SimConfig(data_dir=tmp_path, synchronous="OFF")
 
 

@@ -11,7 +11,7 @@ import requests
 from debitorsim.serving import ServerThread
 from oeir import model
 from simulators import SimConfig, create_app, simulator_of
-from tests.simulators.conftest import Served
+from tests.conftest import Served
 from tests.simulators.helpers import CPRS, fordring
 
 

@@ -2,8 +2,7 @@
 nothing; the same id with other content is refused (docs/reliability.md, "Exactly-once effect").
 
 Every test speaks SOAP to the app (Flask's test client) and checks the ledger invariant of
-every claim after each attack. `tests/postgres/sim/test_call_replay_pg.py` runs them all on
-PostgreSQL.
+every claim after each attack, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -21,8 +20,11 @@ from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_RE
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
 from simulators.ledger import check_invariant
+from tests.backends import each_backend
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import CPRS, debitor, fordring, kreditor
+
+pytestmark = each_backend
 
 
 def envelope(sim: Simulator, kode: str, service: Service, call_id: str, message: Any) -> bytes:

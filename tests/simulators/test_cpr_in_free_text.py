@@ -21,7 +21,8 @@ from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
 from simulators.journal import mask_message
 from simulators.ledger import check_invariant
-from tests.simulators.conftest import Served, sp_header, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import sp_header, tenant_for
 from tests.simulators.helpers import fordring
 
 DEBTOR = "2412629996"

@@ -1,8 +1,7 @@
 """Fault rules in the store: shared by every process on one database (gunicorn workers).
 
 Each "process" here is its own store object on the same database, with its own
-`FaultInjector`, as a second worker would have. Re-run on PostgreSQL by
-tests/postgres/sim/test_fault_store_pg.py.
+`FaultInjector`, as a second worker would have. Every test runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +19,9 @@ from simulators.faults.injector import CONFIG
 from simulators.faults.local import LocalFaultStore
 from simulators.journal import Journal
 from simulators.store import SqliteStore, Store
+from tests.backends import each_backend
+
+pytestmark = each_backend
 
 HENT = "HentDebitorkonto"
 

@@ -1,6 +1,6 @@
 """The journal's store part of the verify API: responses and near-misses kept (CPR masked),
 and the matchers answered in SQL (service, operation, municipality, verdict, fault code,
-virtual-time window). tests/postgres/sim re-runs every test on PostgreSQL."""
+virtual-time window). Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from simulators.clock import VirtualClock
 from simulators.journal import Journal
 from simulators.store.base import JournalFilter, Store
 from simulators.verify import count, find, parse_matcher
+from tests.backends import each_backend
+
+pytestmark = each_backend
 
 CPR = "0101901234"
 

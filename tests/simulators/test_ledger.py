@@ -11,7 +11,10 @@ from oeir.faults import OeirFault
 from simulators.clock import VirtualClock
 from simulators.ledger import EventKind, Ledger, check_invariant
 from simulators.store import SqliteStore
+from tests.backends import each_backend
 from tests.simulators.helpers import CPRS, assert_ledger_sound, debitor, fordring, kreditor
+
+pytestmark = each_backend
 
 S = model.FordringStatus
 

@@ -8,7 +8,8 @@ from datetime import date
 
 from oeir import model
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING
-from tests.simulators.conftest import Served, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import tenant_for
 from tests.simulators.helpers import assert_ledger_sound, fordring
 from tests.simulators.test_soap_faults import call, refused
 

@@ -24,22 +24,19 @@ from oeir.services import DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of
 from simulators.clock import TZ
 from simulators.ledger.records import EventKind
+from tests.backends import Backend, on_each_backend
 from tests.hardening.conftest import opret
-from tests.postgres.server import pg_server, pg_url
 from tests.simulators.test_restart import _start
-
-__all__ = ["pg_server", "pg_url"]
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def config(request: pytest.FixtureRequest, tmp_path: Path) -> SimConfig:
+@pytest.fixture
+def config(backend: Backend, tmp_path: Path) -> SimConfig:
     """A fresh database (SQLite file or PostgreSQL) with a frozen clock at `START`."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
     return SimConfig(
         data_dir=tmp_path,
-        database_url=url,
+        database_url=backend.url,
         clock_start=START,
         journal_enabled=False,
         synchronous="OFF",
@@ -64,6 +61,7 @@ def clock(app: Flask, **body: Any) -> dict[str, Any]:
     return answer
 
 
+@on_each_backend
 def test_an_advance_on_one_app_is_seen_by_the_other(apps: tuple[Flask, Flask]) -> None:
     a, b = apps
     assert clock(a)["now"] == clock(b)["now"] == START.isoformat()
@@ -83,6 +81,7 @@ def test_an_advance_on_one_app_is_seen_by_the_other(apps: tuple[Flask, Flask]) -
     assert created.tidspunkt.isoformat() == moved
 
 
+@on_each_backend
 def test_changes_from_both_apps_build_on_each_other(apps: tuple[Flask, Flask]) -> None:
     a, b = apps
     clock(a, advance="P3D")
@@ -97,6 +96,7 @@ def test_changes_from_both_apps_build_on_each_other(apps: tuple[Flask, Flask]) -
     assert clock(a)["mode"] == "frozen"
 
 
+@on_each_backend
 def test_a_second_simulator_takes_the_stored_clock_not_its_own_settings(
     config: SimConfig,
 ) -> None:
@@ -120,6 +120,7 @@ def test_a_second_simulator_takes_the_stored_clock_not_its_own_settings(
         simulator_of(first).close()
 
 
+@on_each_backend
 def test_a_core_on_the_simulators_clock_follows_an_advance_made_elsewhere(
     apps: tuple[Flask, Flask], tmp_path: Path
 ) -> None:

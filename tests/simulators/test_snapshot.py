@@ -3,8 +3,7 @@
 The state is observed through the store's own readers (every account, claim, event, job,
 callback batch and attempt, tenant override, fault rule with its counts, recorded call id)
 and the clock, independently of the snapshot code; on SQLite also as a checksum over the
-raw rows of every table. `tests/postgres/sim/test_snapshot_pg.py` runs every test here on
-PostgreSQL.
+raw rows of every table. Every test runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +28,25 @@ from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from simulators.store.sqlite import SqliteStore
 from simulators.timestore import TimeRepo
+from tests.backends import Backend, each_backend
 from tests.hardening.checksums import sqlite_checksum
 from tests.simulators.helpers import CPRS, fordring
 from tests.simulators.test_call_replay import call, fejlkode, invariant_holds, opret
+
+pytestmark = each_backend
 
 REG = DEBITOR_REGISTRERING
 ALL = 10**9
 
 
 @pytest.fixture
-def other_config(tmp_path: Path) -> SimConfig:
-    """A second, fresh simulator database (the PostgreSQL module overrides this)."""
-    return SimConfig(data_dir=tmp_path / "other", synchronous="OFF")
+def other_config(backend: Backend, tmp_path: Path) -> Iterator[SimConfig]:
+    """A second, fresh simulator database (on the test's backend)."""
+    with backend.another_database() as url:
+        if url:
+            yield SimConfig(data_dir=tmp_path / "other", database_url=url)
+        else:
+            yield SimConfig(data_dir=tmp_path / "other", synchronous="OFF")
 
 
 @pytest.fixture

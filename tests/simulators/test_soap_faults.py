@@ -12,7 +12,8 @@ from oeir import kommuner, model, soap
 from oeir.faults import OeirFault
 from oeir.services import DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
 from simulators.tenants import Tenant
-from tests.simulators.conftest import Served, sp_header, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import sp_header, tenant_for
 from tests.simulators.helpers import fordring
 
 CPR = "1502851111"

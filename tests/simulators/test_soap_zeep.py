@@ -18,7 +18,8 @@ from oeir import model
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_REGISTRERING, Service
 from simulators.profiles import SYSTEMS
 from simulators.tenants import Tenant
-from tests.simulators.conftest import Served, sp_header, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import sp_header, tenant_for
 
 CPR = "0101901234"
 

@@ -22,7 +22,8 @@ from oeir.namespaces import OEIR, SOAP_ENV, SP_AUTHORITY, SP_CALL, SP_INVOCATION
 from oeir.services import DEBITOR_REGISTRERING
 from simulators import replay
 from simulators.tenants import Tenant
-from tests.simulators.conftest import Served, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import tenant_for
 from tests.simulators.helpers import fordring
 
 PATH = DEBITOR_REGISTRERING.path

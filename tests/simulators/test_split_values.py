@@ -14,7 +14,8 @@ from oeir import model, soap
 from oeir.services import DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
 from simulators.ledger import check_invariant
 from simulators.tenants import Tenant
-from tests.simulators.conftest import Served, sp_header, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import sp_header, tenant_for
 from tests.simulators.helpers import fordring
 
 CPR = "1502851111"

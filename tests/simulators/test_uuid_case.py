@@ -13,7 +13,8 @@ from oeir import kommuner, model, soap
 from oeir.faults import OeirFault
 from oeir.services import DEBITOR_REGISTRERING
 from simulators.ledger import check_invariant
-from tests.simulators.conftest import Served, sp_header, tenant_for
+from tests.conftest import Served
+from tests.simulators.conftest import sp_header, tenant_for
 from tests.simulators.helpers import fordring
 
 

@@ -1,3 +1,0 @@
-"""tests/integration/test_outbox.py, every test, on PostgreSQL."""
-
-from tests.integration.test_outbox import *  # noqa: F403
