@@ -17,8 +17,8 @@ from simulators.collection.reminders import Collection
 from simulators.engine import Simulator
 from simulators.payments.bank import BankPayments
 from simulators.payments.solution import PaymentSolution
+from simulators.store.time import TimeRepo
 from simulators.timeline import timeline
-from simulators.timestore import TimeRepo
 
 
 class SimTime:

@@ -38,7 +38,7 @@ from simulators import SimConfig, create_app, sim_time_of, simulator_of
 from simulators.callbacks import REPORTED
 from simulators.clock import TZ, VirtualClock
 from simulators.profiles import SYSTEMS
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from wsgiserve import ServerThread
 
 START = datetime(2026, 1, 5, 0, 0, tzinfo=TZ)  # a Monday

@@ -23,7 +23,7 @@ from flask import Response, jsonify, request
 
 from oeir.faults import OeirFault
 from simulators.ledger import Event
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from simulators.web.context import sim_time
 from simulators.web.guard import AdminError, admin_blueprint, business_fault
 

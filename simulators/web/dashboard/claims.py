@@ -9,7 +9,7 @@ from flask import Response
 
 from oeir.identifiers import mask_cpr
 from simulators.callbacks.events import REPORTED
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from simulators.web.context import sim_time, simulator
 from simulators.web.dashboard.base import bp, page
 from simulators.web.dashboard.formatting import step_name
@@ -19,10 +19,7 @@ from simulators.web.dashboard.svg import render
 def planned_report(kode: str, fordring_id: str, now: datetime) -> dict[str, Any] | None:
     """The run that will report this claim's not yet batched events to FBS, as a planned step."""
     with simulator().store.read() as tx:
-        try:
-            cursor = TimeRepo(tx, write=False).cursor(kode)
-        except Exception:  # time tables not created yet
-            cursor = 0
+        cursor = TimeRepo(tx, write=False).cursor(kode)
         waiting = tx.events(
             after=cursor,
             kommunekode=kode,

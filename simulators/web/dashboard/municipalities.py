@@ -11,7 +11,7 @@ from flask import Response, request
 from oeir.identifiers import mask_cpr
 from simulators.callbacks.events import REPORTED
 from simulators.ledger import Account, Claim
-from simulators.timestore import TimeRepo
+from simulators.store.time import TimeRepo
 from simulators.web.context import faults, sim_time, simulator
 from simulators.web.dashboard.base import bp, page
 from simulators.web.dashboard.core import core_parked
@@ -43,12 +43,9 @@ def pending_callbacks(kode: str, now: datetime) -> dict[str, Any]:
     """What waits to be reported to FBS for a municipality, and when the next run is."""
     with simulator().store.read() as tx:
         repo = TimeRepo(tx, write=False)
-        try:
-            cursor = repo.cursor(kode)
-            batches = repo.batches(kode, "pending", 20)
-            attempts = repo.attempts(kode, None, 5)
-        except Exception:  # time tables not created yet: nothing waits
-            cursor, batches, attempts = 0, [], []
+        cursor = repo.cursor(kode)
+        batches = repo.batches(kode, "pending", 20)
+        attempts = repo.attempts(kode, None, 5)
         waiting = tx.events(
             after=cursor, kommunekode=kode, kinds=sorted(str(k) for k in REPORTED), limit=101
         )
