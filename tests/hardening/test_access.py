@@ -21,15 +21,16 @@ from oeir.services import (
     DEBITOR_REGISTRERING,
 )
 from simulators import SimConfig, create_app, simulator_of
+from tests.conftest import HttpSim
 from tests.corpus.hostile import valid_envelope
-from tests.hardening.conftest import CPR, Sim, header, opret
+from tests.simulators.helpers import CPR, header, opret
 
 CALLBACK_ACTION = DAEKNING_AFSKRIVNING.operations["RegistrerDaekningAfskrivning"].soap_action
 
 
-def refused(sim: Sim, service: Any, body: bytes, answer: type) -> OeirFault:
+def refused(http_sim: HttpSim, service: Any, body: bytes, answer: type) -> OeirFault:
     """The SOAP Fault a call gets (fails when it is accepted)."""
-    r = sim.post(service, body)
+    r = http_sim.post(service, body)
     with pytest.raises(OeirFault) as err:
         soap.read_response(r.content, answer)
     return err.value
@@ -38,8 +39,10 @@ def refused(sim: Sim, service: Any, body: bytes, answer: type) -> OeirFault:
 # -- the simulator: Serviceplatformen -----------------------------------------------------
 
 
-def test_agreement_and_calling_system_must_be_registered_for_the_municipality(sim: Sim) -> None:
-    before = sim.sim.stats()["claims"]
+def test_agreement_and_calling_system_must_be_registered_for_the_municipality(
+    http_sim: HttpSim,
+) -> None:
+    before = http_sim.sim.stats()["claims"]
     for field, value in (
         ("service_agreement_uuid", kommuner.by_kode()["147"].service_agreement_uuid),
         ("service_agreement_uuid", "00000000-0000-4000-8000-000000000000"),
@@ -49,21 +52,21 @@ def test_agreement_and_calling_system_must_be_registered_for_the_municipality(si
         h = replace(h, invocation_context=replace(h.invocation_context, **{field: value}))
         msg = soap.read_request(opret("101", "ACC-1"), DEBITOR_REGISTRERING).message
         fault = refused(
-            sim,
+            http_sim,
             DEBITOR_REGISTRERING,
             soap.request_envelope(msg, h),
             model.OpretFordringSvar,
         )
         assert fault.kode == "IngenServiceaftale", field
-    assert sim.sim.stats()["claims"] == before
+    assert http_sim.sim.stats()["claims"] == before
 
 
-def test_other_municipalities_accounts_are_invisible(sim: Sim) -> None:
-    r = sim.post(DEBITOR_REGISTRERING, opret("101", "ACC-VIS-1", cpr=CPR))
+def test_other_municipalities_accounts_are_invisible(http_sim: HttpSim) -> None:
+    r = http_sim.post(DEBITOR_REGISTRERING, opret("101", "ACC-VIS-1", cpr=CPR))
     konto = soap.read_response(r.content, model.OpretFordringSvar).debitorkontonummer
     own = model.HentDebitorkonto(kommunekode="101", debitorkontonummer=konto)
     svar = soap.read_response(
-        sim.post(
+        http_sim.post(
             DEBITOR_FORESPOERGSEL,
             soap.request_envelope(own, header("101", DEBITOR_FORESPOERGSEL)),
         ).content,
@@ -76,14 +79,14 @@ def test_other_municipalities_accounts_are_invisible(sim: Sim) -> None:
         model.HentDebitorkonto(kommunekode="147", debitor=model.Debitor(cpr_nummer=CPR)),
     ):
         fault = refused(
-            sim,
+            http_sim,
             DEBITOR_FORESPOERGSEL,
             soap.request_envelope(msg, header("147", DEBITOR_FORESPOERGSEL)),
             model.HentDebitorkontoSvar,
         )
         assert fault.kode == "DebitorkontoFindesIkke"
     listing = soap.read_response(
-        sim.post(
+        http_sim.post(
             DEBITOR_FORESPOERGSEL,
             soap.request_envelope(
                 model.SoegDebitorkonti(kommunekode="147"), header("147", DEBITOR_FORESPOERGSEL)
@@ -93,7 +96,7 @@ def test_other_municipalities_accounts_are_invisible(sim: Sim) -> None:
     )
     assert konto not in {k.debitorkontonummer for k in listing.debitorkonti}
     payable = soap.read_response(
-        sim.post(
+        http_sim.post(
             DEBITOR_INDBETALING,
             soap.request_envelope(
                 model.SoegDelfordringTilIndbetaling(
@@ -107,7 +110,7 @@ def test_other_municipalities_accounts_are_invisible(sim: Sim) -> None:
     assert payable.delfordringer == ()
     # ... and Frederiksberg naming København inside its own call is refused outright.
     fault = refused(
-        sim,
+        http_sim,
         DEBITOR_FORESPOERGSEL,
         soap.request_envelope(
             model.HentDebitorkonto(kommunekode="101", debitorkontonummer=konto),

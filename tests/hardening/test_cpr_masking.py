@@ -24,9 +24,8 @@ from debitorsim.testbed import Testbed, TestbedConfig
 from oeir import model, soap
 from oeir.identifiers import mask_cpr, valid_cpr
 from oeir.services import DEBITOR_REGISTRERING
-from tests.hardening.conftest import header
 from tests.simulators.conftest import tenant_for
-from tests.simulators.helpers import fordring
+from tests.simulators.helpers import fordring, header
 
 CPRS = ("0101901234", "1502851111", "3112700042")
 NEW_CPR = "2412629996"

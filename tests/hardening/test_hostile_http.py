@@ -21,9 +21,10 @@ from oeir import model, soap
 from oeir.faults import OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING, Service
 from simulators.web.sp import SERVED
+from tests.conftest import HttpSim
 from tests.corpus.hostile import HostileCase, cases_for, valid_envelope
 from tests.hardening.checksums import row_counts, sqlite_checksum
-from tests.hardening.conftest import Sim, opret
+from tests.simulators.helpers import opret
 
 
 def send(base_url: str, service: Service, case: HostileCase) -> requests.Response:
@@ -63,17 +64,17 @@ def control(base_url: str, service: Service) -> int:
 
 @pytest.mark.parametrize("service", SERVED, ids=lambda s: s.name)
 def test_simulator_endpoints_refuse_the_corpus_and_change_nothing(
-    sim: Sim, service: Service
+    http_sim: HttpSim, service: Service
 ) -> None:
-    sim.post(SERVED[0], opret("101", f"HOSTILE-STATE-{service.name}"))
-    db = sim.sim.config.database_path
+    http_sim.post(SERVED[0], opret("101", f"HOSTILE-STATE-{service.name}"))
+    db = http_sim.sim.config.database_path
     before = sqlite_checksum(db)
     assert row_counts(db)["claims"] > 0  # the checksum covers a non-empty ledger
     cases = cases_for(service)
     assert len(cases) >= 27
     for case in cases:
-        expect(case, send(sim.base_url, service, case))
-    control(sim.base_url, service)
+        expect(case, send(http_sim.base_url, service, case))
+    control(http_sim.base_url, service)
     assert sqlite_checksum(db) == before
 
 

@@ -20,9 +20,10 @@ from oeir.faults import OeirFault
 from oeir.model import HentDebitorkontoSvar
 from oeir.services import DAEKNING_AFSKRIVNING, DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of
+from tests.conftest import HttpSim
 from tests.corpus.hostile import valid_envelope
 from tests.hardening.checksums import sqlite_checksum
-from tests.hardening.conftest import Sim, opret
+from tests.simulators.helpers import opret
 
 EVIL = "http://evil.example"
 REBOUND = {"Host": "evil.example:8081", "Origin": "http://evil.example:8081"}
@@ -31,9 +32,9 @@ REBOUND = {"Host": "evil.example:8081", "Origin": "http://evil.example:8081"}
 FAULT_FORM = {"kind": "http_503", "operation": "HentDebitorkonto"}
 
 
-def rules(sim: Sim) -> list[object]:
+def rules(http_sim: HttpSim) -> list[object]:
     """The simulator's fault rules."""
-    return list(sim.sim.faults.rules())
+    return list(http_sim.sim.faults.rules())
 
 
 def refused_with_adgang_naegtet(r: requests.Response) -> None:
@@ -53,37 +54,43 @@ def refused_with_adgang_naegtet(r: requests.Response) -> None:
     ids=["origin-null", "origin-foreign", "dns-rebinding", "host-foreign"],
 )
 def test_dashboard_fault_form_from_a_foreign_page_adds_no_rule(
-    sim: Sim, headers: dict[str, str]
+    http_sim: HttpSim, headers: dict[str, str]
 ) -> None:
     r = requests.post(
-        f"{sim.base_url}/fejl", data=FAULT_FORM, headers=headers, timeout=10, allow_redirects=False
+        f"{http_sim.base_url}/fejl",
+        data=FAULT_FORM,
+        headers=headers,
+        timeout=10,
+        allow_redirects=False,
     )
     refused_with_adgang_naegtet(r)
-    assert rules(sim) == []
+    assert rules(http_sim) == []
 
 
-def test_dashboard_form_from_its_own_page_and_clients_without_origin_still_work(sim: Sim) -> None:
-    own = {"Origin": sim.base_url}
+def test_dashboard_form_from_its_own_page_and_clients_without_origin_still_work(
+    http_sim: HttpSim,
+) -> None:
+    own = {"Origin": http_sim.base_url}
     r = requests.post(
-        f"{sim.base_url}/fejl", data=FAULT_FORM, headers=own, timeout=10, allow_redirects=False
+        f"{http_sim.base_url}/fejl", data=FAULT_FORM, headers=own, timeout=10, allow_redirects=False
     )
     assert r.status_code == 303, r.text
-    localhost = sim.base_url.replace("127.0.0.1", "localhost")
-    sim.fault(kind="http_500", operation="OpretFordring")  # requests: no Origin
+    localhost = http_sim.base_url.replace("127.0.0.1", "localhost")
+    http_sim.fault(kind="http_500", operation="OpretFordring")  # requests: no Origin
     r = requests.post(f"{localhost}/admin/faults", json={"kind": "http_503"}, timeout=10)
     assert r.status_code == 201, r.text
-    assert len(rules(sim)) == 3
+    assert len(rules(http_sim)) == 3
 
 
 @pytest.mark.parametrize("headers", [{"Origin": "null"}, REBOUND], ids=["null", "rebinding"])
 def test_every_state_changing_simulator_route_refuses_a_foreign_page(
-    sim: Sim, headers: dict[str, str]
+    http_sim: HttpSim, headers: dict[str, str]
 ) -> None:
-    sim.post(DEBITOR_REGISTRERING, opret("101", "SAME-ORIGIN-1"))
-    db = sim.sim.config.database_path
+    http_sim.post(DEBITOR_REGISTRERING, opret("101", "SAME-ORIGIN-1"))
+    db = http_sim.sim.config.database_path
     before = sqlite_checksum(db)
-    clock = sim.clock.now()
-    base = sim.base_url
+    clock = http_sim.clock.now()
+    base = http_sim.base_url
     attacks = [
         ("POST", "/admin/faults", {"json": {"kind": "http_503"}}),
         ("DELETE", "/admin/faults", {}),
@@ -107,7 +114,7 @@ def test_every_state_changing_simulator_route_refuses_a_foreign_page(
         r = requests.request(method, base + path, headers={**extra, **headers}, timeout=10, **kw)
         refused_with_adgang_naegtet(r)
     assert sqlite_checksum(db) == before  # ledger, sessions and rules untouched
-    assert sim.clock.now() == clock
+    assert http_sim.clock.now() == clock
 
 
 def test_a_configured_public_name_is_allowed(tmp_path: Path) -> None:

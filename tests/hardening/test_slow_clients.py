@@ -20,7 +20,7 @@ from debitorsim.gworker import Limits, request_complete
 from debitorsim.serving import ServerThread
 from load.support.runner import Gunicorn
 from oeir.services import DEBITOR_FORESPOERGSEL
-from tests.hardening.conftest import hent
+from tests.simulators.helpers import hent
 
 SLOW_CLIENTS = 450
 HALF_A_REQUEST = f"POST {DEBITOR_FORESPOERGSEL.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Sl".encode()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
-from oeir import codec, model, schema
+from oeir import codec, kommuner, model, schema, soap
+from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_REGISTRERING, Service
 from simulators.ledger import Ledger, check_invariant
 
 CPRS = ("0101901234", "1502851111", "3112700042")
 """Valid test CPR numbers (date and century rules)."""
+
+CPR = CPRS[1]
+"""The debtor of `opret`'s envelopes unless told otherwise."""
 
 
 def debitor(cpr: str = CPRS[0], navn: str | None = "Test Person") -> model.Debitor:
@@ -60,3 +65,30 @@ def assert_ledger_sound(ledger: Ledger, kommunekode: str = "101") -> None:
             model.HentDebitorkonto(kommunekode=kommunekode, debitorkontonummer=account.nummer)
         )
         schema.validate(codec.encode(svar))
+
+
+def header(kode: str, service: Service) -> model.SpHeader:
+    """The Serviceplatformen headers FBS sends to municipality `kode`."""
+    k = kommuner.by_kode()[kode]
+    return model.SpHeader(
+        invocation_context=model.InvocationContext(
+            service_agreement_uuid=k.service_agreement_uuid,
+            user_system_uuid=kommuner.FBS_USER_SYSTEM_UUID,
+            user_uuid="00000000-0000-4000-8000-00000000f8b5",
+            service_uuid=kommuner.service_uuid(service.name),
+            callers_service_call_identifier=f"call-{uuid.uuid4()}",
+        ),
+        authority_context=model.AuthorityContext(municipality_cvr=k.cvr),
+    )
+
+
+def opret(kode: str, fid: str, cpr: str = CPR) -> bytes:
+    """An OpretFordring envelope for municipality `kode`."""
+    msg = model.OpretFordring(fordring=fordring(fid, kommunekode=kode, cpr=cpr))
+    return soap.request_envelope(msg, header(kode, DEBITOR_REGISTRERING))
+
+
+def hent(kode: str, konto: str = "KK-DEB-999001") -> bytes:
+    """A HentDebitorkonto envelope for municipality `kode`."""
+    msg = model.HentDebitorkonto(kommunekode=kode, debitorkontonummer=konto)
+    return soap.request_envelope(msg, header(kode, DEBITOR_FORESPOERGSEL))

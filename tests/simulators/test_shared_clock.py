@@ -25,7 +25,7 @@ from simulators import SimConfig, create_app, simulator_of
 from simulators.clock import TZ
 from simulators.ledger.records import EventKind
 from tests.backends import Backend, on_each_backend
-from tests.hardening.conftest import opret
+from tests.simulators.helpers import opret
 from tests.simulators.test_restart import _start
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)

@@ -1,6 +1,6 @@
 """Fault rules under real gunicorn with two worker processes on one simulator database.
 
-The simulator runs as `debitorsim.wsgi:simulator()` behind `tests.hardening.pid_app`,
+The simulator runs as `debitorsim.wsgi:simulator()` behind `tests.simulators.faults.pid_app`,
 which adds the serving worker's pid to every answer, so each test shows that both
 workers served calls (fault rules, and the virtual clock, are shared through the store). Admin calls go over one keep-alive connection (one worker);
 SOAP calls each open a new connection, which either worker may accept.
@@ -25,10 +25,10 @@ import requests
 
 from load.support.runner import Gunicorn
 from oeir.services import DEBITOR_FORESPOERGSEL
-from tests.hardening.conftest import hent
-from tests.hardening.pid_app import PID_HEADER
+from tests.simulators.faults.pid_app import PID_HEADER
+from tests.simulators.helpers import hent
 
-APP = "tests.hardening.pid_app:simulator()"
+APP = "tests.simulators.faults.pid_app:simulator()"
 MAX_CALLS = 400
 """Bound on calls made while waiting for both workers to have served."""
 
@@ -91,7 +91,7 @@ def start(workdir: Path, faults: list[dict[str, Any]] | None = None) -> Gunicorn
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
     """One 2-worker simulator for the module, both workers up."""
     server = start(tmp_path_factory.mktemp("two-workers"))
     with requests.Session() as http:
@@ -104,11 +104,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
 
 
 @pytest.fixture
-def workers(served: Workers) -> Iterator[Workers]:
+def workers(two_workers: Workers) -> Iterator[Workers]:
     """The module's server with no fault rules before and after the test."""
-    served.admin("DELETE", "/faults")
-    yield served
-    served.admin("DELETE", "/faults")
+    two_workers.admin("DELETE", "/faults")
+    yield two_workers
+    two_workers.admin("DELETE", "/faults")
 
 
 def fired(w: Workers, rule_id: int) -> int:

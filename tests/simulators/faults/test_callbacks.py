@@ -12,10 +12,8 @@ import pytest
 
 from oeir import model
 from simulators.faults import FaultRuleError
-from tests.simulators.sim_time.conftest import World, at, world
+from tests.simulators.sim_time.conftest import World, at
 from tests.simulators.sim_time.helpers import CPR, CPR2, opret, tenant_for
-
-__all__ = ["world"]  # the fixture, shared with tests/simulators/sim_time
 
 
 def paid_claims(w: World) -> tuple[str, list[str]]:

@@ -22,7 +22,8 @@ from simulators.clock import TZ, VirtualClock
 from simulators.faults import FaultInjector, FaultRuleError, parse_rule
 from simulators.faults.rules import Window
 from simulators.journal import Journal
-from tests.hardening.conftest import Sim, hent, opret
+from tests.conftest import HttpSim
+from tests.simulators.helpers import hent, opret
 
 
 def answer_of(r: requests.Response) -> object:
@@ -30,25 +31,25 @@ def answer_of(r: requests.Response) -> object:
     return soap.read_response(r.content, model.HentDebitorkontoSvar)
 
 
-def claims(sim: Sim) -> int:
+def claims(http_sim: HttpSim) -> int:
     """Claims in the ledger."""
-    return int(sim.sim.stats()["claims"])
+    return int(http_sim.sim.stats()["claims"])
 
 
 # -- the admin API ---------------------------------------------------------------------
 
 
-def test_admin_add_list_get_delete_clear_and_refusals(sim: Sim) -> None:
-    rule = sim.fault(kind="http_503", kommunekode="101", count=2, retry_after_s=5)
+def test_admin_add_list_get_delete_clear_and_refusals(http_sim: HttpSim) -> None:
+    rule = http_sim.fault(kind="http_503", kommunekode="101", count=2, retry_after_s=5)
     assert rule["id"] > 0 and rule["remaining"] == 2 and rule["retry_after_s"] == 5
-    assert [r["id"] for r in sim.admin("GET", "/faults")["rules"]] == [rule["id"]]
-    assert sim.admin("GET", f"/faults/{rule['id']}")["kind"] == "http_503"
-    assert sim.admin("DELETE", f"/faults/{rule['id']}") == {"removed": 1}
-    assert sim.admin("GET", f"/faults/{rule['id']}", expect=404)["error"]
-    sim.fault(kind="http_500")
-    sim.fault(kind="latency", fixed_ms=1)
-    assert sim.admin("DELETE", "/faults") == {"removed": 2}
-    assert sim.admin("GET", "/faults")["rules"] == []
+    assert [r["id"] for r in http_sim.admin("GET", "/faults")["rules"]] == [rule["id"]]
+    assert http_sim.admin("GET", f"/faults/{rule['id']}")["kind"] == "http_503"
+    assert http_sim.admin("DELETE", f"/faults/{rule['id']}") == {"removed": 1}
+    assert http_sim.admin("GET", f"/faults/{rule['id']}", expect=404)["error"]
+    http_sim.fault(kind="http_500")
+    http_sim.fault(kind="latency", fixed_ms=1)
+    assert http_sim.admin("DELETE", "/faults") == {"removed": 2}
+    assert http_sim.admin("GET", "/faults")["rules"] == []
     for bad in (
         {"kind": "meteor"},
         {"kind": "latency"},
@@ -64,9 +65,9 @@ def test_admin_add_list_get_delete_clear_and_refusals(sim: Sim) -> None:
         {"kind": "maintenance", "start": "01:00", "end": "03:00", "count": 1},
         {"kind": "callback_drop", "operation": "OpretFordring"},
     ):
-        assert "error" in sim.admin("POST", "/faults", expect=400, json=bad), bad
-    assert sim.admin("POST", "/faults", expect=400, data="nope")["error"]
-    assert sim.admin("GET", "/faults")["rules"] == []
+        assert "error" in http_sim.admin("POST", "/faults", expect=400, json=bad), bad
+    assert http_sim.admin("POST", "/faults", expect=400, data="nope")["error"]
+    assert http_sim.admin("GET", "/faults")["rules"] == []
 
 
 def test_rules_from_the_configuration_are_active_at_start(tmp_path: Path) -> None:
@@ -108,92 +109,92 @@ def test_same_seed_same_sequence_other_seed_other_sequence() -> None:
     assert a[:1] == expected
 
 
-def test_seeded_probability_over_http_replays_exactly(sim: Sim) -> None:
+def test_seeded_probability_over_http_replays_exactly(http_sim: HttpSim) -> None:
     def run() -> list[int]:
-        sim.admin("DELETE", "/faults")
-        sim.fault(kind="http_503", probability=0.5, seed=1234)
-        return [sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code for _ in range(16)]
+        http_sim.admin("DELETE", "/faults")
+        http_sim.fault(kind="http_503", probability=0.5, seed=1234)
+        return [http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code for _ in range(16)]
 
     first, second = run(), run()
     assert first == second
     assert set(first) == {500, 503}  # 500: the SOAP Fault for an unknown account
 
 
-def test_next_n_calls_then_normal(sim: Sim) -> None:
-    rule = sim.fault(kind="http_500", count=2, operation="HentDebitorkonto")
-    statuses = [sim.post(DEBITOR_FORESPOERGSEL, hent("101")) for _ in range(3)]
+def test_next_n_calls_then_normal(http_sim: HttpSim) -> None:
+    rule = http_sim.fault(kind="http_500", count=2, operation="HentDebitorkonto")
+    statuses = [http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")) for _ in range(3)]
     assert [r.headers["Content-Type"].split(";")[0] for r in statuses] == [
         "text/html",
         "text/html",
         "text/xml",
     ]
-    listed = sim.admin("GET", f"/faults/{rule['id']}")
+    listed = http_sim.admin("GET", f"/faults/{rule['id']}")
     assert (listed["fired"], listed["remaining"]) == (2, 0)
 
 
-def test_scope_by_municipality_and_operation(sim: Sim) -> None:
-    sim.fault(kind="http_503", kommunekode="147", operation="HentDebitorkonto")
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("147")).status_code == 503
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500  # a SOAP Fault
-    before = claims(sim)
-    r = sim.post(DEBITOR_REGISTRERING, opret("147", "FBS-147-SCOPE-1"))
+def test_scope_by_municipality_and_operation(http_sim: HttpSim) -> None:
+    http_sim.fault(kind="http_503", kommunekode="147", operation="HentDebitorkonto")
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("147")).status_code == 503
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500  # a SOAP Fault
+    before = claims(http_sim)
+    r = http_sim.post(DEBITOR_REGISTRERING, opret("147", "FBS-147-SCOPE-1"))
     assert r.status_code == 200, r.text  # another operation of 147: untouched
-    assert claims(sim) == before + 1
+    assert claims(http_sim) == before + 1
 
 
 # -- the fault kinds ---------------------------------------------------------------------
 
 
-def test_http_500_and_503_are_plain_http_errors(sim: Sim) -> None:
-    sim.fault(kind="http_500", count=1)
-    sim.fault(kind="http_503", count=1, retry_after_s=7)
-    r500 = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
-    r503 = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+def test_http_500_and_503_are_plain_http_errors(http_sim: HttpSim) -> None:
+    http_sim.fault(kind="http_500", count=1)
+    http_sim.fault(kind="http_503", count=1, retry_after_s=7)
+    r500 = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    r503 = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
     assert (r500.status_code, r503.status_code) == (500, 503)
     assert b"Fault" not in r500.content and b"Fault" not in r503.content
     assert r503.headers["Retry-After"] == "7"
 
 
-def test_soap_server_fault_and_business_fault(sim: Sim) -> None:
-    sim.fault(kind="soap_server_fault", count=1)
-    sim.fault(kind="business_fault", fejlkode="FordringFindesIkke", felt="FordringId", count=1)
-    before = claims(sim)
+def test_soap_server_fault_and_business_fault(http_sim: HttpSim) -> None:
+    http_sim.fault(kind="soap_server_fault", count=1)
+    http_sim.fault(kind="business_fault", fejlkode="FordringFindesIkke", felt="FordringId", count=1)
+    before = claims(http_sim)
     with pytest.raises(OeirFault) as server:
         soap.read_response(
-            sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-F1")).content,
+            http_sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-F1")).content,
             model.OpretFordringSvar,
         )
     with pytest.raises(OeirFault) as business:
         soap.read_response(
-            sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-F2")).content,
+            http_sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-F2")).content,
             model.OpretFordringSvar,
         )
     assert (server.value.kode, server.value.faultcode) == ("TjenesteUtilgaengelig", "Server")
     assert (business.value.kode, business.value.felt) == ("FordringFindesIkke", "FordringId")
     assert business.value.faultcode == "Client"
-    assert claims(sim) == before  # the call never reached the ledger
+    assert claims(http_sim) == before  # the call never reached the ledger
 
 
-def test_connection_reset_before_and_after_executing(sim: Sim) -> None:
-    before = claims(sim)
-    sim.fault(kind="connection_reset", count=1)
+def test_connection_reset_before_and_after_executing(http_sim: HttpSim) -> None:
+    before = claims(http_sim)
+    http_sim.fault(kind="connection_reset", count=1)
     with pytest.raises(requests.ConnectionError):
-        sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-R1"))
-    assert claims(sim) == before
-    sim.fault(kind="connection_reset", count=1, execute=True)
+        http_sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-R1"))
+    assert claims(http_sim) == before
+    http_sim.fault(kind="connection_reset", count=1, execute=True)
     with pytest.raises(requests.ConnectionError):
-        sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-R2"))
-    assert claims(sim) == before + 1  # done, but the answer never came: the client must retry
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500  # server still up
+        http_sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-R2"))
+    assert claims(http_sim) == before + 1  # done, but the answer never came: the client must retry
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500  # server still up
 
 
-def test_empty_and_truncated_responses(sim: Sim) -> None:
-    sim.fault(kind="empty_response", count=1)
-    sim.fault(kind="truncated_response", keep_fraction=0.5, count=1)
-    empty = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+def test_empty_and_truncated_responses(http_sim: HttpSim) -> None:
+    http_sim.fault(kind="empty_response", count=1)
+    http_sim.fault(kind="truncated_response", keep_fraction=0.5, count=1)
+    empty = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
     assert (empty.status_code, empty.content) == (200, b"")
-    cut = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
-    whole = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    cut = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    whole = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
     assert cut.status_code == whole.status_code
     assert len(cut.content) == len(whole.content) // 2
     assert whole.content.startswith(cut.content[:38])  # same XML prolog/envelope start
@@ -202,10 +203,10 @@ def test_empty_and_truncated_responses(sim: Sim) -> None:
     assert err.value.kode == "MisdannetXml"
 
 
-def test_slow_body_dribbles_the_real_answer(sim: Sim) -> None:
-    whole = sim.post(DEBITOR_FORESPOERGSEL, hent("101")).content
-    sim.fault(kind="slow_body", chunk_bytes=len(whole) // 3 + 1, interval_ms=1000, count=1)
-    host, port = sim.base_url.removeprefix("http://").split(":")
+def test_slow_body_dribbles_the_real_answer(http_sim: HttpSim) -> None:
+    whole = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).content
+    http_sim.fault(kind="slow_body", chunk_bytes=len(whole) // 3 + 1, interval_ms=1000, count=1)
+    host, port = http_sim.base_url.removeprefix("http://").split(":")
     body = hent("101")
     request = (
         f"POST {DEBITOR_FORESPOERGSEL.path} HTTP/1.1\r\nHost: {host}\r\n"
@@ -230,21 +231,21 @@ def test_slow_body_dribbles_the_real_answer(sim: Sim) -> None:
     assert f"Content-Length: {len(whole)}".encode() in head
 
 
-def test_timeout_holds_past_the_clients_deadline(sim: Sim) -> None:
-    before = claims(sim)
-    sim.fault(kind="timeout", hold_ms=20_000, count=1)
+def test_timeout_holds_past_the_clients_deadline(http_sim: HttpSim) -> None:
+    before = claims(http_sim)
+    http_sim.fault(kind="timeout", hold_ms=20_000, count=1)
     with pytest.raises(requests.ReadTimeout):
-        sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-T1"), timeout=0.3)
-    sim.admin("DELETE", "/faults")  # releases the held request
-    assert claims(sim) == before
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
+        http_sim.post(DEBITOR_REGISTRERING, opret("101", "FBS-101-T1"), timeout=0.3)
+    http_sim.admin("DELETE", "/faults")  # releases the held request
+    assert claims(http_sim) == before
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
 
 
-def test_latency_delays_beyond_a_short_client_deadline(sim: Sim) -> None:
-    sim.fault(kind="latency", fixed_ms=1500, count=1)
+def test_latency_delays_beyond_a_short_client_deadline(http_sim: HttpSim) -> None:
+    http_sim.fault(kind="latency", fixed_ms=1500, count=1)
     with pytest.raises(requests.ReadTimeout):
-        sim.post(DEBITOR_FORESPOERGSEL, hent("101"), timeout=0.2)
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101"), timeout=10).status_code == 500
+        http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"), timeout=0.2)
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"), timeout=10).status_code == 500
 
 
 def test_latency_distributions_within_bounds_and_seeded() -> None:
@@ -262,33 +263,33 @@ def test_latency_distributions_within_bounds_and_seeded() -> None:
     assert samples({"median_ms": 100, "sigma": 0.5}) == samples({"median_ms": 100, "sigma": 0.5})
 
 
-def test_concurrent_calls_with_latency_all_answer(sim: Sim) -> None:
+def test_concurrent_calls_with_latency_all_answer(http_sim: HttpSim) -> None:
     """50 calls at once, each held 300 ms by the server: every one is answered."""
-    sim.fault(kind="latency", fixed_ms=300)
+    http_sim.fault(kind="latency", fixed_ms=300)
 
     def call(_: int) -> int:
         return requests.post(
-            sim.base_url + DEBITOR_FORESPOERGSEL.path, data=hent("101"), timeout=30
+            http_sim.base_url + DEBITOR_FORESPOERGSEL.path, data=hent("101"), timeout=30
         ).status_code
 
     with ThreadPoolExecutor(50) as pool:
         statuses = list(pool.map(call, range(50)))
     assert statuses == [500] * 50  # the SOAP Fault for the unknown account, every time
-    assert sim.admin("GET", "/faults")["rules"][0]["fired"] == 50
+    assert http_sim.admin("GET", "/faults")["rules"][0]["fired"] == 50
 
 
-def test_maintenance_window_on_the_virtual_clock(sim: Sim) -> None:
-    sim.clock.set(datetime(2026, 3, 10, 0, 59, tzinfo=TZ))
-    sim.fault(kind="maintenance", start="01:00", end="03:00")
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
-    sim.clock.set(datetime(2026, 3, 10, 1, 0, tzinfo=TZ))
-    down = sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+def test_maintenance_window_on_the_virtual_clock(http_sim: HttpSim) -> None:
+    http_sim.clock.set(datetime(2026, 3, 10, 0, 59, tzinfo=TZ))
+    http_sim.fault(kind="maintenance", start="01:00", end="03:00")
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
+    http_sim.clock.set(datetime(2026, 3, 10, 1, 0, tzinfo=TZ))
+    down = http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
     assert down.status_code == 503
     with pytest.raises(OeirFault) as err:
         answer_of(down)
     assert err.value.kode == "TjenesteUtilgaengelig" and "01:00-03:00" in err.value.tekst_en
-    sim.clock.set(datetime(2026, 3, 10, 3, 0, tzinfo=TZ))
-    assert sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
+    http_sim.clock.set(datetime(2026, 3, 10, 3, 0, tzinfo=TZ))
+    assert http_sim.post(DEBITOR_FORESPOERGSEL, hent("101")).status_code == 500
 
 
 def test_window_across_midnight_and_weekdays() -> None:
@@ -303,16 +304,16 @@ def test_window_across_midnight_and_weekdays() -> None:
         parse_rule({"kind": "maintenance", "start": "02:00", "end": "02:00"}, 1)
 
 
-def test_every_injected_fault_is_in_the_journal(sim: Sim) -> None:
-    newest = sim.admin("GET", "/journal?limit=1")["entries"]
+def test_every_injected_fault_is_in_the_journal(http_sim: HttpSim) -> None:
+    newest = http_sim.admin("GET", "/journal?limit=1")["entries"]
     after = newest[0]["id"] if newest else 0
-    latency = sim.fault(kind="latency", fixed_ms=1, count=1, kommunekode="101")
-    fault = sim.fault(kind="business_fault", fejlkode="DebitorkontoFindesIkke", count=1)
-    sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
-    assert sim.sim.faults.flush()
+    latency = http_sim.fault(kind="latency", fixed_ms=1, count=1, kommunekode="101")
+    fault = http_sim.fault(kind="business_fault", fejlkode="DebitorkontoFindesIkke", count=1)
+    http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    assert http_sim.sim.faults.flush()
     entries = [
         e
-        for e in sim.admin("GET", "/journal?verdict=injected&limit=50")["entries"]
+        for e in http_sim.admin("GET", "/journal?verdict=injected&limit=50")["entries"]
         if e["id"] > after
     ]
     assert len(entries) == 1  # one record per call: the fault, and the latency before it
@@ -320,11 +321,11 @@ def test_every_injected_fault_is_in_the_journal(sim: Sim) -> None:
     assert f"1 ms latency, rule {latency['id']}" in entries[0]["detail"]
     assert all(e["operation"] == "HentDebitorkonto" and e["kommunekode"] == "101" for e in entries)
     assert entries[0]["fejlkode"] == "DebitorkontoFindesIkke"
-    sim.post(DEBITOR_FORESPOERGSEL, hent("101"))  # latency alone is recorded too
-    sim.fault(kind="latency", fixed_ms=1, count=1)
-    sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
-    assert sim.sim.faults.flush()
-    newest = sim.admin("GET", "/journal?verdict=injected&limit=1")["entries"][0]
+    http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))  # latency alone is recorded too
+    http_sim.fault(kind="latency", fixed_ms=1, count=1)
+    http_sim.post(DEBITOR_FORESPOERGSEL, hent("101"))
+    assert http_sim.sim.faults.flush()
+    newest = http_sim.admin("GET", "/journal?verdict=injected&limit=1")["entries"][0]
     assert newest["detail"].startswith("fault rule") and ": latency" in newest["detail"]
 
 

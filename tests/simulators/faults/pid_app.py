@@ -1,7 +1,7 @@
 """Test-only gunicorn app: the production simulator, with the serving worker's pid on every
 answer (``X-Worker-Pid``), so a test can show which worker served a call.
 
-    gunicorn -c python:debitorsim.wsgi 'tests.hardening.pid_app:simulator()'
+    gunicorn -c python:debitorsim.wsgi 'tests.simulators.faults.pid_app:simulator()'
 
 The header costs nothing outside these tests: the production factory is unchanged.
 """
