@@ -1,4 +1,4 @@
-"""Benchmark: injected latency must not serialise requests (issue 8).
+"""Benchmark: injected latency must not serialise requests.
 
 200 connections, each call held 100 ms by the simulator's own fault injection
 (`simulators.faults`, a ``latency`` rule): the ideal is 200 / 0.1 s = 2,000 req/s,

@@ -39,7 +39,7 @@ CORE_FEE_PATH = "/harness/fees"
 """The core's harness endpoint that creates a fee as FBS would (JSON)."""
 CORE_CALLBACK_PATH = "/service/OIR/DaekningAfskrivningRegistreringAfsend/1"
 PAYMENT_PAGE_PATH = "/betaling/{kommunekode}/"
-"""The simulator's citizen payment page (issue 4); the citizen class skips itself on 404."""
+"""The simulator's citizen payment page; the citizen class skips itself on 404."""
 
 _traffic = traffic.Traffic()
 _national = weights.national()

@@ -95,7 +95,7 @@ class Bookings(LedgerCore):
     def rykkergebyr(
         self, kommunekode: str, fordring_id: str, beloeb: int, tekst: str | None = None
     ) -> Event:
-        """Add a reminder fee to an open claim (the hook issue [sim-time]'s reminders use)."""
+        """Add a reminder fee to an open claim (the hook the reminders of `simulators.collection` use)."""
         return self._add(
             kommunekode, fordring_id, beloeb, EventKind.RYKKERGEBYR, "rykkergebyrer", tekst=tekst
         )

@@ -106,7 +106,7 @@ class Queries(LedgerCore):
                 )
             )
 
-    # -- plain lookups (admin, tests, [sim-time]) -------------------------------------
+    # -- plain lookups (admin, tests, behaviours over time) --------------------------
 
     def claim(self, kommunekode: str, fordring_id: str) -> Claim | None:
         """A claim, or None."""
