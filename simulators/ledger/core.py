@@ -83,6 +83,13 @@ def digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
     return hashlib.sha256(text.encode()).hexdigest(), payload
 
 
+def payload_digest(payload: dict[str, Any]) -> str:
+    """The content hash of a claim from its stored payload: the same as `digest_and_payload`
+    gave when the claim was created (the payload is that canonical JSON, parsed)."""
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class LedgerCore:
     """The debtor ledger's state and shared steps, over a store implementing `LedgerStore`."""
 

@@ -5,16 +5,18 @@ Implements `simulators.ledger.ports.LedgerTx` (and the store's reads around it).
 The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` around
 `Ledger.opret_fordring`), in order, in one write transaction:
 
-1. `prune_calls` (two DELETEs and a MAX) and `recorded_call` (`simulators.store.calls`);
+1. `fresh_call` (`simulators.store.calls`: the call id, bounded by age and count in the
+   same SELECT; the forgotten rows are deleted every 128th record);
 2. `account_by_debtor` (the unique (kommunekode, ident) index); for a new debtor
    `insert_account` (MAX, INSERT) and its event as in 6;
-3. `idempotent` (the idempotency key), `claim` (the claims key);
+3. `claim` (the claims key: a claim carries its own idempotency, the hash of its payload;
+   the ``idempotency`` table is read only for claims stored before that);
 4. `claims_of_account` (claims_konto: the bound on the account's balance);
 5. `insert_claim` (claims and its two indexes);
 6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
    (events and its three indexes); the listeners then queue the invoice job
    (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
-7. `remember` (idempotency), `record_call` (call_ids and its index); COMMIT.
+7. `record_call` (call_ids and its index); COMMIT.
 
 The journal row follows later, batched by its writer (`simulators.store.journal`).
 """
