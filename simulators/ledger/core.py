@@ -169,8 +169,7 @@ class LedgerCore:
 
     def _fits_account(self, tx: LedgerTx, konto: str, extra: int, felt: str = "Beloeb") -> None:
         """The account's balance is its claims' balances minus its credit: keep each part in range."""
-        owed = sum(c.saldo for c in tx.claims_of_account(konto))
-        self._fits(owed + extra, felt, "debitorkonto")
+        self._fits(tx.account_owed(konto) + extra, felt, "debitorkonto")
 
     def _account_for(self, tx: LedgerTx, kommunekode: str, debitor: model.Debitor) -> Account:
         account = tx.account_by_debtor(kommunekode, debitor.ident)

@@ -11,7 +11,7 @@ The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` ar
    `insert_account` (MAX, INSERT) and its event as in 6;
 3. `claim` (the claims key: a claim carries its own idempotency, the hash of its payload;
    the ``idempotency`` table is read only for claims stored before that);
-4. `claims_of_account` (claims_konto: the bound on the account's balance);
+4. `account_owed` (claims_konto: the bound on the account's balance, summed in SQL);
 5. `insert_claim` (claims and its two indexes);
 6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
    (events and its three indexes); the listeners then queue the invoice job
@@ -99,6 +99,12 @@ SCHEMA = (
     """CREATE INDEX IF NOT EXISTS events_konto ON events (konto, seq)""",
     """CREATE INDEX IF NOT EXISTS events_kommune ON events (kommunekode, seq)""",
 )
+
+ACCOUNT_OWED = (
+    "SELECT COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
+    " + rykkergebyrer + renter), 0) AS owed FROM claims WHERE konto = ?"
+)
+"""What an account's claims still owe in total (`Claim.saldo`, summed)."""
 
 _EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
 
@@ -294,6 +300,11 @@ class LedgerSql(MetaSql):
             (konto,),
         )
         return [_claim(r) for r in rows]
+
+    def account_owed(self, konto: str) -> int:
+        """The sum of the balances of an account's claims (claims_konto; no claim decoded)."""
+        row = self._one(ACCOUNT_OWED, (konto,))
+        return int(row["owed"]) if row else 0
 
     def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
         """Claims of a municipality by FordringId, after `after` (primary-key range scan)."""

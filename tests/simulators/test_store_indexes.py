@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulators.store import SqliteStore
+from simulators.store.ledger import ACCOUNT_OWED
 
 HOT_QUERIES = {
     "claim by id": (
@@ -13,6 +14,7 @@ HOT_QUERIES = {
         "SELECT * FROM claims WHERE konto = ? ORDER BY forfaldsdato, stiftelsesdato, fordring_id",
         ("101-00000001",),
     ),
+    "balance of an account": (ACCOUNT_OWED, ("101-00000001",)),
     "account by debtor": (
         "SELECT * FROM accounts WHERE kommunekode = ? AND ident = ?",
         ("101", "0101901234"),
