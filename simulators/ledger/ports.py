@@ -70,7 +70,6 @@ class LedgerTx(Protocol):
         limit: int = 100,
         kommunekode: str | None = None,
         fordring_ider: Sequence[str] | None = None,
-        konto: str | None = None,
         kinds: Sequence[str] | None = None,
     ) -> list[Event]:
         """Events with `seq > after` in `seq` order, filtered."""
