@@ -16,7 +16,9 @@ Serviceplatformen timestamps and tokens). A refused call (any SOAP Fault) change
 and is not recorded, so its id stays free. Read-only operations are not recorded.
 
 Records are kept for `SimConfig.call_id_retention` of virtual time and at most
-`SimConfig.call_id_max_rows` rows (oldest forgotten first); see docs/reliability.md.
+`SimConfig.call_id_max_rows` rows (oldest forgotten first): a look-up sees only those,
+and the forgotten rows are deleted in batches (`simulators.store.calls`); see
+docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -74,8 +76,8 @@ def answer_once(
     config = sim.config
     with sim.store.transaction() as tx:
         now = sim.clock.now()
-        tx.prune_calls(now - config.call_id_retention, config.call_id_max_rows)
-        seen = tx.recorded_call(key)
+        bounds = (now - config.call_id_retention, config.call_id_max_rows)
+        seen = tx.fresh_call(key, *bounds)
         if seen is not None:
             if seen.digest != dig:
                 raise OeirFault(
@@ -85,5 +87,5 @@ def answer_once(
                 )
             return seen.answer.encode("utf-8")
         body = soap.response_envelope(run())  # the ledger joins this transaction
-        tx.record_call(key, RecordedCall(operation, dig, body.decode("utf-8")), now)
+        tx.record_call(key, RecordedCall(operation, dig, body.decode("utf-8")), now, bounds)
         return body

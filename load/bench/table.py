@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from load.bench import store_cost
 from load.bench.ceiling import ANSWER
 from load.support import runner, traffic
 from load.support.testbed import TestBed
@@ -553,6 +554,19 @@ def table(results: dict[str, Any]) -> str:
                 "<= 120 s",
             )
         )
+    st = results.get("store_per_claim", {"skipped": "not measured"})
+    rows.append(
+        (
+            "store per OpretFordring (in-process)",
+            "skipped: " + st["skipped"][:70]
+            if "skipped" in st
+            else f"{st['statements_per_claim']} statements, {st['btrees_per_claim']} B-trees, "
+            f"{st['pages_written_per_claim']} pages written",
+            "",
+            "",
+            "(python -m load.bench.store_cost)",
+        )
+    )
     if "soak" in results:
         so = results["soak"]
         if "skipped" in so:
@@ -616,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
         "hent_1m": lambda: hent_at_scale(s),
         "hent_1m_journal_off": lambda: hent_at_scale(s, journal=False),
         "core_100k": lambda: core_end_to_end(s),
+        "store_per_claim": lambda: store_cost.measure(300),
     }
     if args.soak:
         figures["soak"] = lambda: soak(s)
@@ -623,7 +638,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, fn in figures.items():
         if only and name not in only:
             results[name] = {"skipped": "not selected (--only)"}
-        elif wrk_bin is None and name != "core_100k":
+        elif wrk_bin is None and name not in ("core_100k", "store_per_claim"):
             results[name] = {"skipped": how}
         else:
             results[name] = _safe(name, fn)

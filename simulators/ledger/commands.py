@@ -8,7 +8,14 @@ from dataclasses import asdict, replace
 
 from oeir import model
 from oeir.rules import repeated_ids
-from simulators.ledger.core import LedgerCore, Status, digest, digest_and_payload, fault
+from simulators.ledger.core import (
+    LedgerCore,
+    Status,
+    digest,
+    digest_and_payload,
+    fault,
+    payload_digest,
+)
 from simulators.ledger.ports import LedgerTx
 from simulators.ledger.records import Account, Claim, EventKind
 
@@ -41,12 +48,13 @@ class Commands(LedgerCore):
         """
         with self.store.transaction() as tx:
             account = tx.account_by_debtor(fordring.kreditor.kommunekode, fordring.debitor.ident)
-            if account is None and not create_account:
-                seen = tx.idempotent(
-                    "fordring", fordring.kreditor.kommunekode, fordring.fordring_id
-                )
-                if seen is None:
-                    raise fault("DebitorkontoFindesIkke", "Fordring/Debitor")
+            kommunekode = fordring.kreditor.kommunekode
+            if (
+                account is None
+                and not create_account
+                and tx.claim(kommunekode, fordring.fordring_id) is None
+            ):
+                raise fault("DebitorkontoFindesIkke", "Fordring/Debitor")
             if account is None or account.lukket:
                 account = self._account_for(tx, fordring.kreditor.kommunekode, fordring.debitor)
             return self._opret_fordring(tx, fordring, account)
@@ -56,13 +64,9 @@ class Commands(LedgerCore):
     ) -> model.OpretFordringSvar:
         kommunekode = fordring.kreditor.kommunekode
         dig, payload = digest_and_payload(fordring)
-        seen = self._idempotent(
-            tx, "fordring", kommunekode, fordring.fordring_id, dig, "FordringIdAlleredeBrugt"
-        )
-        if seen is not None:
-            return model.OpretFordringSvar(**seen)
-        if tx.claim(kommunekode, fordring.fordring_id) is not None:
-            raise fault("FordringIdAlleredeBrugt", "FordringId", fordring.fordring_id)
+        existing = tx.claim(kommunekode, fordring.fordring_id)
+        if existing is not None:
+            return self._created_before(tx, existing, fordring, account, dig)
         if fordring.debitor.ident != account.ident:
             raise fault("DebitorUoverensstemmelse", "Fordring/Debitor")
         self._fits_account(tx, account.nummer, fordring.hovedstol, "Fordring/Hovedstol")
@@ -84,11 +88,31 @@ class Commands(LedgerCore):
         )
         tx.insert_claim(claim)
         self._claim_event(tx, claim, EventKind.FORDRING_OPRETTET, claim.hovedstol)
-        svar = model.OpretFordringSvar(
+        return model.OpretFordringSvar(
             debitorkontonummer=account.nummer, fordring_id=fordring.fordring_id
         )
-        tx.remember("fordring", kommunekode, fordring.fordring_id, dig, json.dumps(asdict(svar)))
-        return svar
+
+    def _created_before(
+        self, tx: LedgerTx, claim: Claim, fordring: model.Fordring, account: Account, dig: str
+    ) -> model.OpretFordringSvar:
+        """The answer to a FordringId already used: the first answer for the same content,
+        `FordringIdAlleredeBrugt` for other content.
+
+        The claim carries its own idempotency record: its stored payload is the content it
+        was created with (the hash is the same), and its account is the one of the debtor
+        named in that content (one account per debtor and municipality, never renumbered),
+        the account `fordring` found. Claims stored before that have an idempotency record.
+        """
+        if claim.payload is not None and payload_digest(claim.payload) == dig:
+            return model.OpretFordringSvar(
+                debitorkontonummer=account.nummer, fordring_id=fordring.fordring_id
+            )
+        seen = self._idempotent(
+            tx, "fordring", claim.kommunekode, fordring.fordring_id, dig, "FordringIdAlleredeBrugt"
+        )
+        if seen is None:
+            raise fault("FordringIdAlleredeBrugt", None, fordring.fordring_id)
+        return model.OpretFordringSvar(**seen)
 
     def nedskriv(self, msg: model.NedskrivFordring) -> model.NedskrivFordringSvar:
         """Write a claim down; the same NedskrivningId and content returns the first answer."""

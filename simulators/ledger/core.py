@@ -83,6 +83,13 @@ def digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
     return hashlib.sha256(text.encode()).hexdigest(), payload
 
 
+def payload_digest(payload: dict[str, Any]) -> str:
+    """The content hash of a claim from its stored payload: the same as `digest_and_payload`
+    gave when the claim was created (the payload is that canonical JSON, parsed)."""
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class LedgerCore:
     """The debtor ledger's state and shared steps, over a store implementing `LedgerStore`."""
 
@@ -162,8 +169,7 @@ class LedgerCore:
 
     def _fits_account(self, tx: LedgerTx, konto: str, extra: int, felt: str = "Beloeb") -> None:
         """The account's balance is its claims' balances minus its credit: keep each part in range."""
-        owed = sum(c.saldo for c in tx.claims_of_account(konto))
-        self._fits(owed + extra, felt, "debitorkonto")
+        self._fits(tx.account_owed(konto) + extra, felt, "debitorkonto")
 
     def _account_for(self, tx: LedgerTx, kommunekode: str, debitor: model.Debitor) -> Account:
         account = tx.account_by_debtor(kommunekode, debitor.ident)

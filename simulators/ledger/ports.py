@@ -40,6 +40,9 @@ class LedgerTx(Protocol):
     def claims_of_account(self, konto: str) -> list[Claim]:
         """The claims on an account, oldest due date first."""
 
+    def account_owed(self, konto: str) -> int:
+        """The sum of the balances (`Claim.saldo`) of the claims on an account."""
+
     def insert_claim(self, claim: Claim) -> None:
         """Insert a new claim."""
 
@@ -67,7 +70,6 @@ class LedgerTx(Protocol):
         limit: int = 100,
         kommunekode: str | None = None,
         fordring_ider: Sequence[str] | None = None,
-        konto: str | None = None,
         kinds: Sequence[str] | None = None,
     ) -> list[Event]:
         """Events with `seq > after` in `seq` order, filtered."""

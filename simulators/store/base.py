@@ -148,11 +148,19 @@ class Tx(LedgerTx, Protocol):
         """Remember which configured rule set was loaded last."""
 
     # -- call ids (simulators.replay) -------------------------------------------
-    def recorded_call(self, key: CallKey) -> RecordedCall | None:
-        """The call recorded under this scope and call id, or None."""
+    def fresh_call(self, key: CallKey, older_than: datetime, keep_rows: int) -> RecordedCall | None:
+        """The call recorded under this scope and call id, or None when there is none or it
+        is forgotten (recorded before `older_than`, or not among the newest `keep_rows`)."""
 
-    def record_call(self, key: CallKey, call: RecordedCall, recorded: datetime) -> None:
-        """Record a call id with its content hash and answer (virtual time `recorded`)."""
+    def record_call(
+        self,
+        key: CallKey,
+        call: RecordedCall,
+        recorded: datetime,
+        prune: tuple[datetime, int] | None = None,
+    ) -> None:
+        """Record a call id with its content hash and answer (virtual time `recorded`); with
+        `prune` (older_than, keep_rows), now and then delete the forgotten records in a batch."""
 
     def prune_calls(self, older_than: datetime, keep_rows: int) -> None:
         """Forget calls recorded before `older_than`, and all but the newest `keep_rows`."""

@@ -8,7 +8,7 @@ every claim after each attack, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,8 @@ from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_RE
 from simulators import SimConfig, create_app, simulator_of
 from simulators.engine import Simulator
 from simulators.ledger import check_invariant
+from simulators.store.base import CallKey, RecordedCall, Store
+from simulators.store.calls import PRUNE_EVERY
 from tests.backends import each_backend
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import CPRS, debitor, fordring, kreditor
@@ -294,3 +296,20 @@ def test_call_ids_beyond_the_row_limit_are_forgotten_oldest_first(
         invariant_holds(sim, kode)
     finally:
         simulator_of(app).close()
+
+
+def test_forgotten_call_records_are_deleted_in_batches(store: Store) -> None:
+    # A look-up never sees a forgotten record; the rows go every PRUNE_EVERY-th record.
+    now = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    keep = 3
+    with store.transaction() as tx:
+        for i in range(2 * PRUNE_EVERY + 1):
+            key = CallKey("101", "DebitorRegistreringAfsend", "u", f"c-{i}")
+            tx.record_call(key, RecordedCall("OpretFordring", "d", "<a/>"), now, (now, keep))
+            rows = tx.sql().execute("SELECT COUNT(*) AS n FROM call_ids").fetchone()
+            assert rows["n"] <= keep + PRUNE_EVERY
+        first = CallKey("101", "DebitorRegistreringAfsend", "u", "c-0")
+        assert tx.fresh_call(first, now, keep) is None
+        last = CallKey("101", "DebitorRegistreringAfsend", "u", f"c-{2 * PRUNE_EVERY}")
+        assert tx.fresh_call(last, now, keep) is not None
+        assert tx.fresh_call(last, now + timedelta(microseconds=1), keep) is None  # by age

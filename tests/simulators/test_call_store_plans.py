@@ -11,10 +11,17 @@ from tests.simulators.test_store_plans import _plan_of_sent_query
 
 
 def test_a_call_id_is_looked_up_through_its_unique_index(store: SqliteStore) -> None:
+    # The look-up also bounds the record by age and count (the newest id: a rowid seek).
     plan = _plan_of_sent_query(
-        store, lambda tx: tx.recorded_call(CallKey("101", "DebitorRegistreringAfsend", "u", "c"))
+        store,
+        lambda tx: tx.fresh_call(
+            CallKey("101", "DebitorRegistreringAfsend", "u", "c"),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            10,
+        ),
     )
     assert "USING INDEX sqlite_autoindex_call_ids_1" in plan, plan
+    assert "SCAN" not in plan, plan
 
 
 def test_pruning_by_age_and_count_uses_the_indexes(store: SqliteStore) -> None:

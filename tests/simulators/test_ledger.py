@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
-from oeir import model
+from oeir import model, testdata
 from oeir.faults import OeirFault
 from simulators.clock import VirtualClock
 from simulators.ledger import EventKind, Ledger, check_invariant
+from simulators.ledger.core import digest_and_payload, payload_digest
 from simulators.store import SqliteStore
+from simulators.store.base import Store
 from tests.backends import each_backend
 from tests.simulators.helpers import CPRS, assert_ledger_sound, debitor, fordring, kreditor
 
@@ -325,3 +328,50 @@ def test_moves_that_would_push_an_account_past_the_contract_are_refused(ledger: 
     f1, f2 = ledger.claim("101", "F1"), ledger.claim("101", "F2")
     assert f1 is not None and f2 is not None and f2.konto == f1.konto
     assert_ledger_sound(ledger)
+
+
+def test_a_claims_stored_payload_hashes_to_its_creation_digest() -> None:
+    # The claim carries its creation's idempotency: the hash of its stored payload.
+    fake = testdata.faker(7)
+    for i in range(200):
+        f = testdata.fordring(
+            fake,
+            fordring_id=f"F{i}",
+            debitor=model.Debitor(cpr_nummer=fake.cpr(), navn=fake.name() + " Ærø-Øster Å"),
+        )
+        dig, payload = digest_and_payload(f)
+        stored = json.loads(json.dumps(payload, ensure_ascii=False))  # as the store keeps it
+        assert payload_digest(stored) == dig
+
+
+def test_a_repeated_claim_after_a_change_of_debtor_gets_the_first_answer(ledger: Ledger) -> None:
+    first = ledger.opret_fordring(fordring("F1", 5000))
+    ledger.skift_haefter(
+        model.SkiftHaefter(kreditor=kreditor(), fordring_id="F1", ny_debitor=debitor(CPRS[1]))
+    )
+    assert ledger.opret_fordring(fordring("F1", 5000)) == first
+    with pytest.raises(OeirFault) as err:
+        ledger.opret_fordring(fordring("F1", 5000, cpr=CPRS[1]))
+    assert err.value.kode == "FordringIdAlleredeBrugt"
+    assert ledger.claim("101", "F1").konto != first.debitorkontonummer  # type: ignore[union-attr]
+
+
+def test_a_claim_stored_with_an_idempotency_record_is_answered_from_it(
+    ledger: Ledger, store: Store
+) -> None:
+    # A database written before claims carried their own idempotency (an idempotency
+    # record per claim; here also a claim without payload, as the bench seeds them).
+    first = ledger.opret_fordring(fordring("F1", 5000))
+    ledger.opret_fordring(fordring("F2", 7000))
+    answer = json.dumps({"debitorkontonummer": first.debitorkontonummer, "fordring_id": "F1"})
+    with store.transaction() as tx:
+        tx.sql().execute("UPDATE claims SET payload = NULL WHERE fordring_id = ?", ("F1",))
+        tx.remember("fordring", "101", "F1", digest_and_payload(fordring("F1", 5000))[0], answer)
+        tx.remember("fordring", "101", "F2", digest_and_payload(fordring("F2", 7000))[0], "{}")
+    assert ledger.opret_fordring(fordring("F1", 5000)) == first
+    for other in (fordring("F1", 6000), fordring("F2", 8000)):
+        with pytest.raises(OeirFault) as err:
+            ledger.opret_fordring(other)
+        assert err.value.kode == "FordringIdAlleredeBrugt"
+    assert ledger.opret_fordring(fordring("F2", 7000)).fordring_id == "F2"  # by its payload
+    assert len(ledger.claims_of_account(first.debitorkontonummer)) == 2

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from simulators.store import SqliteStore
+from simulators.store.ledger import ACCOUNT_OWED
 
 HOT_QUERIES = {
     "claim by id": (
@@ -13,6 +17,7 @@ HOT_QUERIES = {
         "SELECT * FROM claims WHERE konto = ? ORDER BY forfaldsdato, stiftelsesdato, fordring_id",
         ("101-00000001",),
     ),
+    "balance of an account": (ACCOUNT_OWED, ("101-00000001",)),
     "account by debtor": (
         "SELECT * FROM accounts WHERE kommunekode = ? AND ident = ?",
         ("101", "0101901234"),
@@ -44,3 +49,22 @@ def test_hot_queries_use_an_index(store: SqliteStore) -> None:
         for name, (sql, args) in HOT_QUERIES.items():
             plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
             assert "USING" in plan and "SCAN" not in plan.replace("USING", ""), (name, plan)
+
+
+def test_indexes_no_query_reads_are_dropped_from_an_older_database(tmp_path: Path) -> None:
+    # They cost a B-tree write per claim and per event; a data dir made with them opens.
+    path = tmp_path / "old.sqlite3"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX claims_open_due ON claims (status, forfaldsdato)")
+    conn.execute("CREATE INDEX events_konto ON events (konto, seq)")
+    conn.commit()
+    conn.close()
+    store = SqliteStore(path)
+    try:
+        with store.read() as tx:
+            names = {r[0] for r in tx._c.execute("SELECT name FROM sqlite_master")}
+        assert "claims_open_due" not in names and "events_konto" not in names
+        assert {"claims_konto", "events_claim", "events_kommune"} <= names
+    finally:
+        store.close()
