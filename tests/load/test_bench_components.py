@@ -52,5 +52,6 @@ def test_rows_for_the_bench_table() -> None:
         "1900 µs; static WSGI 150 µs, Flask+lxml 300 µs",
     )
     assert rows[1][0] == "app CPU per OpretFordring, 150 claims/account"
-    assert rows[1][1].startswith("1234 µs (18 SQL, 400 µs); store: row decode 500")
+    assert rows[1][1].startswith("1234 µs (18 SQL 400 µs); store: row decode 500")
+    assert rows[2][0] == "app CPU per OpretFordring, new accounts"
     assert bench_components.rows({"skipped": "wrk missing"})[0][1] == "skipped: wrk missing"
