@@ -10,11 +10,11 @@ inflates throughput:
 * **in-process**: the simulator's WSGI app called directly on one thread with prebuilt
   environs (no HTTP, no client), as `debitorsim.wsgi` configures it (SQLite, journal on,
   one work slot), on 64 accounts that already hold `claims_per_account` claims (the bench's
-  c=32 run ends with ~300 per account). `total_us` is the thread's CPU per call without
-  instrumentation, plus the journal writer thread's. The breakdown then times each
-  component (exclusive of the components it calls) by wrapping the functions that do it
-  and every SQL statement on the thread's connection; the wrappers' own cost is
-  calibrated and subtracted.
+  c=32 run ends with ~300 per account). `total_cpu_us` is the process's CPU per call
+  without instrumentation (the caller, the work slot's thread, the journal writer). The
+  breakdown then times each component by the CPU of the thread it runs on (exclusive of
+  the components it calls) by wrapping the functions that do it and every SQL statement
+  on every connection; the wrappers' own cost is calibrated and subtracted.
 * **serving** (`--serving`, needs wrk): CPU seconds of all gunicorn processes (master and
   workers, every thread) per request over a wrk run at c=32, for a static WSGI answer,
   Flask + lxml, and the simulator's OpretFordring: what serving adds beyond the app, and
@@ -140,7 +140,8 @@ class _TimedConnection:
         self.statements = 0
 
     def execute(self, sql: str, args: Any = ()) -> _TimedCursor:
-        self.statements += 1
+        if threading.current_thread().name != "journal-writer":  # the SOAP calls' own
+            self.statements += 1
         label = _sql_label(sql)
         cursor = self._timers.timed(label, self._conn.execute)(sql, args)
         return _TimedCursor(cursor, self._timers, label)
@@ -302,7 +303,8 @@ def in_process(
         for e in environs[:calls]:  # warm-up: XSDs, caches, the journal writer
             _call(app, _fresh(e))
         sim.journal.flush()
-        # Uninstrumented: this thread's CPU, plus the journal writer's (its own thread)
+        # Uninstrumented: the process's CPU (this thread, the work slot's, the journal
+        # writer's: the machine's other processes are not in it); the writer's on its own
         journal_cls = type(sim.journal)
         original_write = journal_cls.__dict__["_write"]
         writer_cpu = [0.0]
@@ -317,32 +319,40 @@ def in_process(
         journal_cls._write = write  # type: ignore[method-assign]
         try:
             batch = [_fresh(e) for e in environs[calls : 2 * calls]]
-            t0 = time.thread_time()
+            t0 = time.process_time()
             w0 = time.perf_counter()
             for e in batch:
                 _call(app, e)
-            cpu = time.thread_time() - t0
             wall = time.perf_counter() - w0
             sim.journal.flush()
+            cpu = time.process_time() - t0
         finally:
             journal_cls._write = original_write  # type: ignore[method-assign]
-        total_us = (cpu + writer_cpu[0]) / calls * 1e6
+        total_us = cpu / calls * 1e6
 
-        # Instrumented: the breakdown
+        # Instrumented: the breakdown; every thread's connection times its statements
         timers = Timers.new()
-        store = sim.store
-        real = store._conn()
-        timed_conn = _TimedConnection(real, timers)
-        store._local.conn = timed_conn
+        store_cls = type(sim.store)
+        original_conn = store_cls.__dict__["_conn"]
+        proxies: dict[int, _TimedConnection] = {}
+
+        def conn(self: Any) -> Any:
+            real = original_conn(self)
+            proxy = proxies.get(id(real))
+            if proxy is None:
+                proxy = proxies[id(real)] = _TimedConnection(real, timers)
+            return proxy
+
         top = timers.timed("wsgi: werkzeug/other", app)
         batch = [_fresh(e) for e in environs[2 * calls :]]
+        store_cls._conn = conn  # type: ignore[method-assign]
         try:
             with _instrumented(timers):
                 for e in batch:
                     _call(top, e)
                 sim.journal.flush()
         finally:
-            store._local.conn = real
+            store_cls._conn = original_conn  # type: ignore[method-assign]
         overhead = timers.overhead_ns()
         wraps = sum(timers.calls.values())
         components: dict[str, float] = {}
@@ -353,6 +363,7 @@ def in_process(
             0.0, components.get("wsgi: werkzeug/other", 0.0) - wraps * overhead / calls / 1000
         )
         sql_total = sum(v for k, v in components.items() if k.startswith("sql: "))
+        statements = sum(p.statements for p in proxies.values())
         sim.close()
     ranked = dict(sorted(components.items(), key=lambda kv: -kv[1]))
     return {
@@ -365,7 +376,7 @@ def in_process(
         "wall_us": round(wall / calls * 1e6, 1),
         "instrumented_sum_us": round(sum(components.values()), 1),
         "wrapper_overhead_ns": round(overhead),
-        "sql_statements_per_call": round(timed_conn.statements / calls, 2),
+        "sql_statements_per_call": round(statements / calls, 2),
         "sql_us": round(sql_total, 1),
         "components_us": {k: round(v, 1) for k, v in ranked.items()},
     }
@@ -376,10 +387,12 @@ def in_process(
 
 def _measure_loop(calls: int, claims_per_account: int, journal: bool) -> None:
     """The loop `instructions` counts: warm up, then `calls` calls inside one
-    `functools.reduce` (callgrind collects only inside it), the journal's writes too."""
+    `functools.reduce` (callgrind collects only inside it, per thread), the work slot's
+    and the journal writer's work inside their own."""
     import functools
 
     from simulators import simulator_of
+    from simulators.web.work_slots import WorkSlots
 
     with tempfile.TemporaryDirectory() as d:
         app, environs = _scenario(Path(d) / "sim.db", journal, claims_per_account, 2 * calls)
@@ -393,11 +406,17 @@ def _measure_loop(calls: int, claims_per_account: int, journal: bool) -> None:
         def write(self: Any, batch: Any) -> None:  # counted: runs inside reduce
             functools.reduce(lambda _, b: original(self, b), [batch], None)
 
+        def work(self: Any, environ: Any, start_response: Any) -> Any:  # the slot's thread
+            return functools.reduce(lambda _, x: slot_work(self, environ, start_response), [0], 0)
+
+        slot_work = WorkSlots.__dict__["_work"]
         journal_cls._write = write  # type: ignore[method-assign]
+        WorkSlots._work = work  # type: ignore[method-assign]
         batch = [_fresh(e) for e in environs[calls:]]
         functools.reduce(lambda _, e: _call(app, e), batch, None)
         sim.journal.flush()
         journal_cls._write = original  # type: ignore[method-assign]
+        WorkSlots._work = slot_work  # type: ignore[method-assign]
         sim.close()
 
 
