@@ -150,10 +150,18 @@ def _missing(tag: str, request: etree._Element, strays: list[tuple[str, str]]) -
 
 
 def _decode(block: etree._Element, schemas: Schemas) -> Any:
-    """Validate one context block (without the generic header attributes) and decode it."""
-    bare = copy.deepcopy(block)
-    for attribute in _HEADER_ATTRIBUTES:
-        bare.attrib.pop(attribute, None)
+    """Validate one context block (without the generic header attributes) and decode it.
+
+    The block is copied only when it carries such an attribute (the copy is what loses
+    it); the common block without one is validated where it stands.
+    """
+    attrib = block.attrib
+    if any(attribute in attrib for attribute in _HEADER_ATTRIBUTES):
+        bare = copy.deepcopy(block)
+        for attribute in _HEADER_ATTRIBUTES:
+            bare.attrib.pop(attribute, None)
+    else:
+        bare = block
     schemas.validate(bare)
     return codec.from_element(_CLASSES[block.tag], bare)
 

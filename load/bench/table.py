@@ -30,17 +30,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from load.bench import store_cost
+from load.bench import calls, components, store_cost
 from load.bench.ceiling import ANSWER
 from load.support import runner, traffic
 from load.support.testbed import TestBed
 from oeir import kommuner, model
 
 REPORT = Path("reports/bench.json")
-SIM_WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
-SIM_THREADS = int(os.environ.get("GUNICORN_THREADS", "128"))
-"""For 200 slow calls: threads per worker >= connections (accept() is not balanced between
-workers; 2 x 110 gave 0.61-0.82 of ideal, 2 x 220 0.89-0.91, 1 x 220 0.75-0.78)."""
 
 
 @dataclass
@@ -52,66 +48,10 @@ class Settings:
     seed_claims: int = 1_000_000
     core_fees: int = 100_000
     soak_seconds: float = 0.0
+    component_calls: int = 1500
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _post(url: str, call: traffic.SoapCall) -> bytes:
-    req = urllib.request.Request(url + call.path, data=call.body, headers=call.headers)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return bytes(resp.read())
-
-
-def _debtors(sim_url: str, n: int, t: traffic.Traffic) -> list[tuple[kommuner.Kommune, Any]]:
-    """Open `n` debtor accounts over SOAP (the bench's OpretFordring calls add to them)."""
-    out = []
-    for i in range(n):
-        kommune = kommuner.alle()[i % len(kommuner.alle())]
-        call, debitor, _ = t.opret_debitorkonto(kommune)
-        body = _post(sim_url, call)
-        if traffic.is_fault(body):
-            raise RuntimeError(f"OpretDebitorkonto failed: {body[:400]!r}")
-        out.append((kommune, debitor))
-    return out
-
-
-def _wrk(url: str, **kw: Any) -> runner.WrkResult:
-    """wrk after a short discarded warm-up run (connections opened, workers warm)."""
-    runner.wrk(url, **{**kw, "seconds": 2})
-    return runner.wrk(url, **kw)
-
-
-def _template(path: Path, bodies: list[bytes]) -> Path:
-    path.write_bytes(b"\n----8<----\n".join(bodies))
-    return path
-
-
-def _opret_fordring_template(workdir: Path, debtors: list[Any], t: traffic.Traffic) -> Path:
-    bodies = []
-    for kommune, debitor in debtors:
-        fordring = t.fordring(kommune, debitor)
-        fordring = _with_id(fordring, "B__FID__")
-        call = traffic.SoapCall(
-            traffic.DEBITOR_REGISTRERING.path,
-            "OpretFordring",
-            traffic.soap.request_envelope(
-                model.OpretFordring(fordring=fordring),
-                traffic.sp_header(kommune, traffic.DEBITOR_REGISTRERING),
-            ),
-        )
-        bodies.append(call.body)
-    return _template(workdir / "opret_fordring.xml", bodies)
-
-
-def _with_id(fordring: model.Fordring, fid: str) -> model.Fordring:
-    from dataclasses import replace
-
-    return replace(fordring, fordring_id=fid)
-
-
-def _action(operation: str) -> str:
-    return traffic.SoapCall("", operation, b"").headers["SOAPAction"]
 
 
 def _claims_in(db: Path) -> int:
@@ -158,7 +98,7 @@ def ceiling(s: Settings) -> dict[str, Any]:
     t = traffic.Traffic(seed=1)
     with tempfile.TemporaryDirectory() as d:
         call, _ = t.opret_fordring(kommuner.alle()[0])
-        tpl = _template(Path(d) / "body.xml", [call.body])
+        tpl = calls.template_file(Path(d) / "body.xml", [call.body])
         out: dict[str, Any] = {}
         for key, app in (
             ("static_wsgi", "load.bench.ceiling:static()"),
@@ -168,19 +108,19 @@ def ceiling(s: Settings) -> dict[str, Any]:
             for slots in ("1", "0"):
                 with runner.Gunicorn(
                     app,
-                    workers=SIM_WORKERS,
-                    threads=SIM_THREADS,
+                    workers=calls.SIM_WORKERS,
+                    threads=calls.SIM_THREADS,
                     env={"DEBITORSIM_WORK_SLOTS": slots},
                 ) as g:
                     g.wait_ready()
-                    variants[f"work_slots={slots}"] = _wrk(
+                    variants[f"work_slots={slots}"] = calls.warm_wrk(
                         g.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
                     ).as_dict()
             best = max(variants, key=lambda v: variants[v]["rps"])
             out[key] = {**variants[best], "set_up": best, "variants": variants}
         if runner.Nginx.available():
             with runner.Nginx(ANSWER) as n:
-                out["nginx_static"] = _wrk(
+                out["nginx_static"] = calls.warm_wrk(
                     n.url + "/x", connections=32, seconds=s.ceiling_seconds, template=tpl
                 ).as_dict()
         else:
@@ -195,21 +135,21 @@ def opret_fordring(s: Settings, *, journal: bool, connections: int = 32) -> dict
         tempfile.TemporaryDirectory() as d,
         TestBed(
             Path(d),
-            sim_workers=SIM_WORKERS,
-            sim_threads=SIM_THREADS,
+            sim_workers=calls.SIM_WORKERS,
+            sim_threads=calls.SIM_THREADS,
             journal=journal,
             with_core=False,
         ) as bed,
     ):
-        debtors = _debtors(bed.sim_url, 64, t)
-        tpl = _opret_fordring_template(Path(d), debtors, t)
+        debtors = calls.open_debtors(bed.sim_url, 64, t)
+        tpl = calls.opret_fordring_template(Path(d), debtors, t)
         before = _claims_in(Path(d) / "simulator.db")
-        r = _wrk(
+        r = calls.warm_wrk(
             bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
             connections=connections,
             seconds=s.seconds,
             template=tpl,
-            extra=[_action("OpretFordring")],
+            extra=[calls.soap_action("OpretFordring")],
         )
         rss = bed.servers[0].rss_bytes()
         persisted = _claims_in(Path(d) / "simulator.db") - before
@@ -229,14 +169,14 @@ def latency(s: Settings) -> dict[str, Any]:
     The rule is given in the configuration (DEBITORSIM_FAULTS): it is stored once in the
     simulator's database and applies in every gunicorn worker (as a POSTed rule would).
     """
-    threads = SIM_THREADS
+    threads = calls.SIM_THREADS
     rule = {"kind": "latency", "fixed_ms": 100, "operation": "OpretFordring"}
     t = traffic.Traffic(seed=3)
     with (
         tempfile.TemporaryDirectory() as d,
         TestBed(
             Path(d),
-            sim_workers=SIM_WORKERS,
+            sim_workers=calls.SIM_WORKERS,
             sim_threads=threads,
             with_core=False,
             env={"DEBITORSIM_FAULTS": json.dumps([rule])},
@@ -246,14 +186,14 @@ def latency(s: Settings) -> dict[str, Any]:
             rules = json.load(resp)["rules"]
         if not any(r.get("kind") == "latency" for r in rules):
             return {"skipped": "the simulator did not take the latency rule from its config"}
-        debtors = _debtors(bed.sim_url, 64, t)
-        tpl = _opret_fordring_template(Path(d), debtors, t)
-        r = _wrk(
+        debtors = calls.open_debtors(bed.sim_url, 64, t)
+        tpl = calls.opret_fordring_template(Path(d), debtors, t)
+        r = calls.warm_wrk(
             bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
             connections=200,
             seconds=s.seconds,
             template=tpl,
-            extra=[_action("OpretFordring")],
+            extra=[calls.soap_action("OpretFordring")],
         )
     return {
         **r.as_dict(),
@@ -267,18 +207,18 @@ def latency(s: Settings) -> dict[str, Any]:
 
 def latency_static(s: Settings) -> dict[str, Any]:
     """The serving set-up alone: the static answer behind 100 ms at c=200 (no app work)."""
-    threads = SIM_THREADS
+    threads = calls.SIM_THREADS
     with tempfile.TemporaryDirectory() as d:
         call, _ = traffic.Traffic(seed=7).opret_fordring(kommuner.alle()[0])
-        tpl = _template(Path(d) / "body.xml", [call.body])
+        tpl = calls.template_file(Path(d) / "body.xml", [call.body])
         with runner.Gunicorn(
             "load.bench.fault_injection:delayed_static()",
-            workers=SIM_WORKERS,
+            workers=calls.SIM_WORKERS,
             threads=threads,
             env={"DEBITORSIM_BENCH_DELAY_MS": "100"},
         ) as g:
             g.wait_ready()
-            r = _wrk(g.url + "/x", connections=200, seconds=s.seconds, template=tpl)
+            r = calls.warm_wrk(g.url + "/x", connections=200, seconds=s.seconds, template=tpl)
     return {
         **r.as_dict(),
         "ideal_rps": 2000.0,
@@ -301,12 +241,12 @@ def hent_at_scale(s: Settings, journal: bool = True) -> dict[str, Any]:
         for nummer, kode in rng.sample(accounts, k=min(500, len(accounts))):
             kommune = kommuner.by_kode()[kode]
             bodies.append(t.hent_debitorkonto(kommune, kontonummer=nummer).body)
-        tpl = _template(Path(d) / "hent.xml", bodies)
+        tpl = calls.template_file(Path(d) / "hent.xml", bodies)
         log = Path(d) / "access.log"
         with TestBed(
             Path(d),
-            sim_workers=SIM_WORKERS,
-            sim_threads=SIM_THREADS,
+            sim_workers=calls.SIM_WORKERS,
+            sim_threads=calls.SIM_THREADS,
             with_core=False,
             sim_access_log=log,
             journal=journal,
@@ -315,7 +255,7 @@ def hent_at_scale(s: Settings, journal: bool = True) -> dict[str, Any]:
             kw: dict[str, Any] = {
                 "connections": 32,
                 "template": tpl,
-                "extra": [_action("HentDebitorkonto")],
+                "extra": [calls.soap_action("HentDebitorkonto")],
             }
             runner.wrk(url, seconds=2, **kw)  # warm-up (page cache, workers)
             log.write_text("")  # the log holds only the measured requests
@@ -424,10 +364,12 @@ def soak(s: Settings) -> dict[str, Any]:
     samples: list[tuple[float, int]] = []
     with (
         tempfile.TemporaryDirectory() as d,
-        TestBed(Path(d), sim_workers=SIM_WORKERS, sim_threads=SIM_THREADS, with_core=False) as bed,
+        TestBed(
+            Path(d), sim_workers=calls.SIM_WORKERS, sim_threads=calls.SIM_THREADS, with_core=False
+        ) as bed,
     ):
-        debtors = _debtors(bed.sim_url, 64, t)
-        tpl = _opret_fordring_template(Path(d), debtors, t)
+        debtors = calls.open_debtors(bed.sim_url, 64, t)
+        tpl = calls.opret_fordring_template(Path(d), debtors, t)
         stop = threading.Event()
 
         def sample() -> None:
@@ -446,7 +388,7 @@ def soak(s: Settings) -> dict[str, Any]:
                 connections=32,
                 seconds=secs,
                 template=tpl,
-                extra=[_action("OpretFordring")],
+                extra=[calls.soap_action("OpretFordring")],
             )
             windows.append(r.as_dict())
             remaining -= secs
@@ -541,6 +483,8 @@ def table(results: dict[str, Any]) -> str:
             f"{h.get('work_p99_ms')} ms, request p99 {h.get('server_p99_ms')} ms, "
             f"client p99 {h['p99_ms']} ms",
         )
+    for name, value in components.rows(results["components"]) if "components" in results else []:
+        rows.append((name, value, "", "", "server CPU <= 1 ms"))
     core = results["core_100k"]
     if "skipped" in core:
         rows.append(("core end to end", "skipped: " + core["skipped"][:70], "", "", "<= 120 s"))
@@ -602,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     s = Settings()
     if args.quick:
-        s = Settings(seconds=3, ceiling_seconds=3, seed_claims=20_000, core_fees=1_000)
+        s = Settings(3, 3, seed_claims=20_000, core_fees=1_000, component_calls=100)
     if args.soak:
         s.soak_seconds = 600.0
     wrk_bin, how = runner.ensure_wrk()
@@ -617,8 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "gunicorn": {
             "worker_class": runner.Gunicorn.worker_class,
-            "workers": SIM_WORKERS,
-            "threads": SIM_THREADS,
+            "workers": calls.SIM_WORKERS,
+            "threads": calls.SIM_THREADS,
         },
     }
     figures: dict[str, Callable[[], dict[str, Any]]] = {
@@ -631,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         "hent_1m_journal_off": lambda: hent_at_scale(s, journal=False),
         "core_100k": lambda: core_end_to_end(s),
         "store_per_claim": lambda: store_cost.measure(300),
+        "components": lambda: components.run(s.seconds, s.component_calls, bool(wrk_bin)),
     }
     if args.soak:
         figures["soak"] = lambda: soak(s)
@@ -638,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, fn in figures.items():
         if only and name not in only:
             results[name] = {"skipped": "not selected (--only)"}
-        elif wrk_bin is None and name not in ("core_100k", "store_per_claim"):
+        elif wrk_bin is None and name not in ("core_100k", "store_per_claim", "components"):
             results[name] = {"skipped": how}
         else:
             results[name] = _safe(name, fn)

@@ -16,14 +16,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from load.bench import table
+from load.bench import calls, table
 from load.support import runner, traffic
 from oeir import kommuner
 
 
 def opret(workers: int, threads: int, seconds: float) -> dict[str, Any]:
     """OpretFordring c=32, journal on, with this many workers and threads."""
-    table.SIM_WORKERS, table.SIM_THREADS = workers, threads
+    calls.SIM_WORKERS, calls.SIM_THREADS = workers, threads
     return table.opret_fordring(table.Settings(seconds=seconds), journal=True)
 
 

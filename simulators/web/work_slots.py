@@ -10,6 +10,14 @@ so it keeps them, and a delayed call waits outside its slot (this middleware sit
 the fault middleware). The body is read before the slot is taken, so a client that
 sends slowly holds its own thread, not everybody's slot.
 
+Each slot has its own thread, which runs the work of every call that gets the slot while
+the calling thread waits. Thread-local state then stays warm from one call to the next:
+above all the store's SQLite connection (one per thread), whose page cache SQLite
+discards whenever another connection committed since that connection last read; with a
+connection per server thread nearly every call found it discarded. Measured in one
+process on one slot (OpretFordring, 30 claims per account, busy 2-core machine): 1,868-
+2,159 µs CPU per call with the calls spread over 8 server threads, 1,044-1,236 µs on one.
+
 Each answer says how long its work took, from getting the slot to the status line, in a
 ``Server-Timing: app;dur=<ms>`` header (the benchmarks log it).
 """
@@ -17,6 +25,8 @@ Each answer says how long its work took, from getting the slot to the status lin
 from __future__ import annotations
 
 import io
+import os
+import queue
 import threading
 import time
 from collections import deque
@@ -61,8 +71,46 @@ class FairSlots:
                 self._free += 1
 
 
+class SlotThread:
+    """A thread that runs, one at a time, the work handed to it; the caller waits.
+
+    The work meets the same thread-local state every time (the store's connection, the
+    XML parser). An exception raised by the work is raised in the caller.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], list[Any], threading.Lock]]
+        self._jobs = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name="work-slot", daemon=True)
+        self._thread.start()
+
+    def run(self, work: Callable[[], Any]) -> Any:
+        """`work()` on this thread: its result, or its exception raised here."""
+        done = threading.Lock()
+        done.acquire()
+        box: list[Any] = []
+        self._jobs.put((work, box, done))
+        done.acquire()  # released by the slot thread when the work is over
+        result, error = box
+        if error is not None:
+            raise error
+        return result
+
+    def _serve(self) -> None:
+        while True:
+            work, box, done = self._jobs.get()
+            try:
+                box[:] = [work(), None]
+            except BaseException as exc:  # the caller raises it
+                box[:] = [None, exc]
+            finally:
+                del work
+                done.release()
+
+
 class WorkSlots:
-    """WSGI middleware: SOAP POSTs to `paths` run at most `slots` at a time per process."""
+    """WSGI middleware: SOAP POSTs to `paths` run at most `slots` at a time per process,
+    each on its slot's own thread (see the module)."""
 
     def __init__(
         self, app: WsgiApp, slots: int, paths: Collection[str], max_body: int = 1024 * 1024
@@ -71,6 +119,19 @@ class WorkSlots:
         self.paths = frozenset(paths)
         self.max_body = max_body
         self._slots = FairSlots(slots)
+        self._size = slots
+        self._threads: list[SlotThread] = []
+        self._pid = 0
+        self._start_lock = threading.Lock()
+
+    def _idle_thread(self) -> SlotThread:
+        """A slot thread of this process for the slot just taken (started after a fork)."""
+        if self._pid != os.getpid():
+            with self._start_lock:
+                if self._pid != os.getpid():
+                    self._threads = [SlotThread() for _ in range(self._size)]
+                    self._pid = os.getpid()
+        return self._threads.pop()  # never empty: at most `slots` calls hold a slot
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") not in self.paths:
@@ -80,11 +141,25 @@ class WorkSlots:
             # Larger or unannounced bodies are the app's to refuse (BeskedForStor) as it reads.
             environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)))
         with self._slots:
-            started = time.perf_counter()
+            thread = self._idle_thread()
+            try:
+                return thread.run(lambda: self._work(environ, start_response))  # type: ignore[no-any-return]
+            finally:
+                self._threads.append(thread)
 
-            def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-                took = (time.perf_counter() - started) * 1000
-                timing = ("Server-Timing", f"app;dur={took:.2f}")
-                return start_response(status, [*headers, timing], exc_info)  # never the app's list
+    def _work(self, environ: Environ, start_response: StartResponse) -> list[bytes]:
+        """The app's answer, complete (it is sent after the slot is given back)."""
+        started = time.perf_counter()
 
-            return self.app(environ, timed)
+        def timed(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            took = (time.perf_counter() - started) * 1000
+            timing = ("Server-Timing", f"app;dur={took:.2f}")
+            return start_response(status, [*headers, timing], exc_info)  # never the app's list
+
+        answer = self.app(environ, timed)
+        try:
+            return list(answer)
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
