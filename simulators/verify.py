@@ -33,7 +33,7 @@ from typing import Any
 from lxml import etree
 
 from oeir import safexml
-from oeir.faults import CATALOGUE
+from oeir.faults import CATALOGUE, first_non_xml
 from oeir.namespaces import OEIR, SOAP_ENV, SP_AUTHORITY, SP_CALL, SP_INVOCATION, SP_PREFIXES
 from oeir.services import SERVICES
 from simulators.clock import TZ
@@ -177,6 +177,8 @@ def _xpath(value: Any) -> str:
         raise MatcherError("xpath must be a non-empty string")
     if len(value) > 2000:
         raise MatcherError("xpath is longer than 2000 characters")
+    if (bad := first_non_xml(value)) is not None:
+        raise MatcherError(f"xpath holds {bad!r}, which XML cannot carry")
     try:
         # Evaluated once on an empty envelope: an unknown prefix or function shows only then.
         etree.XPath(value, namespaces=PREFIXES)(etree.Element(f"{{{SOAP_ENV}}}Envelope"))

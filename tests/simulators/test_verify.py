@@ -186,6 +186,7 @@ def test_the_response_is_kept_with_its_status_and_cpr_masked(seeded: Seeded) -> 
         ({"elements": {"o:FordringId": "x"}}, "local name"),
         ({"xpath": "//o:Fordring["}, "xpath"),
         ({"xpath": "//nope:Fordring"}, "prefixes"),
+        ({"xpath": "//o:Fordring\x00"}, "XML cannot carry"),
         ({"limit": 0}, "limit"),
         (["OpretFordring"], "JSON object"),
     ],
