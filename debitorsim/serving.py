@@ -1,8 +1,7 @@
-"""The serving options of the commands (`--allowed-host`, TLS) and the loopback server.
+"""The serving options of the commands (`--allowed-host`, TLS).
 
-The server itself (`ServerThread`, `make_server`) lives in `wsgiserve`, below every
-package that serves an app (the commands, the benchmarks in `load`, the tests); it is
-re-exported here for the commands.
+The loopback server itself (`ServerThread`, `make_server`) lives in `wsgiserve`, below every
+package that serves an app (the commands, the benchmarks in `load`, the tests).
 """
 
 from __future__ import annotations
@@ -10,19 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 from typing import Any
-
-from wsgiserve import MAX_CONNECTIONS, REQUEST_TIMEOUT, ServerThread, make_server
-
-__all__ = [
-    "MAX_CONNECTIONS",
-    "REQUEST_TIMEOUT",
-    "ServerThread",
-    "add_allowed_host_option",
-    "add_tls_options",
-    "allowed_hosts",
-    "make_server",
-    "tls_dir",
-]
 
 
 def add_allowed_host_option(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,6 @@ import pytest
 import requests
 from flask import Flask
 
-from debitorsim.serving import ServerThread
 from oeir import testdata
 from oeir.services import Service
 from simulators import SimConfig, create_app, simulator_of
@@ -22,6 +21,7 @@ from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from tests.backends import backend
 from tests.postgres.server import pg_server, pg_url
+from wsgiserve import ServerThread
 
 __all__ = ["backend", "pg_server", "pg_url"]
 

@@ -51,11 +51,11 @@ def port_in_use(host: str, port: int, option: str) -> str:
 def serve_or_explain(
     host: str, port: int, app: Any, ssl_context: Any, close: Any, option: str = "--port"
 ) -> Any:
-    """`debitorsim.serving.make_server`, or a `CommandError` naming `option` when the port is
+    """`wsgiserve.make_server`, or a `CommandError` naming `option` when the port is
     taken (after `close()` releases what was opened for the app)."""
     import errno
 
-    from debitorsim.serving import make_server
+    from wsgiserve import make_server
 
     try:
         return make_server(host, port, app, ssl_context=ssl_context)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.web.app import create_app as create_core_app
@@ -17,6 +16,7 @@ from simulators.clock import VirtualClock
 from simulators.engine import Simulator
 from tests.clients.plan import Claim
 from tests.simulators.conftest import tenant_for
+from wsgiserve import ServerThread
 
 
 @dataclass

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from integration.config import CoreConfig, MunicipalityRules, OutboxSettings
 from integration.core import Core
 from integration.web.app import create_app as create_core_app
@@ -26,6 +25,7 @@ from simulators.app import create_app as create_sim_app
 from simulators.clock import VirtualClock
 from simulators.config import SimConfig
 from simulators.tenants import representative_kommuner
+from wsgiserve import ServerThread
 
 SYSTEMS = representative_kommuner()
 """A municipality per debtor system, from the simulator's default registry (by system)."""

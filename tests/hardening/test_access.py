@@ -236,10 +236,10 @@ def test_callbacks_need_their_own_municipalitys_secret(tmp_path: Path) -> None:
 
 def _callback_outcome(tmp_path: Path, sent_secret: str | None) -> dict[str, Any]:
     """A simulator's nightly callback to a core that wants secret "s3"; the attempt."""
-    from debitorsim.serving import ServerThread
     from simulators.clock import VirtualClock
     from tests.simulators.conftest import tenant_for
     from tests.simulators.sim_time.conftest import at
+    from wsgiserve import ServerThread
 
     tmp_path.mkdir(parents=True, exist_ok=True)
     core_app = create_core(CoreConfig(db_path=str(tmp_path / "core.db"), callback_secret="s3"))

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from integration.config import CoreConfig
 from integration.web.app import create_app as create_core
 from oeir import model, soap
@@ -25,6 +24,7 @@ from tests.conftest import HttpSim
 from tests.corpus.hostile import HostileCase, cases_for, valid_envelope
 from tests.hardening.checksums import row_counts, sqlite_checksum
 from tests.simulators.helpers import opret
+from wsgiserve import ServerThread
 
 
 def send(base_url: str, service: Service, case: HostileCase) -> requests.Response:

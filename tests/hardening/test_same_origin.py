@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from integration.config import CoreConfig
 from integration.web.app import create_app as create_core
 from oeir import same_origin, soap
@@ -24,6 +23,7 @@ from tests.conftest import HttpSim
 from tests.corpus.hostile import valid_envelope
 from tests.hardening.checksums import sqlite_checksum
 from tests.simulators.helpers import opret
+from wsgiserve import ServerThread
 
 EVIL = "http://evil.example"
 REBOUND = {"Host": "evil.example:8081", "Origin": "http://evil.example:8081"}

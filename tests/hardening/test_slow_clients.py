@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from debitorsim.gworker import Limits, request_complete
-from debitorsim.serving import ServerThread
 from load.support.runner import Gunicorn
 from oeir.services import DEBITOR_FORESPOERGSEL
 from tests.simulators.helpers import hent
+from wsgiserve import ServerThread
 
 SLOW_CLIENTS = 450
 HALF_A_REQUEST = f"POST {DEBITOR_FORESPOERGSEL.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Sl".encode()
@@ -147,7 +147,7 @@ def test_werkzeug_test_bed_server_closes_a_slow_client_and_keeps_serving() -> No
 def test_a_burst_of_connections_waits_in_the_backlog_not_refused() -> None:
     # make_server binds its own socket; socketserver's default backlog of 5 made bursts of
     # concurrent clients wait for SYN retransmits or fail ("connection reset by peer").
-    from debitorsim.serving import make_server
+    from wsgiserve import make_server
 
     server = make_server("127.0.0.1", 0, lambda environ, start: [])  # bound, not yet accepting
     try:

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from debitorsim.serving import ServerThread
 from oeir import faults, model, safexml, soap
 from oeir.faults import OeirFault, XmlRejected
 from oeir.services import SERVICES, Service
 from tests.corpus import hostile
 from tests.corpus.hostile import HostileCase
+from wsgiserve import ServerThread
 
 SERVICE_LIST = list(SERVICES.values())
 ALL = [(svc, case) for svc in SERVICE_LIST for case in hostile.cases_for(svc)]

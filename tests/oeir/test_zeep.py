@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 from werkzeug.wrappers import Request, Response
 
-from debitorsim.serving import ServerThread
 from oeir import model, rules, schema, soap, wsdl
 from oeir.faults import OeirFault
 from oeir.namespaces import OEIR, SOAP_ENV
@@ -29,6 +28,7 @@ from oeir.services import SERVICES, Operation, Service
 from oeir.zeepvalues import zeep_headers, zeep_values
 from tests.oeir import golden_messages as g
 from tests.oeir import strategies as s
+from wsgiserve import ServerThread
 
 OPERATIONS = [op for svc in SERVICES.values() for op in svc.operations.values()]
 OP_IDS = [op.name for op in OPERATIONS]

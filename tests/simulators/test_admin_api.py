@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from oeir import model
 from simulators import SimConfig, create_app, simulator_of
 from tests.conftest import Served
 from tests.simulators.helpers import CPRS, fordring
+from wsgiserve import ServerThread
 
 
 def url(served: Served, path: str) -> str:

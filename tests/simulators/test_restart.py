@@ -11,13 +11,13 @@ from pathlib import Path
 
 import requests
 
-from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of
 from simulators.store import SqliteStore
 from simulators.tenants import Tenant, TenantRegistry
 from tests.simulators.conftest import sp_header
+from wsgiserve import ServerThread
 
 N_DEBTORS, PER_DEBTOR = 10, 100
 

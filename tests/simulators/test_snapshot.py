@@ -21,7 +21,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from debitorsim import cli
-from debitorsim.serving import ServerThread
 from oeir.services import DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of, snapshot
 from simulators.clock import VirtualClock
@@ -32,6 +31,7 @@ from tests.backends import Backend, each_backend
 from tests.hardening.checksums import sqlite_checksum
 from tests.simulators.helpers import CPRS, fordring
 from tests.simulators.test_call_replay import call, fejlkode, invariant_holds, opret
+from wsgiserve import ServerThread
 
 pytestmark = each_backend
 

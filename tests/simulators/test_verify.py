@@ -18,7 +18,6 @@ import pytest
 import requests
 
 from debitorsim.cli import main
-from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_REGISTRERING, Service
 from simulators import SimConfig, create_app, simulator_of
@@ -26,6 +25,7 @@ from simulators.engine import Simulator
 from simulators.store import SqliteStore
 from tests.simulators.conftest import sp_header
 from tests.simulators.helpers import fordring
+from wsgiserve import ServerThread
 
 
 @dataclass

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.services import DEBITOR_FORESPOERGSEL
 from simulators import SimConfig, create_app, simulator_of
 from simulators.web.work_slots import FairSlots, WorkSlots
 from tests.simulators.conftest import sp_header, tenant_for
+from wsgiserve import ServerThread
 
 SOAP_PATH = DEBITOR_FORESPOERGSEL.path
 

@@ -20,7 +20,6 @@ import pytest
 import requests
 from flask import Flask, Response, request
 
-from debitorsim.serving import ServerThread
 from oeir import model, soap
 from oeir.faults import OeirFault
 from oeir.services import DAEKNING_AFSKRIVNING
@@ -29,6 +28,7 @@ from simulators.clock import TZ, VirtualClock
 from simulators.engine import Simulator
 from simulators.sim_time import SimTime
 from simulators.tenants import Tenant
+from wsgiserve import ServerThread
 
 
 @dataclass

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from debitorsim.serving import ServerThread
 from oeir.identifiers import mask_cpr
 from simulators import SimConfig, create_app, simulator_of
 from tests.simulators.sim_time.conftest import World
 from tests.simulators.sim_time.helpers import CPR, login, opret, tenant_for
+from wsgiserve import ServerThread
 
 
 def test_a_session_opened_on_one_worker_is_known_and_ended_on_another(world: World) -> None:
