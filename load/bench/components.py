@@ -423,72 +423,39 @@ def _measure_loop(calls: int, claims_per_account: int, journal: bool) -> None:
 def instructions(
     calls: int = 200, claims_per_account: int = 0, journal: bool = True
 ) -> dict[str, Any]:
-    """User-space instructions per OpretFordring in-process (callgrind): deterministic, so a
-    before/after comparison holds on a busy machine. Kernel work (WAL writes) is not in it."""
-    import shutil
-    import subprocess
+    """User-space instructions per OpretFordring in-process (callgrind, `_measure_loop`)."""
+    from load.support.runner import callgrind_instructions
 
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
+    args = [
+        "load.bench.components",
+        "--measure-loop",
+        "--calls",
+        str(calls),
+        "--claims-per-account",
+        str(claims_per_account),
+        "--journal",
+        "on" if journal else "off",
+    ]
+    total = callgrind_instructions(args)
+    if total is None:
         return {"skipped": "valgrind not installed"}
-    with tempfile.TemporaryDirectory() as d:
-        out = Path(d) / "callgrind.out"
-        cmd = [
-            valgrind,
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=functools_reduce",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-m",
-            "load.bench.components",
-            "--measure-loop",
-            "--calls",
-            str(calls),
-            "--claims-per-account",
-            str(claims_per_account),
-            "--journal",
-            "on" if journal else "off",
-        ]
-        env = {**__import__("os").environ, "PYTHONHASHSEED": "0"}
-        subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=3600)
-        totals = next(
-            int(line.split()[1])
-            for line in out.read_text().splitlines()
-            if line.startswith(("totals:", "summary:"))
-        )
     return {
         "calls": calls,
         "claims_per_account": claims_per_account,
         "journal": journal,
-        "instructions_per_call": round(totals / calls),
+        "instructions_per_call": round(total / calls),
     }
 
 
 # --- under gunicorn ----------------------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of a process and its live children (every thread), in seconds."""
-    import os
-
-    from load.support.runner import _children
-
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
-
-
 def _cpu_per_request(pid: int, run: Callable[[], Any]) -> dict[str, Any]:
-    before = _cpu_seconds(pid)
+    from load.support.runner import cpu_seconds
+
+    before = cpu_seconds(pid)
     r = run()
-    used = _cpu_seconds(pid) - before
+    used = cpu_seconds(pid) - before
     done = max(1, r.requests - r.errors)
     return {"rps": r.rps, "requests": r.requests, "cpu_us_per_request": round(used / done * 1e6)}
 

@@ -28,16 +28,14 @@ import ctypes.util
 import functools
 import json
 import re
-import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from load.support import traffic
+from load.support import runner, traffic
 from oeir import kommuner
 
 CLAIMS_PER_ACCOUNT = 5
@@ -156,16 +154,7 @@ def measure(claims: int, *, journal: bool = False, warm: int = 50) -> dict[str, 
 
 def instructions(claims: int, journal: bool) -> dict[str, Any]:
     """CPU instructions per claim: one run under callgrind, collecting in the loop only."""
-    if shutil.which("valgrind") is None:
-        return {"skipped": "valgrind is not installed"}
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        "--collect-atstart=no",
-        "--toggle-collect=functools_reduce",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        "-m",
+    args = [
         "load.bench.store_cost",
         "--claims",
         str(claims),
@@ -173,11 +162,10 @@ def instructions(claims: int, journal: bool) -> dict[str, Any]:
         "on" if journal else "off",
         "--json",
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    m = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
-    if m is None:
-        raise RuntimeError(done.stderr[-2000:])
-    return {"instructions_per_claim": round(int(m.group(1)) / claims)}
+    total = runner.callgrind_instructions(args)
+    if total is None:
+        return {"skipped": "valgrind is not installed"}
+    return {"instructions_per_claim": round(total / claims)}
 
 
 def main(argv: list[str] | None = None) -> int:

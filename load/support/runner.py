@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -162,6 +163,45 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(p) for p in text.split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its live children used so far, every thread."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def callgrind_instructions(module_args: list[str]) -> int | None:
+    """User-space instructions of ``python -m MODULE_ARGS…`` counted by callgrind inside
+    `functools.reduce` only (the module runs its measured loop there); None without valgrind.
+
+    Instructions are deterministic for the same code and input, so a before/after comparison
+    holds on a busy machine; kernel work (WAL writes) is not in them."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    cmd = [
+        valgrind,
+        "--tool=callgrind",
+        "--collect-atstart=no",
+        "--toggle-collect=functools_reduce",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        *module_args,
+    ]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=3600)
+    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(done.stderr[-2000:])
+    return int(found.group(1))
 
 
 def _rss(pid: int) -> int:
