@@ -10,9 +10,8 @@ from typing import Any
 
 from oeir.certs import CertDir
 from oeir.kommuner import FBS_USER_SYSTEM_UUID
+from oeir.same_origin import LOOPBACK_NAMES
 from simulators.clock import VirtualClock
-
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,4 +82,4 @@ class SimConfig:
     @property
     def loopback_only(self) -> bool:
         """True when the server binds to loopback only."""
-        return self.bind_host in LOOPBACK
+        return self.bind_host in LOOPBACK_NAMES

@@ -130,13 +130,13 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C or SIGTERM); the store is closed cleanly."""
     from debitorsim.datadir import require_writable
     from debitorsim.serving import allowed_hosts, tls_dir
+    from oeir.same_origin import LOOPBACK_NAMES
     from simulators import SimConfig, create_app, simulator_of
-    from simulators.config import LOOPBACK
     from simulators.scheduler import drive_in_one_process
 
     token = args.admin_token
     generated = False
-    if args.host not in LOOPBACK and not token:
+    if args.host not in LOOPBACK_NAMES and not token:
         token, generated = secrets.token_urlsafe(24), True
     config = SimConfig(
         data_dir=Path(args.data_dir),

@@ -23,18 +23,19 @@ from flask import Request
 
 from integration.config import CoreConfig
 from oeir.faults import OeirFault
+from oeir.same_origin import LOOPBACK_NAMES
 
 SECRET_HEADER = "X-Callback-Secret"
-LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
-def _same(given: str, expected: str) -> bool:
+def same_secret(given: str, expected: str) -> bool:
+    """Whether a presented secret equals the expected one (in constant time)."""
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def require_safe_binding(config: CoreConfig) -> None:
     """Raise ValueError when the core would listen beyond loopback without an admin token."""
-    if config.bind_host not in LOOPBACK and not config.admin_token:
+    if config.bind_host not in LOOPBACK_NAMES and not config.admin_token:
         raise ValueError(f"admin_token is required when binding to {config.bind_host}")
 
 
@@ -54,10 +55,10 @@ def check_caller(config: CoreConfig, request: Request) -> None:
     secrets = _secrets(config)
     given = request.headers.get(SECRET_HEADER, "")
     if not secrets:
-        if request.remote_addr not in LOOPBACK:
+        if request.remote_addr not in LOOPBACK_NAMES:
             raise OeirFault("callbacks from loopback only", kode="AdgangNaegtet")
         return
-    if not any(_same(given, s) for s in secrets):
+    if not any(same_secret(given, s) for s in secrets):
         raise OeirFault(f"{SECRET_HEADER} missing or wrong", kode="AdgangNaegtet")
 
 
@@ -72,7 +73,7 @@ def check_municipality(config: CoreConfig, request: Request, kommunekode: str | 
     expected = (own.callback_secret if own else None) or config.callback_secret
     expected = expected or config.default_rules.callback_secret
     given = request.headers.get(SECRET_HEADER, "")
-    if expected is None or not _same(given, expected):
+    if expected is None or not same_secret(given, expected):
         raise OeirFault(
             f"{SECRET_HEADER} is not the one of municipality {kommunekode}",
             kode="AdgangNaegtet",

@@ -8,12 +8,11 @@ answered (403). `create_app` refuses to start beyond loopback without a token
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Response, jsonify, request
 
-from integration.web.auth import LOOPBACK
+from integration.web.auth import same_secret
 from integration.web.context import current_core
+from oeir.same_origin import LOOPBACK_NAMES
 
 
 def require_admin() -> tuple[Response, int] | None:
@@ -27,11 +26,11 @@ def require_admin() -> tuple[Response, int] | None:
     token = current_core().config.admin_token
     if token:
         given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        if not same_secret(given, f"Bearer {token}"):
             return jsonify(
                 {"code": "Uautoriseret", "message": "Needs Authorization: Bearer <token>."}
             ), 401
-    elif request.remote_addr not in LOOPBACK:
+    elif request.remote_addr not in LOOPBACK_NAMES:
         return jsonify(
             {"code": "AdgangNaegtet", "message": "The harness answers loopback callers only."}
         ), 403

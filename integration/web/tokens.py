@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integration.config import CoreConfig
-from integration.web.auth import LOOPBACK
+from oeir.same_origin import LOOPBACK_NAMES
 
 REALM = "FBS"
 
@@ -36,7 +36,7 @@ def auth_required(config: CoreConfig) -> bool:
     """Whether ``/external/...`` needs a bearer token under this configuration."""
     if config.fbs_auth is not None:
         return config.fbs_auth
-    return config.bind_host not in LOOPBACK
+    return config.bind_host not in LOOPBACK_NAMES
 
 
 def _b64(data: bytes) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, make_response, request
 
 from oeir.faults import OeirFault
-from simulators.config import LOOPBACK
+from oeir.same_origin import LOOPBACK_NAMES
 from simulators.web.context import simulator
 
 
@@ -39,7 +39,7 @@ def require_admin() -> None:
     if token:
         if not _same(request.headers.get("Authorization", ""), f"Bearer {token}"):
             raise AdminError(401, "admin API needs Authorization: Bearer <token>")
-    elif request.remote_addr not in LOOPBACK:
+    elif request.remote_addr not in LOOPBACK_NAMES:
         raise AdminError(403, "admin API answers loopback callers only")
 
 
@@ -73,6 +73,6 @@ def require_dashboard_login() -> Response | None:
             response = make_response("Log ind med admin-token som adgangskode.", 401)
             response.headers["WWW-Authenticate"] = 'Basic realm="debitorsim", charset="UTF-8"'
             return response
-    elif request.remote_addr not in LOOPBACK:
+    elif request.remote_addr not in LOOPBACK_NAMES:
         return make_response("Dashboardet svarer kun på loopback.", 403)
     return None
