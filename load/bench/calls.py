@@ -52,19 +52,23 @@ def template_file(path: Path, bodies: list[bytes]) -> Path:
     return path
 
 
+FRESH_ID = "__FID__"
+"""Replaced by load/support/wrk_soap.lua with a value unique to each request."""
+
+
 def opret_fordring_template(workdir: Path, debtors: list[Any], t: traffic.Traffic) -> Path:
-    """A wrk template of one OpretFordring per debtor; wrk puts a fresh FordringId per call."""
+    """A wrk template of one OpretFordring per debtor; wrk makes each call a new one: a
+    fresh FordringId and a fresh CallersServiceCallIdentifier (a call id used again with
+    other content is refused with KaldIdAlleredeBrugt, simulators.replay)."""
     bodies = []
     for kommune, debitor in debtors:
         fordring = t.fordring(kommune, debitor)
-        fordring = with_id(fordring, "B__FID__")
+        fordring = with_id(fordring, "B" + FRESH_ID)
+        header = traffic.sp_header(kommune, traffic.DEBITOR_REGISTRERING, f"load-{FRESH_ID}")
         call = traffic.SoapCall(
             traffic.DEBITOR_REGISTRERING.path,
             "OpretFordring",
-            traffic.soap.request_envelope(
-                model.OpretFordring(fordring=fordring),
-                traffic.sp_header(kommune, traffic.DEBITOR_REGISTRERING),
-            ),
+            traffic.soap.request_envelope(model.OpretFordring(fordring=fordring), header),
         )
         bodies.append(call.body)
     return template_file(workdir / "opret_fordring.xml", bodies)

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from load.support import runner
+
 ACCOUNTS = 64
 
 
@@ -457,7 +459,12 @@ def _cpu_per_request(pid: int, run: Callable[[], Any]) -> dict[str, Any]:
     r = run()
     used = cpu_seconds(pid) - before
     done = max(1, r.requests - r.errors)
-    return {"rps": r.rps, "requests": r.requests, "cpu_us_per_request": round(used / done * 1e6)}
+    return {
+        "rps": r.rps,
+        "requests": r.requests,
+        "failed": r.failed,
+        "cpu_us_per_request": round(used / done * 1e6),
+    }
 
 
 def serving(seconds: float = 10.0) -> dict[str, Any]:
@@ -529,10 +536,12 @@ def rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     out = []
     s = r.get("serving", {})
     if "opret_fordring" in s:
+        bad = next(filter(None, map(runner.not_valid, s.values())), None)
         out.append(
             (
                 "server CPU per OpretFordring (gunicorn)",
-                f"{s['opret_fordring']['cpu_us_per_request']} µs; static WSGI "
+                bad
+                or f"{s['opret_fordring']['cpu_us_per_request']} µs; static WSGI "
                 f"{s['static_wsgi']['cpu_us_per_request']} µs, Flask+lxml "
                 f"{s['flask_lxml']['cpu_us_per_request']} µs",
             )

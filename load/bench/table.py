@@ -403,6 +403,8 @@ def soak(s: Settings) -> dict[str, Any]:
         "rps_per_minute": [w["rps"] for w in windows],
         "p99_ms_per_minute": [w["p99_ms"] for w in windows],
         "non_2xx": sum(w["non_2xx"] for w in windows),
+        "requests": sum(w["requests"] for w in windows),
+        "failed": sum(w["failed"] for w in windows),
         "rss_mb_samples": [round(b / 2**20, 1) for b in rss],
         "rss_drift": round((settled[-1] - base) / base, 3) if base else None,
     }
@@ -430,24 +432,58 @@ def _size(n: int | None, what: str) -> str:
     return f"{n:,} {what}"
 
 
+TARGETS = {
+    "opret_fordring_ratio": 0.35,
+    "opret_fordring_p99_ms": 50.0,
+    "journal_cost": 0.20,
+    "latency_of_ideal": 0.6,
+    "hent_work_p99_ms": 5.0,
+    "server_cpu_us": 1000,
+    "core_seconds": 120.0,
+}
+"""Issue 17's targets: ratios to the ceilings of the same run, never absolute rates alone."""
+
+
+def _met(ok: bool | None) -> str:
+    return "" if ok is None else ("yes" if ok else "NO")
+
+
 def table(results: dict[str, Any]) -> str:
-    """The printed table: figure, measured, ratio to the ceilings, target."""
+    """The printed table: figure, measured, ratio to the ceilings, target, and whether the
+    figure meets it. A figure whose requests failed is printed as not valid, never as a rate."""
     c = results["ceiling"]
     static = c.get("static_wsgi", {}).get("rps")
     flask = c.get("flask_lxml", {}).get("rps")
     nginx = c.get("nginx_static", {}).get("rps")
+    t = TARGETS
 
     def ratio(v: float | None, base: float | None) -> str:
         return f"{v / base:.2f}" if v and base else "-"
 
-    rows: list[tuple[str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
 
-    def add(name: str, r: dict[str, Any], target: str, value: str | None = None) -> None:
+    def valid(r: dict[str, Any]) -> bool:
+        return "skipped" not in r and runner.not_valid(r) is None
+
+    def add(
+        name: str,
+        r: dict[str, Any],
+        target: str,
+        value: str | None = None,
+        met: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
         if "skipped" in r:
-            rows.append((name, "skipped: " + r["skipped"][:70], "", "", target))
+            rows.append((name, "skipped: " + r["skipped"][:70], "", "", target, ""))
+            return
+        bad = runner.not_valid(r)
+        if bad:
+            rows.append((name, bad, "", "", target, _met(False) if met else ""))
             return
         v = value or f"{r['rps']:,.0f} req/s p50 {r['p50_ms']} p99 {r['p99_ms']} ms"
-        rows.append((name, v, ratio(r.get("rps"), static), ratio(r.get("rps"), flask), target))
+        verdict = _met(met(r)) if met else ""
+        rows.append(
+            (name, v, ratio(r.get("rps"), static), ratio(r.get("rps"), flask), target, verdict)
+        )
 
     for key, label in (
         ("nginx_static", "ceiling: nginx static"),
@@ -457,19 +493,44 @@ def table(results: dict[str, Any]) -> str:
         r = c.get(key, {"skipped": "not measured"})
         add(label + (f" ({r['set_up']})" if "set_up" in r else ""), r, "")
     on, off = results["opret_fordring"], results["opret_fordring_journal_off"]
-    add("OpretFordring c=32, journal on", on, ">= 0.5x Flask+lxml, p99 <= 50 ms")
+    add(
+        "OpretFordring c=32, journal on",
+        on,
+        f">= {t['opret_fordring_ratio']}x Flask+lxml, p99 <= {t['opret_fordring_p99_ms']:.0f} ms",
+        met=lambda r: (
+            bool(flask)
+            and r["rps"] / flask >= t["opret_fordring_ratio"]
+            and r["p99_ms"] <= t["opret_fordring_p99_ms"]
+        ),
+    )
     add("OpretFordring c=32, journal off", off, "")
-    if "rps" in on and "rps" in off:
+    if valid(on) and valid(off):
         cost = 1 - on["rps"] / off["rps"]
-        rows.append(("journal cost", f"{cost:.1%} of throughput", "", "", "<= 20 %"))
-    add("OpretFordring 100 ms latency c=200", results["latency_100ms"], ">= 1,900 req/s")
+        rows.append(
+            (
+                "journal cost",
+                f"{cost:.1%} of throughput",
+                "",
+                "",
+                f"<= {t['journal_cost']:.0%}",
+                _met(cost <= t["journal_cost"]),
+            )
+        )
+    lat = results["latency_100ms"]
+    ideal = lat.get("ideal_rps", 2000.0)
+    add(
+        "OpretFordring 100 ms latency c=200",
+        lat,
+        f">= {t['latency_of_ideal']} of {ideal:,.0f} (c / latency)",
+        met=lambda r: r["rps"] >= t["latency_of_ideal"] * ideal,
+    )
     add(
         "static answer 100 ms latency c=200",
         results["latency_100ms_static"],
         "(serving set-up alone)",
     )
     for key, label, target in (
-        ("hent_1m", "HentDebitorkonto c=32, {}", "in-server (work) p99 <= 5 ms"),
+        ("hent_1m", "HentDebitorkonto c=32, {}", f"work p99 <= {t['hent_work_p99_ms']:.0f} ms"),
         ("hent_1m_journal_off", "HentDebitorkonto, {}, journal off", ""),
     ):
         h = results[key]
@@ -482,20 +543,35 @@ def table(results: dict[str, Any]) -> str:
             else f"{h['rps']:,.0f} req/s, work p50/p99 {h.get('work_p50_ms')}/"
             f"{h.get('work_p99_ms')} ms, request p99 {h.get('server_p99_ms')} ms, "
             f"client p99 {h['p99_ms']} ms",
+            met=(lambda r: (r.get("work_p99_ms") or 1e9) <= t["hent_work_p99_ms"])
+            if target
+            else None,
         )
-    for name, value in components.rows(results["components"]) if "components" in results else []:
-        rows.append((name, value, "", "", "server CPU <= 1 ms"))
+    comp = results.get("components", {"skipped": "not measured"})
+    served = comp.get("serving", {}).get("opret_fordring")
+    for name, value in components.rows(comp):
+        verdict = ""
+        if name.endswith("(gunicorn)") and served:
+            verdict = _met(valid(served) and served["cpu_us_per_request"] <= t["server_cpu_us"])
+        rows.append(
+            (name, value, "", "", f"server CPU <= {t['server_cpu_us'] / 1000:.0f} ms", verdict)
+        )
     core = results["core_100k"]
+    core_target = f"<= {t['core_seconds']:.0f} s"
     if "skipped" in core:
-        rows.append(("core end to end", "skipped: " + core["skipped"][:70], "", "", "<= 120 s"))
+        rows.append(
+            ("core end to end", "skipped: " + core["skipped"][:70], "", "", core_target, "")
+        )
     else:
+        seconds = core.get("seconds_total", core.get("seconds"))
         rows.append(
             (
                 f"core end to end, {_size(core.get('fees'), 'fees')}",
-                f"{core.get('seconds_total', core.get('seconds'))} s ({core.get('fees_per_second', '?')} fees/s)",
+                f"{seconds} s ({core.get('fees_per_second', '?')} fees/s)",
                 "",
                 "",
-                "<= 120 s",
+                core_target,
+                _met(seconds is not None and seconds <= t["core_seconds"]),
             )
         )
     st = results.get("store_per_claim", {"skipped": "not measured"})
@@ -509,31 +585,44 @@ def table(results: dict[str, Any]) -> str:
             "",
             "",
             "(python -m load.bench.store_cost)",
+            "",
         )
     )
     if "soak" in results:
         so = results["soak"]
         if "skipped" in so:
-            rows.append(("soak", "skipped: " + so["skipped"][:70], "", "", ""))
+            rows.append(("soak", "skipped: " + so["skipped"][:70], "", "", "", ""))
         else:
             rows.append(
                 (
                     "soak 10 min, journal on",
-                    f"rss drift {so['rss_drift']:+.1%}, rps/min {min(so['rps_per_minute']):,.0f}..{max(so['rps_per_minute']):,.0f}",
+                    runner.not_valid(so)
+                    or f"rss drift {so['rss_drift']:+.1%}, rps/min "
+                    f"{min(so['rps_per_minute']):,.0f}..{max(so['rps_per_minute']):,.0f}",
                     "",
                     "",
                     "memory within ±10 %",
+                    _met(runner.not_valid(so) is None and abs(so["rss_drift"] or 0) <= 0.10),
                 )
             )
-    head = ("figure", "measured", "x static", "x flask+lxml", "target")
-    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(5)]
+    head = ("figure", "measured", "x static", "x flask+lxml", "target", "met?")
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     lines = [
-        " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in [head, *rows]
+        " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+        for r in [head, *rows]
     ]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     if nginx:
         lines.append(f"(machine ceiling, nginx static: {nginx:,.0f} req/s)")
     return "\n".join(lines)
+
+
+def failed_figures(results: dict[str, Any]) -> list[str]:
+    """The figures whose requests failed (their rates measure failures, not the work)."""
+    out = [name for name, r in results.items() if isinstance(r, dict) and runner.not_valid(r)]
+    serving = results.get("components", {}).get("serving", {})
+    out += [f"components.{k}" for k, r in serving.items() if runner.not_valid(r)]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -592,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(table(results))
     print(f"\nwritten: {out}")
+    failed = failed_figures(results)
+    if failed:
+        print(f"requests failed in: {', '.join(failed)} (see {out})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -301,9 +301,23 @@ class WrkResult:
     errors: int
     non_2xx: int
 
+    @property
+    def failed(self) -> int:
+        """Requests that did not get a 2xx answer: errors, timeouts and non-2xx statuses."""
+        return self.errors + self.non_2xx
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """JSON-friendly form, with `failed`."""
+        return {**{k: getattr(self, k) for k in self.__dataclass_fields__}, "failed": self.failed}
+
+
+def not_valid(figure: dict[str, Any]) -> str | None:
+    """Why a measured figure cannot stand, or None: every request of a benchmark expects a
+    2xx answer, so a rate that counts failed ones measures the failure path, not the work."""
+    failed = figure.get("failed", 0)
+    if not failed:
+        return None
+    return f"NOT VALID: {failed:,} of {figure.get('requests', 0):,} requests failed"
 
 
 def wrk(

@@ -69,15 +69,18 @@ def agency_id(kommune: kommuner.Kommune) -> str:
     return f"DK-7{kommune.kode}00"
 
 
-def sp_header(kommune: kommuner.Kommune, service: Service) -> model.SpHeader:
-    """The Serviceplatformen headers FBS (or the debtor system) sends for `kommune`."""
+def sp_header(
+    kommune: kommuner.Kommune, service: Service, call_id: str | None = None
+) -> model.SpHeader:
+    """The Serviceplatformen headers FBS (or the debtor system) sends for `kommune`, with
+    `call_id` as CallersServiceCallIdentifier (default: a fresh one)."""
     return model.SpHeader(
         invocation_context=model.InvocationContext(
             service_agreement_uuid=kommune.service_agreement_uuid,
             user_system_uuid=kommuner.FBS_USER_SYSTEM_UUID,
             user_uuid=LOAD_USER_UUID,
             service_uuid=kommuner.service_uuid(service.name),
-            callers_service_call_identifier=f"load-{uuid.uuid4()}",
+            callers_service_call_identifier=call_id or f"load-{uuid.uuid4()}",
         ),
         authority_context=model.AuthorityContext(municipality_cvr=kommune.cvr),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from load.bench import calls
 from load.bench import table as bench
 from load.support import traffic
 from oeir import kommuner, model, soap
@@ -27,6 +28,65 @@ def test_seeded_claims_are_real_simulator_state(tmp_path: Path) -> None:
     assert len(konto.fordringer) == 4
     assert konto.saldo == sum(f.saldo for f in konto.fordringer) == 4 * 2500 + 100 * (0 + 1 + 2 + 3)
     assert DEBITOR_FORESPOERGSEL.path == call.path
+
+
+def _expand(template: Path, request: int) -> bytes:
+    """What load/support/wrk_soap.lua sends as its `request`-th body: the template's bodies in
+    turn, every ``__FID__`` replaced by an id of that request."""
+    bodies = [b for b in template.read_bytes().split(b"\n----8<----\n") if b]
+    body = bodies[request % len(bodies)]
+    return body.replace(calls.FRESH_ID.encode(), f"W1-1-{request}".encode())
+
+
+def test_every_request_of_the_opret_fordring_template_is_a_new_call_that_succeeds(
+    tmp_path: Path,
+) -> None:
+    """The bench's OpretFordring rate must count stored claims: a body sent again with the same
+    CallersServiceCallIdentifier is refused (KaldIdAlleredeBrugt), and a rate of refusals
+    measures nothing the issue asks about."""
+    db = tmp_path / "sim.db"
+    client = create_app(SimConfig(database=db, journal_enabled=False)).test_client()
+    t = traffic.Traffic(seed=4)
+    debtors = []
+    for kommune in kommuner.alle()[:3]:
+        call, debitor, _ = t.opret_debitorkonto(kommune)
+        assert client.post(call.path, data=call.body, headers=call.headers).status_code == 200
+        debtors.append((kommune, debitor))
+    template = calls.opret_fordring_template(tmp_path, debtors, t)
+    headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": calls.soap_action("OpretFordring"),
+    }
+    before = bench._claims_in(db)
+    for request in range(2 * len(debtors)):  # each body twice, as wrk goes round them
+        resp = client.post(
+            traffic.DEBITOR_REGISTRERING.path, data=_expand(template, request), headers=headers
+        )
+        assert resp.status_code == 200, resp.data[:600]
+    assert bench._claims_in(db) - before == 2 * len(debtors)
+
+
+def test_a_figure_whose_requests_failed_is_not_valid_and_fails_the_bench() -> None:
+    fig = {"rps": 1000.0, "p50_ms": 5.0, "p99_ms": 20.0, "requests": 9000, "failed": 0}
+    refused = {**fig, "rps": 1100.0, "failed": 8900}
+    results = {
+        "ceiling": {"static_wsgi": {**fig, "rps": 4000.0}, "flask_lxml": {**fig, "rps": 2000.0}},
+        "opret_fordring": refused,
+        "opret_fordring_journal_off": fig,
+        "latency_100ms": {**fig, "rps": 1300.0, "ideal_rps": 2000.0},
+        "latency_100ms_static": fig,
+        "hent_1m": {"skipped": "x"},
+        "hent_1m_journal_off": {"skipped": "x"},
+        "core_100k": {"skipped": "x"},
+    }
+    text = bench.table(results)
+    row = next(ln for ln in text.splitlines() if ln.startswith("OpretFordring c=32, journal on"))
+    assert "NOT VALID: 8,900 of 9,000 requests failed" in row and "1,100" not in row
+    assert row.rstrip().endswith("NO")
+    assert "journal cost" not in text  # a cost from a refused run would be made up
+    latency = next(ln for ln in text.splitlines() if ln.startswith("OpretFordring 100 ms"))
+    assert latency.rstrip().endswith("yes")  # 1,300 >= 0.6 of 2,000
+    assert bench.failed_figures(results) == ["opret_fordring"]
 
 
 def test_server_side_percentiles_come_from_gunicorns_request_time(tmp_path: Path) -> None:
