@@ -550,12 +550,13 @@ def table(results: dict[str, Any]) -> str:
     comp = results.get("components", {"skipped": "not measured"})
     served = comp.get("serving", {}).get("opret_fordring")
     for name, value in components.rows(comp):
-        verdict = ""
-        if name.endswith("(gunicorn)") and served:
-            verdict = _met(valid(served) and served["cpu_us_per_request"] <= t["server_cpu_us"])
-        rows.append(
-            (name, value, "", "", f"server CPU <= {t['server_cpu_us'] / 1000:.0f} ms", verdict)
-        )
+        target, verdict = "", ""
+        if name.endswith("(gunicorn)"):
+            target = f"server CPU <= {t['server_cpu_us'] / 1000:.0f} ms"
+            if served:
+                ok = valid(served) and served["cpu_us_per_request"] <= t["server_cpu_us"]
+                verdict = _met(ok)
+        rows.append((name, value, "", "", target, verdict))
     core = results["core_100k"]
     core_target = f"<= {t['core_seconds']:.0f} s"
     if "skipped" in core:
