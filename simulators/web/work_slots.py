@@ -17,6 +17,9 @@ discards whenever another connection committed since that connection last read; 
 connection per server thread nearly every call found it discarded. Measured in one
 process on one slot (OpretFordring, 30 claims per account, busy 2-core machine): 1,868-
 2,159 µs CPU per call with the calls spread over 8 server threads, 1,044-1,236 µs on one.
+Under gunicorn (2 x 128, c=32): 660-727 OpretFordring/s with slot threads, 586-587 without.
+Keeping the connection per slot but doing the work on the calling thread (no hand-over) was
+no better (670-686/s; docs/load.md, *Correction*).
 
 Each answer says how long its work took, from getting the slot to the status line, in a
 ``Server-Timing: app;dur=<ms>`` header (the benchmarks log it).
