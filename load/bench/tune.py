@@ -47,6 +47,13 @@ def latency(kind: str, workers: int, threads: int, seconds: float) -> dict[str, 
             ).as_dict()
 
 
+def _figure(r: dict[str, Any]) -> str:
+    """A measured rate, or why it is not valid (failed requests)."""
+    return runner.not_valid(r) or (
+        f"{r['rps']:>7,.0f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the matrix and print it."""
     p = argparse.ArgumentParser(prog="python -m load.bench.tune", description=__doc__)
@@ -59,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         w, t = map(int, spec.split("x"))
         r = opret(w, t, args.seconds)
         out["opret_fordring_c32"][spec] = r
-        print(
-            f"OpretFordring c=32  {spec:>8}: {r['rps']:>7,.0f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms",
-            flush=True,
-        )
+        print(f"OpretFordring c=32  {spec:>8}: {_figure(r)}", flush=True)
     for spec in filter(None, args.latency_specs.split(",")):
         if spec.startswith("gevent:"):
             kind, w, t = "gevent", int(spec.split(":")[1]), 1
@@ -70,10 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             kind, (w, t) = "gthread", map(int, spec.split("x"))
         r = latency(kind, w, t, args.seconds)
         out["latency_static_c200"][spec] = r
-        print(
-            f"100 ms latency c=200 {spec:>8}: {r['rps']:>7,.0f} req/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms",
-            flush=True,
-        )
+        print(f"100 ms latency c=200 {spec:>8}: {_figure(r)}", flush=True)
     Path("reports").mkdir(exist_ok=True)
     Path("reports/tune.json").write_text(json.dumps(out, indent=2), encoding="utf-8")
     return 0
