@@ -81,7 +81,9 @@ class OutboxSettings:
     """Random extra delay as a fraction of the backoff (0.2 = up to +20 %)."""
     lease_s: float = 60.0
     """How long a claimed message is reserved for one worker, in REAL seconds (`lease_clock`):
-    a lease guards against a dead worker, which virtual time (frozen in tests) knows nothing of."""
+    a lease guards against a dead worker, which virtual time (frozen in tests) knows nothing of.
+    It must outlast one call (`http_timeout_s`): before each call a worker renews a lease with
+    less than that left (`integration.outbox.worker`). Several times the timeout saves writes."""
     batch_size: int = 50
     http_timeout_s: float = 10.0
     max_response_bytes: int = 16 * 2**20
@@ -92,6 +94,13 @@ class OutboxSettings:
     """Calls in flight at once per worker (threads); order per claim holds regardless."""
     coalesce_max: int = 1
     """>1: a debtor's new claims without a known account go in one OpretDebitorkonto."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.http_timeout_s < self.lease_s:
+            raise ValueError(
+                f"[outbox] lease_s ({self.lease_s:g} s) must be longer than http_timeout_s "
+                f"({self.http_timeout_s:g} s, > 0): a worker must hold a message for a whole call"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,6 +4,11 @@ No sleeping: a failed delivery gets a "not before" time (exponential backoff
 with jitter) and the worker only ever takes what is due at `clock.now()`.
 A claimed message is leased on the real clock (`CoreConfig.lease_clock`), not the
 virtual one: a killed worker's leases run out even while virtual time stands still.
+A round may outlast its lease (a slow debtor system, a busy host): before each call the
+worker makes sure the lease covers one more call (`http_timeout_s`), renewing it while it
+still holds it, and sends nothing it lost. It records an outcome only while it holds the
+lease (the ``lease_until`` it stamped is the fencing token): a late answer never overwrites
+what the worker that took the message over recorded.
 `run_once()` / `drain()` serve tests; `serve()` loops for `debitorsim core-worker`.
 """
 
@@ -63,6 +68,8 @@ class RoundResult:
     retried: int = 0
     parked: int = 0
     calls: int = 0
+    lost: int = 0
+    """Messages let go because their lease ran out and another worker took them."""
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: RoundResult) -> None:
@@ -71,12 +78,21 @@ class RoundResult:
         self.retried += other.retried
         self.parked += other.parked
         self.calls += other.calls
+        self.lost += other.lost
         self.errors += other.errors
 
     @property
     def handled(self) -> int:
         """Messages taken in this round."""
         return self.sent + self.retried + self.parked
+
+
+@dataclass
+class Lease:
+    """The lease a round holds on one unit's rows: `until` is the ``lease_until`` it stamped,
+    the token that proves the rows are still this worker's."""
+
+    until: datetime
 
 
 class OutboxWorker:
@@ -101,15 +117,13 @@ class OutboxWorker:
         refresh(self.config.clock)
         now = self.config.clock.now()
         leased_at = self.config.lease_clock.now()  # real time: see CoreConfig.lease_clock
+        lease_until = leased_at + timedelta(seconds=settings.lease_s)
         with self.store.tx() as repo:
             rows = repo.claim_due(
-                now,
-                limit or settings.batch_size,
-                lease_now=leased_at,
-                lease_until=leased_at + timedelta(seconds=settings.lease_s),
+                now, limit or settings.batch_size, lease_now=leased_at, lease_until=lease_until
             )
         total = RoundResult()
-        units = self._units(rows, total)
+        units = [(Lease(lease_until), unit) for unit in self._units(rows, lease_until, total)]
         if settings.concurrency > 1 and len(units) > 1:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(settings.concurrency, "outbox")
@@ -121,7 +135,7 @@ class OutboxWorker:
         return total
 
     def _units(
-        self, rows: list[OutboxRow], result: RoundResult
+        self, rows: list[OutboxRow], held: datetime, result: RoundResult
     ) -> list[list[tuple[OutboxRow, Any]]]:
         """Group the round's messages into calls.
 
@@ -139,13 +153,17 @@ class OutboxWorker:
                 )
             except Exception as exc:  # a row that cannot be read must not stop the others
                 with self.store.tx() as repo:
-                    repo.mark_parked(
+                    parked = repo.mark_parked(
                         row.id,
                         "UlaeseligBesked",
                         f"Beskeden i udbakken kan ikke læses: {exc}"[:300],
+                        held=held,
                     )
-                log.error("outbox %s parked: unreadable payload", row.id)
-                result.parked += 1
+                if parked:
+                    log.error("outbox %s parked: unreadable payload", row.id)
+                    result.parked += 1
+                else:
+                    self._lost(row, result)
                 continue
             decoded.append((row, msg))
         limit = self.config.outbox.coalesce_max
@@ -196,10 +214,15 @@ class OutboxWorker:
 
     # --- one message ------------------------------------------------------------
 
-    def _deliver_unit(self, unit: list[tuple[OutboxRow, Any]]) -> RoundResult:
+    def _deliver_unit(self, item: tuple[Lease, list[tuple[OutboxRow, Any]]]) -> RoundResult:
+        lease, unit = item
         result = RoundResult()
+        if len(unit) > 1:
+            kept = set(self._hold([row for row, _ in unit], lease, result))
+            unit = [(row, msg) for row, msg in unit if row.id in kept]
         if len(unit) == 1:
-            self._deliver(*unit[0], result)
+            self._deliver(*unit[0], lease, result)
+        if len(unit) <= 1:
             return result
         rows = [row for row, _ in unit]
         claims = [msg for _, msg in unit]
@@ -214,57 +237,103 @@ class OutboxWorker:
             )
         except TechnicalFault as exc:
             for row in rows:
-                self._retry(row, exc, result)
+                self._retry(row, exc, lease, result)
             return result
         except BusinessFault:
             # One claim spoiled the batch: send each on its own, so only that one parks.
             for row, msg in unit:
-                self._deliver(row, msg, result)
+                self._deliver(row, msg, lease, result)
             return result
         self._mark_sent(
-            rows, [(rows[0].kommunekode, claims[0].ident, answer.debitorkontonummer)], result
+            rows, [(rows[0].kommunekode, claims[0].ident, answer.debitorkontonummer)], lease, result
         )
         return result
 
-    def _retry(self, row: OutboxRow, exc: Exception, result: RoundResult) -> None:
+    def _hold(self, rows: list[OutboxRow], lease: Lease, result: RoundResult) -> list[int]:
+        """The ids of `rows` this worker may send now: its lease must cover one more call.
+
+        While more than `http_timeout_s` of the lease is left nothing is written. Otherwise
+        the lease is renewed for `lease_s` on the rows still held under it; a row that
+        another worker took since (its lease had run out) is let go, not sent.
+        """
+        settings = self.config.outbox
+        now = self.config.lease_clock.now()
+        if lease.until - now > timedelta(seconds=settings.http_timeout_s):
+            return [row.id for row in rows]
+        until = now + timedelta(seconds=settings.lease_s)
+        with self.store.tx() as repo:
+            kept = repo.renew_lease([row.id for row in rows], lease.until, until)
+        lease.until = until
+        for row in rows:
+            if row.id not in kept:
+                self._lost(row, result)
+        return kept
+
+    def _lost(self, row: OutboxRow, result: RoundResult) -> None:
+        result.lost += 1
+        log.warning(
+            "outbox %s %s: lease ran out and another worker took it; left to that worker",
+            row.id,
+            row.operation,
+        )
+
+    def _retry(self, row: OutboxRow, exc: Exception, lease: Lease, result: RoundResult) -> None:
         s = self.config.outbox
         when = self.config.clock.now() + backoff(
             row.attempts + 1, s.backoff_base_s, s.backoff_cap_s, s.jitter, self.rng
         )
         error = mask_cprs_in_text(str(exc))
         with self.store.tx() as repo:
-            repo.mark_retry(row.id, when, error)
+            held = repo.mark_retry(row.id, when, error, held=lease.until)
+        if not held:
+            self._lost(row, result)
+            return
         result.retried += 1
         result.errors.append(error)
         log.info("outbox %s %s: retry at %s (%s)", row.id, row.operation, when, error)
 
     def _mark_sent(
-        self, rows: list[OutboxRow], effects: list[tuple[str, str, str]], result: RoundResult
+        self,
+        rows: list[OutboxRow],
+        effects: list[tuple[str, str, str]],
+        lease: Lease,
+        result: RoundResult,
     ) -> None:
         now = self.config.clock.now()
         with self.store.tx() as repo:
-            for row in rows:
-                repo.mark_sent(row.id, now)
+            held = [row for row in rows if repo.mark_sent(row.id, now, held=lease.until)]
+            for row in held:
                 if row.operation == messages.OPRET:
                     repo.set_handed_over(row.ordering_key, now)
-            for kommune, ident, konto in effects:
-                repo.set_account(kommune, ident, konto)
-        result.sent += len(rows)
+            if held:
+                for kommune, ident, konto in effects:
+                    repo.set_account(kommune, ident, konto)
+        result.sent += len(held)
+        for row in rows:
+            if row not in held:
+                self._lost(row, result)
 
-    def _deliver(self, row: OutboxRow, message: Any, result: RoundResult) -> None:
+    def _deliver(self, row: OutboxRow, message: Any, lease: Lease, result: RoundResult) -> None:
+        if not self._hold([row], lease, result):
+            return
         result.calls += 1
         try:
             _answer, effects = self._send(row, message)
         except TechnicalFault as exc:
-            self._retry(row, exc, result)
+            self._retry(row, exc, lease, result)
             return
         except BusinessFault as fault:
             with self.store.tx() as repo:
-                repo.mark_parked(row.id, fault.kode, mask_cprs_in_text(fault.tekst_da))
+                held = repo.mark_parked(
+                    row.id, fault.kode, mask_cprs_in_text(fault.tekst_da), held=lease.until
+                )
+            if not held:
+                self._lost(row, result)
+                return
             result.parked += 1
             log.warning("outbox %s %s parked: %s", row.id, row.operation, fault.kode)
             return
-        self._mark_sent([row], effects, result)
+        self._mark_sent([row], effects, lease, result)
 
     def _send(self, row: OutboxRow, message: Any) -> tuple[Any, list[tuple[str, str, str]]]:
         """Send one message; returns the answer and the account numbers learnt from it."""

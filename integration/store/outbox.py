@@ -113,27 +113,54 @@ class OutboxSql(SqlBase[ConnT]):
             )
         return [read_outbox_row(r) for r in rows]
 
-    def mark_sent(self, row_id: int, now: datetime) -> None:
+    def renew_lease(self, row_ids: Sequence[int], held: datetime, until: datetime) -> list[int]:
+        """Extend a lease to `until` on the rows still held under it; returns their ids.
+
+        `held` is the ``lease_until`` the caller stamped: a lease's fencing token, since a
+        worker can only take a row whose lease ran out and stamps a later one. A row that
+        another worker took (or already delivered) since is not renewed: the caller lost it.
+        """
+        renewed = []
+        for row_id in row_ids:
+            cur = self.conn.execute(
+                "UPDATE outbox SET lease_until=? WHERE id=? AND state='pending' AND lease_until=?",
+                (ts(until), row_id, ts(held)),
+            )
+            if cur.rowcount == 1:
+                renewed.append(row_id)
+        return renewed
+
+    # The outcome of a send is recorded only by the worker that still holds the row's lease
+    # (`held`, the lease_until it stamped): a late answer to a worker whose lease ran out
+    # must not overwrite what the worker that took the row over recorded. False: not held.
+
+    def mark_sent(self, row_id: int, now: datetime, *, held: datetime) -> bool:
         """The debtor system took the message."""
-        self.conn.execute(
-            "UPDATE outbox SET state='sent', sent_at=?, lease_until=NULL, attempts=attempts+1 WHERE id=?",
-            (ts(now), row_id),
+        cur = self.conn.execute(
+            "UPDATE outbox SET state='sent', sent_at=?, lease_until=NULL, attempts=attempts+1 "
+            "WHERE id=? AND state='pending' AND lease_until=?",
+            (ts(now), row_id, ts(held)),
         )
+        return cur.rowcount == 1
 
-    def mark_retry(self, row_id: int, not_before: datetime, error: str) -> None:
+    def mark_retry(self, row_id: int, not_before: datetime, error: str, *, held: datetime) -> bool:
         """A technical fault: try again at `not_before`."""
-        self.conn.execute(
-            "UPDATE outbox SET attempts=attempts+1, not_before=?, lease_until=NULL, last_error=? WHERE id=?",
-            (ts(not_before), error[:1000], row_id),
+        cur = self.conn.execute(
+            "UPDATE outbox SET attempts=attempts+1, not_before=?, lease_until=NULL, last_error=? "
+            "WHERE id=? AND state='pending' AND lease_until=?",
+            (ts(not_before), error[:1000], row_id, ts(held)),
         )
+        return cur.rowcount == 1
 
-    def mark_parked(self, row_id: int, code: str, text: str) -> None:
+    def mark_parked(self, row_id: int, code: str, text: str, *, held: datetime) -> bool:
         """A business fault: stop, and keep the readable reason for a person to act on."""
-        self.conn.execute(
+        cur = self.conn.execute(
             "UPDATE outbox SET state='parked', attempts=attempts+1, lease_until=NULL, "
-            "fault_code=?, fault_text=?, last_error=? WHERE id=?",
-            (code, text[:1000], f"{code}: {text}"[:1000], row_id),
+            "fault_code=?, fault_text=?, last_error=? "
+            "WHERE id=? AND state='pending' AND lease_until=?",
+            (code, text[:1000], f"{code}: {text}"[:1000], row_id, ts(held)),
         )
+        return cur.rowcount == 1
 
     def requeue(self, row_id: int, now: datetime) -> bool:
         """Put a parked message back in line (after a person fixed the cause)."""

@@ -8,6 +8,7 @@ both satisfy them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -165,16 +166,21 @@ class Delivery(Protocol):
         """
         ...
 
-    def mark_sent(self, row_id: int, now: datetime) -> None:
-        """The debtor system took the message."""
+    def renew_lease(self, row_ids: Sequence[int], held: datetime, until: datetime) -> list[int]:
+        """Extend the lease stamped `held` to `until` on the rows still under it; their ids."""
         ...
 
-    def mark_retry(self, row_id: int, not_before: datetime, error: str) -> None:
-        """A technical fault: try again at `not_before`."""
+    def mark_sent(self, row_id: int, now: datetime, *, held: datetime) -> bool:
+        """The debtor system took the message; False (nothing written) if the lease
+        stamped `held` is no longer the row's (another worker took it over)."""
         ...
 
-    def mark_parked(self, row_id: int, code: str, text: str) -> None:
-        """A business fault: stop, and keep the readable reason for a person to act on."""
+    def mark_retry(self, row_id: int, not_before: datetime, error: str, *, held: datetime) -> bool:
+        """A technical fault: try again at `not_before`; False if the lease is lost."""
+        ...
+
+    def mark_parked(self, row_id: int, code: str, text: str, *, held: datetime) -> bool:
+        """A business fault: stop, keep the readable reason; False if the lease is lost."""
         ...
 
     def requeue(self, row_id: int, now: datetime) -> bool:

@@ -45,7 +45,7 @@ FORDRING_ID = re.compile(r"<(?:\w+:)?FordringId>([^<]+)</")
 DEBITORSIM = str(Path(sys.executable).with_name("debitorsim"))
 CORE_TOML = """
 [outbox]
-lease_s = 2.0
+lease_s = 6.0
 backoff_base_s = 0.1
 backoff_cap_s = 1.0
 jitter = 0.2

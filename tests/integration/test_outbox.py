@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 import requests
 import responses
 
+from integration.client import BusinessFault
 from integration.outbox.worker import backoff
 from oeir import model, soap
 from oeir.services import DEBITOR_REGISTRERING
@@ -273,8 +275,84 @@ def test_a_crashed_workers_lease_runs_out_in_real_time_on_a_frozen_clock(
         assert repo.outbox_counts()["sent"] == 1
 
 
+def test_a_lease_shorter_than_one_call_is_refused():
+    """A lease that one call can outlast would let a second worker send the message meanwhile."""
+    from integration.config import OutboxSettings, config_from_dict
+
+    with pytest.raises(ValueError, match="lease_s"):
+        OutboxSettings(lease_s=5, http_timeout_s=5)
+    with pytest.raises(ValueError, match="lease_s"):
+        config_from_dict({"outbox": {"lease_s": 2.0, "http_timeout_s": 5.0}})
+    assert OutboxSettings(lease_s=6, http_timeout_s=5).lease_s == 6
+
+
 def _crash(*_: object, **__: object) -> None:
     raise SystemExit("killed")
+
+
+@responses.activate
+def test_a_round_that_outlasts_its_lease_leaves_the_rows_it_lost_to_the_worker_that_took_them(
+    core, fake, config, lease_clock
+):
+    """Each answer takes 9 s (inside the 10 s timeout), so ten messages outlast the 60 s lease.
+
+    While worker A's 7th call is out, worker B takes every row whose lease ran out and sends
+    it. A keeps the lease of the message it is about to send, lets go of the ones B took, and
+    no claim is sent twice.
+    """
+    from integration.core import Core
+
+    debtor = FakeDebtor()
+    _mock(debtor)
+    for _ in range(10):
+        core.service.create_fee(new_fee(fake))
+    other = Core.build(config)  # a second worker process on the same database
+    expires = lease_clock.now() + timedelta(seconds=config.outbox.lease_s)
+    send = core.worker.client.call_element
+    taken = []
+
+    def slow(*args, **kwargs):
+        lease_clock.advance(timedelta(seconds=9))
+        if lease_clock.now() > expires and not taken:
+            taken.append(other.worker.run_once())
+        return send(*args, **kwargs)
+
+    core.worker.client.call_element = slow
+    a = core.worker.run_once()
+    other.store.close()
+    sends = Counter(fid for _, _, fid in debtor.calls)
+    assert sorted(sends.values()) == [1] * 10, sends
+    assert (a.sent, a.lost, taken[0].sent) == (7, 3, 3)
+    with core.store.read() as repo:
+        rows = repo.outbox_rows()
+    assert [(r.state, r.attempts) for r in rows] == [("sent", 1)] * 10
+
+
+@responses.activate
+def test_an_answer_that_comes_after_the_lease_ran_out_does_not_overwrite_the_outcome(
+    core, fake, config, lease_clock
+):
+    """A call outlives its lease; meanwhile worker B takes the message and delivers it. A's
+    late answer (a refusal of the duplicate) must not park a message that B delivered."""
+    from integration.core import Core
+
+    debtor = FakeDebtor()
+    _mock(debtor)
+    core.service.create_fee(new_fee(fake))
+    other = Core.build(config)
+
+    def outlives_its_lease(*_: object, **__: object) -> None:
+        lease_clock.advance(timedelta(seconds=config.outbox.lease_s + 1))
+        assert other.worker.run_once().sent == 1
+        raise BusinessFault("FordringIdAlleredeBrugt", "Brugt.", "Used.")
+
+    core.worker.client.call_element = outlives_its_lease
+    a = core.worker.run_once()
+    other.store.close()
+    with core.store.read() as repo:
+        [row] = repo.outbox_rows()
+    assert (row.state, row.attempts, row.fault_code) == ("sent", 1, None)
+    assert (a.sent, a.parked, a.lost) == (0, 0, 1)
 
 
 @responses.activate
