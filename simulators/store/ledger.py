@@ -109,6 +109,9 @@ ACCOUNT_OWED = (
 """What an account's claims still owe in total (`Claim.saldo`, summed)."""
 
 _EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
+_EVENT_DATA = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+"""Encodes an event's data (as ``json.dumps(data, ensure_ascii=False, sort_keys=True)``,
+without building an encoder per event)."""
 
 
 def _account(row: Any) -> Account:
@@ -393,7 +396,7 @@ class LedgerSql(MetaSql):
                 event.fordring_id,
                 event.beloeb,
                 event.tidspunkt.isoformat(),
-                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+                _EVENT_DATA.encode(event.data),
             ),
         )
         return Event(
