@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from simulators.clock import TZ
 from simulators.store.base import Store
+from simulators.store.sql import us
 from tests.backends import each_backend
 
 pytestmark = each_backend
@@ -21,3 +22,16 @@ def test_a_queued_job_is_returned_as_it_reads_back(store: Store) -> None:
     assert stored == [new, keyless]
     assert again == new
     assert [j.due.isoformat() for j in stored] == [due.isoformat(), due.isoformat()]
+
+
+def test_due_us_counts_microseconds_since_the_epoch_in_any_zone() -> None:
+    moments = [
+        datetime(2026, 10, 25, 2, 30, 0, 7, tzinfo=TZ),  # the hour that comes twice: first
+        datetime(2026, 10, 25, 2, 30, 0, 7, fold=1, tzinfo=TZ),  # and second
+        datetime(2026, 3, 29, 1, 59, 59, 999_999, tzinfo=TZ),
+        datetime(2026, 3, 29, 3, 0, tzinfo=TZ),
+        datetime(2026, 1, 5, 8, 0, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    ]
+    for moment in moments:
+        assert us(moment) == int(moment.timestamp() // 1) * 1_000_000 + moment.microsecond
