@@ -115,6 +115,7 @@ class VirtualClock:
         self._state = state or ClockState(ClockMode.FROZEN, DEFAULT_START, wallclock())
         self._source = source
         self._seen: str | None = None
+        self._running: tuple[ClockState, datetime, float] | None = None
         if source is not None:
             initial = self._state
             self._adopt(source.update(lambda stored: stored or initial))
@@ -148,11 +149,18 @@ class VirtualClock:
         return _speed(self._state)
 
     def now(self) -> datetime:
-        """The current virtual time, aware, in Europe/Copenhagen."""
+        """The current virtual time, aware, in Europe/Copenhagen (as `_now_of` tells it)."""
         s = self._state
         if s.mode == ClockMode.FROZEN:
             return s.anchor
-        return _now_of(s, self._wall())
+        # The anchor in UTC and the speed, worked out once per state (requests read the
+        # clock several times); the tuple names its state, so a change is never missed.
+        running = self._running
+        if running is None or running[0] is not s:
+            running = self._running = (s, s.anchor.astimezone(UTC), _speed(s))
+        _, anchor_utc, speed = running
+        elapsed = timedelta(seconds=(self._wall() - s.anchor_wall) * speed)
+        return (anchor_utc + elapsed).astimezone(TZ)
 
     def _change(self, change: Callable[[ClockState], ClockState]) -> None:
         """Apply `change` to the current state: the stored one when shared (in one write

@@ -39,6 +39,10 @@ class Job:
     error: str | None = None
 
 
+_PAYLOAD = json.JSONEncoder(sort_keys=True)
+"""Encodes a job's payload (as ``json.dumps(payload, sort_keys=True)``, one encoder for all)."""
+
+
 def _job(row: Any) -> Job:
     return Job(
         id=row["id"],
@@ -58,14 +62,23 @@ class JobsSql(SqlTx):
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job, or return the one already queued under `key`."""
         # One statement on the common path (a new key): insert, and read back only a duplicate.
+        due_text, payload_text = due.isoformat(), _PAYLOAD.encode(payload)
         rows = self._c.execute(
             "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (key) DO NOTHING RETURNING *",
-            (name, us(due), due.isoformat(), json.dumps(payload, sort_keys=True), key),
+            " ON CONFLICT (key) DO NOTHING RETURNING id",
+            (name, us(due), due_text, payload_text, key),
         ).fetchall()
         if not rows:
-            rows = [self._one("SELECT * FROM jobs WHERE key = ?", (key,))]
-        return _job(rows[0])
+            return _job(self._one("SELECT * FROM jobs WHERE key = ?", (key,)))
+        # The new row as `_job` would read it back (status and the rest are the defaults).
+        return Job(
+            id=rows[0]["id"],
+            name=name,
+            due=datetime.fromisoformat(due_text),
+            payload=json.loads(payload_text),
+            key=key,
+            status="pending",
+        )
 
     def next_due_job(self, until: datetime) -> Job | None:
         """The earliest pending job due by `until`."""

@@ -23,6 +23,7 @@ The journal row follows later, batched by its writer (`simulators.store.journal`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
@@ -109,6 +110,21 @@ ACCOUNT_OWED = (
 """What an account's claims still owe in total (`Claim.saldo`, summed)."""
 
 _EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
+_EVENT_NS_BYTES = _EVENT_NS.bytes
+
+_EVENT_DATA = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+"""Encodes an event's data (as ``json.dumps(data, ensure_ascii=False, sort_keys=True)``,
+without building an encoder per event)."""
+
+
+def event_id(instance: str, seq: int) -> str:
+    """The stable id of event `seq` of a store instance: ``str(uuid.uuid5(_EVENT_NS,
+    f"{instance}:{seq}"))``, computed without a `uuid.UUID` object (one per event)."""
+    digest = bytearray(hashlib.sha1(_EVENT_NS_BYTES + f"{instance}:{seq}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _account(row: Any) -> Account:
@@ -380,25 +396,25 @@ class LedgerSql(MetaSql):
         )
         assert row is not None
         seq = int(row["n"])
-        event_id = str(uuid.uuid5(_EVENT_NS, f"{row['instance'] or self.instance_id()}:{seq}"))
+        eid = event_id(row["instance"] or self.instance_id(), seq)
         self._c.execute(
             "INSERT INTO events (seq, event_id, kind, kommunekode, konto, fordring_id, beloeb,"
             " tidspunkt, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 seq,
-                event_id,
+                eid,
                 str(event.kind),
                 event.kommunekode,
                 event.konto,
                 event.fordring_id,
                 event.beloeb,
                 event.tidspunkt.isoformat(),
-                json.dumps(event.data, ensure_ascii=False, sort_keys=True),
+                _EVENT_DATA.encode(event.data),
             ),
         )
         return Event(
             seq=seq,
-            event_id=event_id,
+            event_id=eid,
             kind=event.kind,
             kommunekode=event.kommunekode,
             konto=event.konto,

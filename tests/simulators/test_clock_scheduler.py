@@ -61,6 +61,20 @@ def test_clock_modes_with_an_injected_wall_clock() -> None:
     assert clock.now() == start + timedelta(days=1, seconds=60)
 
 
+def test_a_running_clock_counts_elapsed_time_across_daylight_saving_and_a_jump() -> None:
+    wall = FakeWall()
+    clock = VirtualClock(wallclock=wall)
+    clock.set(datetime(2026, 3, 29, 1, 30, tzinfo=TZ))  # summer time begins at 02:00
+    clock.set_mode(ClockMode.REAL)
+    wall.t += 3600.25
+    assert clock.now() == datetime(2026, 3, 29, 3, 30, 0, 250_000, tzinfo=TZ)
+    assert clock.now().utcoffset() == timedelta(hours=2)
+    clock.set(datetime(2026, 10, 25, 2, 30, tzinfo=TZ))  # read after a jump: the new anchor
+    assert clock.now() == datetime(2026, 10, 25, 2, 30, tzinfo=TZ)
+    wall.t += 7200
+    assert clock.now() == shift(datetime(2026, 10, 25, 2, 30, tzinfo=TZ), timedelta(hours=2))
+
+
 def test_p1d_across_daylight_saving_is_24_hours() -> None:
     after = shift(datetime(2026, 3, 28, 12, 0, tzinfo=TZ), parse_duration("P1D"))
     assert after == datetime(2026, 3, 29, 13, 0, tzinfo=TZ)  # summer time began at 02:00

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from simulators.ledger import EventKind, Ledger, check_invariant
 from simulators.ledger.core import digest_and_payload, payload_digest
 from simulators.store import SqliteStore
 from simulators.store.base import Store
+from simulators.store.ledger import event_id
 from tests.backends import each_backend
 from tests.simulators.helpers import CPRS, assert_ledger_sound, debitor, fordring, kreditor
 
@@ -214,6 +216,13 @@ def test_events_have_monotonic_seq_and_stable_unique_ids(
         tx.reset()
     ledger.opret_fordring(fordring("F9", 5000))
     assert ledger.events()[0].event_id not in {e.event_id for e in events}
+
+
+def test_event_ids_are_the_uuid5_of_instance_and_seq() -> None:
+    """Existing databases and FBS (HaendelseId) hold ids made by `uuid.uuid5`."""
+    namespace = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
+    for instance, seq in [("i", 1), (str(uuid.UUID(int=7)), 123456), ("æø", 10**12)]:
+        assert event_id(instance, seq) == str(uuid.uuid5(namespace, f"{instance}:{seq}"))
 
 
 # -- issue 13: repeated claim ids and amounts beyond the contract --------------------
