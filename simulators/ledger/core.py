@@ -76,18 +76,17 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(_canonical(obj).encode()).hexdigest()
 
 
-def digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
-    """The claim's content hash and its stored JSON payload from one copy (the hot path)."""
+def digest_and_payload(fordring: model.Fordring) -> tuple[str, str]:
+    """The claim's content hash and its stored JSON payload: the canonical text hashed."""
     text = _canonical(fordring)
-    payload: dict[str, Any] = json.loads(text)
-    return hashlib.sha256(text.encode()).hexdigest(), payload
+    return hashlib.sha256(text.encode()).hexdigest(), text
 
 
-def payload_digest(payload: dict[str, Any]) -> str:
+def payload_digest(payload: str) -> str:
     """The content hash of a claim from its stored payload: the same as `digest_and_payload`
-    gave when the claim was created (the payload is that canonical JSON, parsed)."""
-    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    gave when the claim was created. The payload is canonicalised again (a claim stored by
+    an older version may hold the same JSON in another key order)."""
+    return digest(json.loads(payload))
 
 
 class LedgerCore:

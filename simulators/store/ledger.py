@@ -175,7 +175,7 @@ def claim_values(c: Claim) -> tuple[Any, ...]:
         c.renter,
         str(c.inddrivelse_status) if c.inddrivelse_status else None,
         c.oprettet.isoformat() if c.oprettet else None,
-        json.dumps(c.payload, ensure_ascii=False) if c.payload is not None else None,
+        c.payload,
     )
 
 
@@ -204,7 +204,7 @@ def _claim(row: Any) -> Claim:
             model.PsrmStatus(row["inddrivelse_status"]) if row["inddrivelse_status"] else None
         ),
         oprettet=dt(row["oprettet"]),
-        payload=json.loads(row["payload"]) if row["payload"] else None,
+        payload=row["payload"] or None,
     )
 
 
