@@ -67,8 +67,12 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+"""What `json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` builds per call."""
+
+
 def _canonical(obj: Any) -> str:
-    return json.dumps(_plain(obj), sort_keys=True, default=str, ensure_ascii=False)
+    return _CANONICAL_JSON.encode(_plain(obj))
 
 
 def digest(obj: Any) -> str:
