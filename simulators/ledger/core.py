@@ -67,8 +67,12 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
-"""What `json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` builds per call."""
+_CANONICAL_JSON = json.JSONEncoder(
+    sort_keys=True, default=str, ensure_ascii=False, check_circular=False
+)
+"""What `json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` builds per call,
+without its check for cycles: `_plain` has walked the whole value before (a cycle fails
+there), so what the encoder gets is a tree."""
 
 
 def _canonical(obj: Any) -> str:
