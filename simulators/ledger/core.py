@@ -46,33 +46,31 @@ def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> Bus
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _sorted_field_names(cls: type) -> tuple[str, ...]:
+    return tuple(sorted(f.name for f in fields(cls)))
 
 
 _SCALARS = frozenset({str, int, bool, type(None), date, datetime})
 
 
 def _plain(obj: Any) -> Any:
-    """`dataclasses.asdict` without its deep copy: the result is only serialised."""
+    """`dataclasses.asdict` without its deep copy, every dict in key order: the result is
+    only serialised, and its JSON is canonical without the encoder sorting keys."""
     cls = type(obj)
     if cls in _SCALARS:  # most values: skip the checks below
         return obj
     if hasattr(cls, "__dataclass_fields__"):
-        return {name: _plain(getattr(obj, name)) for name in _field_names(cls)}
+        return {name: _plain(getattr(obj, name)) for name in _sorted_field_names(cls)}
     if isinstance(obj, list | tuple):
         return [_plain(v) for v in obj]
     if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
+        return {k: _plain(v) for k, v in sorted(obj.items())}
     return obj
 
 
-_CANONICAL_JSON = json.JSONEncoder(
-    sort_keys=True, default=str, ensure_ascii=False, check_circular=False
-)
-"""What `json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` builds per call,
-without its check for cycles: `_plain` has walked the whole value before (a cycle fails
-there), so what the encoder gets is a tree."""
+_CANONICAL_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False)
+"""`json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` for what `_plain`
+gives: its keys are sorted already, and it is a tree (a cycle fails in `_plain`)."""
 
 
 def _canonical(obj: Any) -> str:
