@@ -150,6 +150,15 @@ CLAIM_COLUMNS = (
 )
 """The columns of ``claims`` in the order of `claim_values`."""
 
+INSERT_CLAIM = (
+    f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in CLAIM_COLUMNS)})"
+)
+UPDATE_CLAIM = (
+    f"UPDATE claims SET {', '.join(f'{c} = ?' for c in CLAIM_COLUMNS[2:])}"
+    " WHERE kommunekode = ? AND fordring_id = ?"
+)
+
 
 def claim_values(c: Claim) -> tuple[Any, ...]:
     """The values of `CLAIM_COLUMNS` for one claim."""
@@ -339,21 +348,12 @@ class LedgerSql(MetaSql):
 
     def insert_claim(self, claim: Claim) -> None:
         """Insert a claim."""
-        marks = ", ".join("?" for _ in CLAIM_COLUMNS)
-        self._c.execute(
-            f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) VALUES ({marks})",
-            claim_values(claim),
-        )
+        self._c.execute(INSERT_CLAIM, claim_values(claim))
 
     def update_claim(self, claim: Claim) -> None:
         """Write every column of a claim but its key."""
-        cols = CLAIM_COLUMNS[2:]
-        sets = ", ".join(f"{c} = ?" for c in cols)
         values = claim_values(claim)
-        self._c.execute(
-            f"UPDATE claims SET {sets} WHERE kommunekode = ? AND fordring_id = ?",
-            (*values[2:], claim.kommunekode, claim.fordring_id),
-        )
+        self._c.execute(UPDATE_CLAIM, (*values[2:], claim.kommunekode, claim.fordring_id))
 
     # -- idempotency --------------------------------------------------------
     def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:
