@@ -82,16 +82,16 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(_canonical(obj).encode()).hexdigest()
 
 
-def digest_and_payload(fordring: model.Fordring) -> tuple[str, str]:
-    """The claim's content hash and its stored JSON payload: the canonical text hashed."""
-    text = _canonical(fordring)
-    return hashlib.sha256(text.encode()).hexdigest(), text
+def claim_payload(fordring: model.Fordring) -> str:
+    """The JSON a claim stores of the Fordring it was created with: the canonical text its
+    content hash (`digest`) is taken of."""
+    return _canonical(fordring)
 
 
 def payload_digest(payload: str) -> str:
-    """The content hash of a claim from its stored payload: the same as `digest_and_payload`
-    gave when the claim was created. The payload is canonicalised again (a claim stored by
-    an older version may hold the same JSON in another key order)."""
+    """The content hash of a claim from its stored payload: the `digest` of the Fordring it
+    was created with. The payload is canonicalised again: a claim stored by an older
+    version may hold the same JSON in another key order."""
     return digest(json.loads(payload))
 
 

@@ -121,7 +121,7 @@ class Claim:
     oprettet: datetime | None = None
     payload: str | None = None
     """The `model.Fordring` the claim was created with, as the canonical JSON text its
-    content hash is taken of (`simulators.ledger.core.digest_and_payload`), stored as is."""
+    content hash is taken of (`simulators.ledger.core.claim_payload`), stored as is."""
 
     @property
     def saldo(self) -> int:

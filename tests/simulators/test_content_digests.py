@@ -21,7 +21,7 @@ from oeir import model
 from oeir.faults import OeirFault
 from simulators.clock import VirtualClock
 from simulators.ledger import Ledger
-from simulators.ledger.core import digest, digest_and_payload
+from simulators.ledger.core import claim_payload, digest, payload_digest
 from simulators.replay import content_digest
 from simulators.store import SqliteStore
 
@@ -87,7 +87,8 @@ def _stored_payload(path: Path) -> str:
 
 def test_a_claims_hash_and_stored_payload_are_the_ones_stored_before(tmp_path: Path) -> None:
     assert digest(FORDRING) == CLAIM_DIGEST
-    assert digest_and_payload(FORDRING)[0] == CLAIM_DIGEST
+    assert claim_payload(FORDRING) == PAYLOAD
+    assert payload_digest(PAYLOAD) == CLAIM_DIGEST
     store = SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
     try:
         Ledger(store, VirtualClock()).opret_fordring(FORDRING)
