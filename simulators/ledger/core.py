@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import fields, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -46,35 +46,29 @@ def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> Bus
 
 
 @cache
-def _sorted_field_names(cls: type) -> tuple[str, ...]:
-    return tuple(sorted(f.name for f in fields(cls)))
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
-_SCALARS = frozenset({str, int, bool, type(None), date, datetime})
-
-
-def _plain(obj: Any) -> Any:
-    """`dataclasses.asdict` without its deep copy, every dict in key order: the result is
-    only serialised, and its JSON is canonical without the encoder sorting keys."""
+def _json_default(obj: Any) -> Any:
+    """What the canonical JSON writes for a value JSON has no type for: a dataclass as the
+    dict of its fields (`dataclasses.asdict`, one level: the encoder comes back for the
+    values), anything else (dates) as its `str`."""
     cls = type(obj)
-    if cls in _SCALARS:  # most values: skip the checks below
-        return obj
     if hasattr(cls, "__dataclass_fields__"):
-        return {name: _plain(getattr(obj, name)) for name in _sorted_field_names(cls)}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in sorted(obj.items())}
-    return obj
+        return {name: getattr(obj, name) for name in _field_names(cls)}
+    return str(obj)
 
 
-_CANONICAL_JSON = json.JSONEncoder(default=str, ensure_ascii=False, check_circular=False)
-"""`json.dumps(..., sort_keys=True, default=str, ensure_ascii=False)` for what `_plain`
-gives: its keys are sorted already, and it is a tree (a cycle fails in `_plain`)."""
+_CANONICAL_JSON = json.JSONEncoder(
+    sort_keys=True, default=_json_default, ensure_ascii=False, check_circular=False
+)
+"""`json.dumps(asdict(obj), sort_keys=True, default=str, ensure_ascii=False)` without the
+copy `asdict` makes."""
 
 
 def _canonical(obj: Any) -> str:
-    return _CANONICAL_JSON.encode(_plain(obj))
+    return _CANONICAL_JSON.encode(obj)
 
 
 def digest(obj: Any) -> str:

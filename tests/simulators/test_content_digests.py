@@ -8,14 +8,17 @@ the serialisation that moves any of them breaks existing databases.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oeir import model
 from oeir.faults import OeirFault
@@ -24,6 +27,7 @@ from simulators.ledger import Ledger
 from simulators.ledger.core import claim_payload, digest, payload_digest
 from simulators.replay import content_digest
 from simulators.store import SqliteStore
+from tests.oeir import strategies
 
 KREDITOR = model.Kreditor(agency_id="DK-710100", kommunekode="101")
 
@@ -117,3 +121,19 @@ def test_a_claim_stored_before_still_answers_its_retry(tmp_path: Path, stored: s
         assert refused.value.kode == "FordringIdAlleredeBrugt"
     finally:
         store.close()
+
+
+def _as_first_written(obj: object) -> str:
+    """The content hash as it was first defined: `dataclasses.asdict`, canonical JSON."""
+    plain = asdict(obj) if not isinstance(obj, dict) else obj  # type: ignore[call-overload]
+    text = json.dumps(plain, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(list(strategies.STRATEGIES.values())))
+def test_every_messages_hash_is_its_canonical_json_as_first_defined(message: object) -> None:
+    assert digest(message) == _as_first_written(message)
+    operation = type(message).__name__
+    wrapped = {"operation": operation, "message": asdict(message)}  # type: ignore[call-overload]
+    assert content_digest(operation, message) == _as_first_written(wrapped)
