@@ -28,9 +28,12 @@ class Sql(Protocol):
         """Run one statement per parameter row."""
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def us(dt: datetime) -> int:
     """Microseconds since the epoch: datetimes stored as numbers, ordered and compared in SQL."""
-    delta = dt.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    delta = dt.astimezone(UTC) - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
