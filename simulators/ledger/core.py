@@ -46,25 +46,24 @@ def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> Bus
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _sorted_field_names(cls: type) -> tuple[str, ...]:
+    return tuple(sorted(f.name for f in fields(cls)))
 
 
 def _json_default(obj: Any) -> Any:
     """What the canonical JSON writes for a value JSON has no type for: a dataclass as the
-    dict of its fields (`dataclasses.asdict`, one level: the encoder comes back for the
-    values), anything else (dates) as its `str`."""
+    dict of its fields in name order (`dataclasses.asdict`, one level: the encoder comes
+    back for the values), anything else (dates) as its `str`."""
     cls = type(obj)
     if hasattr(cls, "__dataclass_fields__"):
-        return {name: getattr(obj, name) for name in _field_names(cls)}
+        return {name: getattr(obj, name) for name in _sorted_field_names(cls)}
     return str(obj)
 
 
-_CANONICAL_JSON = json.JSONEncoder(
-    sort_keys=True, default=_json_default, ensure_ascii=False, check_circular=False
-)
+_CANONICAL_JSON = json.JSONEncoder(default=_json_default, ensure_ascii=False, check_circular=False)
 """`json.dumps(asdict(obj), sort_keys=True, default=str, ensure_ascii=False)` without the
-copy `asdict` makes."""
+copy `asdict` makes, for values whose dicts are in key order: a dataclass's fields are
+written in name order (`_json_default`), so the encoder need not sort."""
 
 
 def _canonical(obj: Any) -> str:
@@ -72,7 +71,9 @@ def _canonical(obj: Any) -> str:
 
 
 def digest(obj: Any) -> str:
-    """A stable content hash of a message or dataclass (for idempotency)."""
+    """A stable content hash of a message (for idempotency): the SHA-256 of its canonical
+    JSON (keys sorted, dates as ISO text). The keys of a dataclass are sorted here, those
+    of a dict are not: a dict (no message holds one) must come in key order."""
     return hashlib.sha256(_canonical(obj).encode()).hexdigest()
 
 
@@ -86,7 +87,8 @@ def payload_digest(payload: str) -> str:
     """The content hash of a claim from its stored payload: the `digest` of the Fordring it
     was created with. The payload is canonicalised again: a claim stored by an older
     version may hold the same JSON in another key order."""
-    return digest(json.loads(payload))
+    text = json.dumps(json.loads(payload), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class LedgerCore:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, is_dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -137,3 +137,15 @@ def test_every_messages_hash_is_its_canonical_json_as_first_defined(message: obj
     operation = type(message).__name__
     wrapped = {"operation": operation, "message": asdict(message)}  # type: ignore[call-overload]
     assert content_digest(operation, message) == _as_first_written(wrapped)
+
+
+def test_no_message_holds_a_dict() -> None:
+    # The canonical JSON sorts the keys of dataclasses only (`simulators.ledger.core`).
+    held = [
+        f"{cls.__name__}.{f.name}"
+        for cls in vars(model).values()
+        if isinstance(cls, type) and is_dataclass(cls)
+        for f in fields(cls)
+        if "dict" in str(f.type).lower() or "mapping" in str(f.type).lower()
+    ]
+    assert held == []
