@@ -55,7 +55,8 @@ def call_key(header: model.SpHeader, service: str, kommunekode: str) -> CallKey 
 
 def content_digest(operation: str, message: Any) -> str:
     """The hash of a call's content: its operation and decoded message."""
-    return digest({"operation": operation, "message": message})
+    # Keys in sorted order: `digest` sorts the fields of dataclasses, not the keys of a dict.
+    return digest({"message": message, "operation": operation})
 
 
 def answer_once(

@@ -195,7 +195,7 @@ def _targets() -> list[tuple[Any, str, str]]:
         (replay, "answer_once", "replay: call-id record"),
         (replay, "content_digest", "replay: content hash"),
         (commands.Commands, "opret_fordring", "ledger: logic"),
-        (commands, "digest_and_payload", "ledger: claim hash + payload"),
+        (commands, "claim_payload", "ledger: claim payload (canonical JSON)"),
         (core.LedgerCore, "_fits_account", "ledger: account balance bound"),
         (core.LedgerCore, "_emit", "ledger: events + listeners"),
         (ledger_sql, "_claim", "store: row decode"),

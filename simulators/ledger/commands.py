@@ -11,8 +11,8 @@ from oeir.rules import repeated_ids
 from simulators.ledger.core import (
     LedgerCore,
     Status,
+    claim_payload,
     digest,
-    digest_and_payload,
     fault,
     payload_digest,
 )
@@ -63,10 +63,9 @@ class Commands(LedgerCore):
         self, tx: LedgerTx, fordring: model.Fordring, account: Account
     ) -> model.OpretFordringSvar:
         kommunekode = fordring.kreditor.kommunekode
-        dig, payload = digest_and_payload(fordring)
         existing = tx.claim(kommunekode, fordring.fordring_id)
         if existing is not None:
-            return self._created_before(tx, existing, fordring, account, dig)
+            return self._created_before(tx, existing, fordring, account, digest(fordring))
         if fordring.debitor.ident != account.ident:
             raise fault("DebitorUoverensstemmelse", "Fordring/Debitor")
         self._fits_account(tx, account.nummer, fordring.hovedstol, "Fordring/Hovedstol")
@@ -84,7 +83,7 @@ class Commands(LedgerCore):
             tekst=fordring.tekst,
             skriftligt_anerkendt=fordring.skriftligt_anerkendt,
             oprettet=self.clock.now(),
-            payload=payload,
+            payload=claim_payload(fordring),
         )
         tx.insert_claim(claim)
         self._claim_event(tx, claim, EventKind.FORDRING_OPRETTET, claim.hovedstol)

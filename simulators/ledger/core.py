@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import fields, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -46,47 +46,48 @@ def fault(kode: str, felt: str | None = None, detalje: str | None = None) -> Bus
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _sorted_field_names(cls: type) -> tuple[str, ...]:
+    return tuple(sorted(f.name for f in fields(cls)))
 
 
-_SCALARS = frozenset({str, int, bool, type(None), date, datetime})
-
-
-def _plain(obj: Any) -> Any:
-    """`dataclasses.asdict` without its deep copy: the result is only serialised."""
+def _json_default(obj: Any) -> Any:
+    """What the canonical JSON writes for a value JSON has no type for: a dataclass as the
+    dict of its fields in name order (`dataclasses.asdict`, one level: the encoder comes
+    back for the values), anything else (dates) as its `str`."""
     cls = type(obj)
-    if cls in _SCALARS:  # most values: skip the checks below
-        return obj
     if hasattr(cls, "__dataclass_fields__"):
-        return {name: _plain(getattr(obj, name)) for name in _field_names(cls)}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    return obj
+        return {name: getattr(obj, name) for name in _sorted_field_names(cls)}
+    return str(obj)
+
+
+_CANONICAL_JSON = json.JSONEncoder(default=_json_default, ensure_ascii=False, check_circular=False)
+"""`json.dumps(asdict(obj), sort_keys=True, default=str, ensure_ascii=False)` without the
+copy `asdict` makes, for values whose dicts are in key order: a dataclass's fields are
+written in name order (`_json_default`), so the encoder need not sort."""
 
 
 def _canonical(obj: Any) -> str:
-    return json.dumps(_plain(obj), sort_keys=True, default=str, ensure_ascii=False)
+    return _CANONICAL_JSON.encode(obj)
 
 
 def digest(obj: Any) -> str:
-    """A stable content hash of a message or dataclass (for idempotency)."""
+    """A stable content hash of a message (for idempotency): the SHA-256 of its canonical
+    JSON (keys sorted, dates as ISO text). The keys of a dataclass are sorted here, those
+    of a dict are not: a dict (no message holds one) must come in key order."""
     return hashlib.sha256(_canonical(obj).encode()).hexdigest()
 
 
-def digest_and_payload(fordring: model.Fordring) -> tuple[str, dict[str, Any]]:
-    """The claim's content hash and its stored JSON payload from one copy (the hot path)."""
-    text = _canonical(fordring)
-    payload: dict[str, Any] = json.loads(text)
-    return hashlib.sha256(text.encode()).hexdigest(), payload
+def claim_payload(fordring: model.Fordring) -> str:
+    """The JSON a claim stores of the Fordring it was created with: the canonical text its
+    content hash (`digest`) is taken of."""
+    return _canonical(fordring)
 
 
-def payload_digest(payload: dict[str, Any]) -> str:
-    """The content hash of a claim from its stored payload: the same as `digest_and_payload`
-    gave when the claim was created (the payload is that canonical JSON, parsed)."""
-    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+def payload_digest(payload: str) -> str:
+    """The content hash of a claim from its stored payload: the `digest` of the Fordring it
+    was created with. The payload is canonicalised again: a claim stored by an older
+    version may hold the same JSON in another key order."""
+    text = json.dumps(json.loads(payload), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

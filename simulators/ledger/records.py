@@ -119,7 +119,9 @@ class Claim:
     renter: int = 0
     inddrivelse_status: model.PsrmStatus | None = None
     oprettet: datetime | None = None
-    payload: dict[str, Any] | None = None
+    payload: str | None = None
+    """The `model.Fordring` the claim was created with, as the canonical JSON text its
+    content hash is taken of (`simulators.ledger.core.claim_payload`), stored as is."""
 
     @property
     def saldo(self) -> int:

@@ -166,6 +166,15 @@ CLAIM_COLUMNS = (
 )
 """The columns of ``claims`` in the order of `claim_values`."""
 
+INSERT_CLAIM = (
+    f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in CLAIM_COLUMNS)})"
+)
+UPDATE_CLAIM = (
+    f"UPDATE claims SET {', '.join(f'{c} = ?' for c in CLAIM_COLUMNS[2:])}"
+    " WHERE kommunekode = ? AND fordring_id = ?"
+)
+
 
 def claim_values(c: Claim) -> tuple[Any, ...]:
     """The values of `CLAIM_COLUMNS` for one claim."""
@@ -191,7 +200,7 @@ def claim_values(c: Claim) -> tuple[Any, ...]:
         c.renter,
         str(c.inddrivelse_status) if c.inddrivelse_status else None,
         c.oprettet.isoformat() if c.oprettet else None,
-        json.dumps(c.payload, ensure_ascii=False) if c.payload is not None else None,
+        c.payload,
     )
 
 
@@ -220,7 +229,7 @@ def _claim(row: Any) -> Claim:
             model.PsrmStatus(row["inddrivelse_status"]) if row["inddrivelse_status"] else None
         ),
         oprettet=dt(row["oprettet"]),
-        payload=json.loads(row["payload"]) if row["payload"] else None,
+        payload=row["payload"] or None,
     )
 
 
@@ -355,21 +364,12 @@ class LedgerSql(MetaSql):
 
     def insert_claim(self, claim: Claim) -> None:
         """Insert a claim."""
-        marks = ", ".join("?" for _ in CLAIM_COLUMNS)
-        self._c.execute(
-            f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) VALUES ({marks})",
-            claim_values(claim),
-        )
+        self._c.execute(INSERT_CLAIM, claim_values(claim))
 
     def update_claim(self, claim: Claim) -> None:
         """Write every column of a claim but its key."""
-        cols = CLAIM_COLUMNS[2:]
-        sets = ", ".join(f"{c} = ?" for c in cols)
         values = claim_values(claim)
-        self._c.execute(
-            f"UPDATE claims SET {sets} WHERE kommunekode = ? AND fordring_id = ?",
-            (*values[2:], claim.kommunekode, claim.fordring_id),
-        )
+        self._c.execute(UPDATE_CLAIM, (*values[2:], claim.kommunekode, claim.fordring_id))
 
     # -- idempotency --------------------------------------------------------
     def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:
