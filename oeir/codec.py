@@ -223,16 +223,39 @@ def to_element(obj: Any, tag: str | None = None) -> etree._Element:
         el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={_prefix(cls): ns})
     else:
         el = etree.Element(tag)
-    for name, child_tag, repeated, text_of in _encode_plan(cls):
+    _fill(el, obj)
+    return el
+
+
+def encode_into(parent: etree._Element, message: Any) -> etree._Element:
+    """Encode `message` like `encode`, as the last child of `parent`.
+
+    The element declares no namespace of its own: `parent` or an ancestor should declare
+    the message's (lxml makes up a prefix otherwise). Cheaper than appending `encode`'s
+    element, which is built in a document of its own and moved.
+    """
+    cls = type(message)
+    el = etree.SubElement(parent, f"{{{_namespace(cls)}}}{cls.__name__}")
+    _fill(el, message)
+    return el
+
+
+def namespace(cls: type) -> str:
+    """The namespace of the element `encode` writes for a message of class `cls`."""
+    return _namespace(cls)
+
+
+def _fill(el: etree._Element, obj: Any) -> None:
+    """Add the child elements of a dataclass instance to its element `el`."""
+    for name, child_tag, repeated, text_of in _encode_plan(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
         for item in value if repeated else (value,):
             if text_of is None:
-                el.append(to_element(item, child_tag))
+                _fill(etree.SubElement(el, child_tag), item)
             else:
                 etree.SubElement(el, child_tag).text = text_of(item)
-    return el
 
 
 @cache
@@ -381,9 +404,11 @@ __all__ = [
     "decode",
     "element_text",
     "encode",
+    "encode_into",
     "fields",
     "from_element",
     "kroner",
+    "namespace",
     "oere",
     "to_bytes",
     "to_element",
