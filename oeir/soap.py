@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from oeir import codec, safexml, sp_context
+from oeir import codec, namespaces, safexml, sp_context
 from oeir.faults import (
     InvalidEnvelope,
     OeirFault,
@@ -144,12 +144,12 @@ def read_request(
     """
     schemas = schemas or default_schemas()
     header_el, body_el = _split(data, max_bytes)
-    qname = etree.QName(body_el)
-    if qname.namespace != OEIR:
-        raise WrongNamespace(f"{{{qname.namespace}}}")
-    operation = service.operation_for(qname.localname)
+    namespace, name = namespaces.split(body_el.tag)
+    if namespace != OEIR:
+        raise WrongNamespace(f"{{{namespace}}}")
+    operation = service.operation_for(name)
     if operation is None:
-        raise OeirFault(f"{qname.localname} on {service.name}", kode="UkendtOperation")
+        raise OeirFault(f"{name} on {service.name}", kode="UkendtOperation")
     try:
         action = (soap_action or "").strip().strip('"')
         if action and action != operation.soap_action:
