@@ -144,33 +144,57 @@ def _datetime_text(value: datetime) -> str:
     return value.isoformat()
 
 
-def _value(kind: Any, text: str) -> Any:
-    if kind is not str and not (isinstance(kind, type) and issubclass(kind, StrEnum)):
-        text = text.strip()  # xsd:whiteSpace="collapse" for every non-string type
-    try:
-        if kind == "oere":
-            return oere(text)
-        if kind == "uuid":
-            # RFC 4122: UUIDs are compared case-insensitively; the XSD takes either case.
-            return text.lower()
-        if kind is bool:
-            if text not in ("true", "false", "1", "0"):
-                raise ValueError(text)
-            return text in ("true", "1")
-        if kind is int:
-            return int(text)
-        if kind is date:
-            return date.fromisoformat(text)
-        if kind is datetime:
-            value = datetime.fromisoformat(text)
-            if value.tzinfo is None:
-                raise ValueError("no time zone")
-            return value
-        if isinstance(kind, type) and issubclass(kind, StrEnum):
-            return kind(text)
-    except ValueError as exc:
-        raise DecodeError(f"bad value {text!r} for {getattr(kind, '__name__', kind)}") from exc
-    return text
+def _reader(kind: Any) -> Callable[[str], Any] | None:
+    """How a field of `kind` reads its text, chosen once per field (see `_decode_plan`).
+
+    None for a string: the text is the value. Every other kind but a StrEnum is read
+    after xsd:whiteSpace="collapse" (stripped); a bad value raises `DecodeError`.
+    """
+    if kind is str:
+        return None
+    if kind == "oere":
+        return lambda text: oere(text.strip())  # raises its own DecodeError
+    if kind == "uuid":
+        # RFC 4122: UUIDs are compared case-insensitively; the XSD takes either case.
+        return lambda text: text.strip().lower()
+    strip = True
+    convert: Callable[[str], Any]
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        strip, convert = False, kind
+    elif kind is bool:
+        convert = _boolean
+    elif kind is int:
+        convert = int
+    elif kind is date:
+        convert = date.fromisoformat
+    elif kind is datetime:
+        convert = _aware_datetime
+    else:
+        return str.strip
+    name = getattr(kind, "__name__", kind)
+
+    def read(text: str) -> Any:
+        if strip:
+            text = text.strip()
+        try:
+            return convert(text)
+        except ValueError as exc:
+            raise DecodeError(f"bad value {text!r} for {name}") from exc
+
+    return read
+
+
+def _boolean(text: str) -> bool:
+    if text not in ("true", "false", "1", "0"):
+        raise ValueError(text)
+    return text in ("true", "1")
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("no time zone")
+    return value
 
 
 def element_text(el: etree._Element) -> str:
@@ -199,16 +223,39 @@ def to_element(obj: Any, tag: str | None = None) -> etree._Element:
         el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={_prefix(cls): ns})
     else:
         el = etree.Element(tag)
-    for name, child_tag, repeated, text_of in _encode_plan(cls):
+    _fill(el, obj)
+    return el
+
+
+def encode_into(parent: etree._Element, message: Any) -> etree._Element:
+    """Encode `message` like `encode`, as the last child of `parent`.
+
+    The element declares no namespace of its own: `parent` or an ancestor should declare
+    the message's (lxml makes up a prefix otherwise). Cheaper than appending `encode`'s
+    element, which is built in a document of its own and moved.
+    """
+    cls = type(message)
+    el = etree.SubElement(parent, f"{{{_namespace(cls)}}}{cls.__name__}")
+    _fill(el, message)
+    return el
+
+
+def namespace(cls: type) -> str:
+    """The namespace of the element `encode` writes for a message of class `cls`."""
+    return _namespace(cls)
+
+
+def _fill(el: etree._Element, obj: Any) -> None:
+    """Add the child elements of a dataclass instance to its element `el`."""
+    for name, child_tag, repeated, text_of in _encode_plan(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
         for item in value if repeated else (value,):
             if text_of is None:
-                el.append(to_element(item, child_tag))
+                _fill(etree.SubElement(el, child_tag), item)
             else:
                 etree.SubElement(el, child_tag).text = text_of(item)
-    return el
 
 
 @cache
@@ -245,22 +292,23 @@ def from_element(cls: type, el: etree._Element) -> Any:
     plan = _decode_plan(cls)
     values: dict[str, Any] = {}
     for child in el:
-        if not isinstance(child.tag, str):
+        tag = child.tag  # lxml builds a new string on every read of .tag
+        if not isinstance(tag, str):
             continue  # comments and processing instructions
-        step = plan.get(child.tag)
+        step = plan.get(tag)
         if step is None:
-            raise DecodeError(f"unexpected element {child.tag} in {cls.__name__}")
-        name, repeated, nested, kind = step
+            raise DecodeError(f"unexpected element {tag} in {cls.__name__}")
+        name, repeated, nested, read = step
         if nested is not None:
             value = from_element(nested, child)
-        elif kind is str:
-            value = element_text(child)
         else:
-            value = _value(kind, element_text(child))
+            # element_text's common case inline: a value of one text node
+            text = (child.text or "") if len(child) == 0 else element_text(child)
+            value = text if read is None else read(text)
         if repeated:
             values.setdefault(name, []).append(value)
         elif name in values:
-            raise DecodeError(f"{child.tag} given twice in {cls.__name__}")
+            raise DecodeError(f"{tag} given twice in {cls.__name__}")
         else:
             values[name] = value
     for name, value in values.items():
@@ -273,12 +321,21 @@ def from_element(cls: type, el: etree._Element) -> Any:
 
 
 @cache
-def _decode_plan(cls: type) -> dict[str, tuple[str, bool, type | None, Any]]:
-    """Per child tag: field name, repeated, the nested dataclass (or None), and the kind."""
-    return {
-        f.tag: (f.name, f.repeated, f.kind if dataclasses.is_dataclass(f.kind) else None, f.kind)
-        for f in _fields(cls)
-    }
+def _decode_plan(
+    cls: type,
+) -> dict[str, tuple[str, bool, type | None, Callable[[str], Any] | None]]:
+    """Per child tag: field name, repeated, the nested dataclass (or None), and the reader
+    of its text (`_reader`; None for a string or a nested dataclass)."""
+    plan = {}
+    for f in _fields(cls):
+        nested = dataclasses.is_dataclass(f.kind)
+        plan[f.tag] = (
+            f.name,
+            f.repeated,
+            f.kind if nested else None,
+            None if nested else _reader(f.kind),
+        )
+    return plan
 
 
 TOP_LEVEL: tuple[type, ...] = (
@@ -347,9 +404,11 @@ __all__ = [
     "decode",
     "element_text",
     "encode",
+    "encode_into",
     "fields",
     "from_element",
     "kroner",
+    "namespace",
     "oere",
     "to_bytes",
     "to_element",

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from oeir.faults import SchemaInvalid
-from oeir.namespaces import OEIR, SP_AUTHORITY, SP_CALL, SP_INVOCATION
+from oeir.namespaces import OEIR, SP_AUTHORITY, SP_CALL, SP_INVOCATION, split
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
@@ -46,7 +46,7 @@ class Schemas:
 
     def validate(self, el: etree._Element) -> None:
         """Validate one top-level element against its namespace's XSD, or raise `SchemaInvalid`."""
-        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        schema = self._by_namespace.get(split(el.tag)[0] or "")
         if schema is None:
             raise SchemaInvalid(f"no schema for {el.tag}")
         if not schema.validate(el):

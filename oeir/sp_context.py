@@ -34,6 +34,7 @@ from oeir.namespaces import (
     SP_INVOCATION,
     SP_NAMESPACES,
     WSU,
+    split,
 )
 from oeir.schema import Schemas
 
@@ -105,14 +106,15 @@ def read(header: etree._Element | None, request: etree._Element, schemas: Schema
             elif etree.QName(block).localname in _LOCAL_NAMES:
                 strays.append((block.tag, "soap:Header"))
     for child in list(request):
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        qname = etree.QName(child)
-        if child.tag in _CLASSES:
+        namespace, name = split(tag)
+        if tag in _CLASSES:
             _add(found, child, _place(request))
             _take_out(request, child)
-        elif qname.localname in _LOCAL_NAMES and qname.namespace != OEIR:
-            strays.append((child.tag, _place(request)))
+        elif name in _LOCAL_NAMES and namespace != OEIR:
+            strays.append((tag, _place(request)))
     for tag in (INVOCATION, AUTHORITY):
         if tag not in found:
             raise _missing(tag, request, strays)
@@ -124,7 +126,7 @@ def read(header: etree._Element | None, request: etree._Element, schemas: Schema
 
 
 def _add(found: dict[str, tuple[etree._Element, str]], block: etree._Element, where: str) -> None:
-    name = etree.QName(block).localname
+    name = split(block.tag)[1]
     if block.tag in found:
         first = found[block.tag][1]
         places = f"twice in {where}" if first == where else f"in {first} and in {where}"
@@ -156,7 +158,8 @@ def _decode(block: etree._Element, schemas: Schemas) -> Any:
     it); the common block without one is validated where it stands.
     """
     attrib = block.attrib
-    if any(attribute in attrib for attribute in _HEADER_ATTRIBUTES):
+    # most blocks have no attribute at all: one cheap test instead of three lookups
+    if attrib and any(attribute in attrib for attribute in _HEADER_ATTRIBUTES):
         bare = copy.deepcopy(block)
         for attribute in _HEADER_ATTRIBUTES:
             bare.attrib.pop(attribute, None)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from oeir import codec, model, safexml, schema, soap
 from oeir.faults import DecodeError, OeirFault
+from oeir.namespaces import SOAP_ENV
 from oeir.services import SERVICES
 from tests.oeir import strategies as s
 
@@ -57,6 +60,27 @@ def test_request_and_response_round_trip_through_soap_envelopes(operation) -> No
         assert got.message == request
         assert got.header == header
         assert soap.read_response(soap.response_envelope(response), operation.response) == response
+
+    check()
+
+
+def _envelope_built_whole(message) -> bytes:
+    """A response envelope built the plain way: every prefix declared, the unused removed."""
+    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=soap.ENVELOPE_NSMAP)
+    etree.SubElement(env, f"{{{SOAP_ENV}}}Body").append(codec.encode(message))
+    etree.cleanup_namespaces(env, top_nsmap=soap.ENVELOPE_NSMAP)
+    return etree.tostring(env, encoding="UTF-8", xml_declaration=True)
+
+
+@pytest.mark.parametrize("cls", codec.TOP_LEVEL, ids=TOP_LEVEL_IDS)
+def test_response_envelope_is_byte_identical_to_the_plainly_built_one(cls: type) -> None:
+    @ROUND_TRIP
+    @given(s.STRATEGIES[cls])
+    def check(message) -> None:
+        expected = _envelope_built_whole(message)
+        assert soap.response_envelope(message) == expected
+        with ThreadPoolExecutor(1) as other_thread:  # each thread copies its own skeleton
+            assert other_thread.submit(soap.response_envelope, message).result() == expected
 
     check()
 
