@@ -15,8 +15,8 @@ import os
 import re
 import threading
 from collections import deque
-from dataclasses import replace
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from oeir.identifiers import mask_cprs_in_text
 from simulators.ledger import Clock
@@ -78,6 +78,26 @@ def mask_message(data: bytes | str) -> str:
     return mask_cprs_in_text(text)
 
 
+class _Call(NamedTuple):
+    """One call as `Journal.record` queues it: unmasked, for the writer to mask and store.
+
+    A tuple, not a `JournalEntry`: the writer builds the masked entry once (a frozen
+    dataclass is costly to build, and the recording SOAP call waits for it)."""
+
+    tidspunkt: datetime
+    service: str
+    operation: str | None
+    kommunekode: str | None
+    verdict: str
+    fejlkode: str | None
+    felt: str | None
+    http_status: int
+    request: bytes | str
+    detail: str | None
+    response: bytes | str | None
+    near_miss: str | None
+
+
 class Journal:
     """Records SOAP calls into the store, bounded to `max_rows`.
 
@@ -96,7 +116,7 @@ class Journal:
         self.clock = clock
         self.enabled = enabled
         self.max_rows = max(1, max_rows)
-        self._queue: deque[JournalEntry] = deque()
+        self._queue: deque[_Call] = deque()
         self._cv = threading.Condition()
         self._writing = False
         self._urgent = False
@@ -126,29 +146,28 @@ class Journal:
         """
         if not self.enabled:
             return
-        entry = JournalEntry(
-            id=0,
-            tidspunkt=self.clock.now(),
-            service=service,
-            operation=operation,
-            kommunekode=kommunekode,
-            verdict=verdict,
-            fejlkode=fejlkode,
-            felt=felt,
-            http_status=http_status,
-            request=request,  # type: ignore[arg-type]  # masked by the writer
-            detail=detail,
-            response=response,  # type: ignore[arg-type]  # masked by the writer
-            near_miss=near_miss,
+        call = _Call(
+            self.clock.now(),
+            service,
+            operation,
+            kommunekode,
+            verdict,
+            fejlkode,
+            felt,
+            http_status,
+            request,
+            detail,
+            response,
+            near_miss,
         )
         with self._cv:
             if self._closed:
-                self._write([entry])
+                self._write([call])
                 return
             self._ensure_writer()
             # Back-pressure instead of unbounded memory when the writer falls behind.
             self._cv.wait_for(lambda: len(self._queue) < self.QUEUE_LIMIT, timeout=30)
-            self._queue.append(entry)
+            self._queue.append(call)
             if len(self._queue) in (1, self.BATCH):
                 self._cv.notify_all()
 
@@ -183,17 +202,24 @@ class Journal:
                     self._writing = False
                     self._cv.notify_all()
 
-    def _write(self, batch: list[JournalEntry]) -> None:
+    def _write(self, batch: list[_Call]) -> None:
         masked = [
-            replace(
-                e,
-                felt=mask_cprs_in_text(e.felt) if e.felt else None,
-                request=mask_message(e.request),
-                detail=mask_cprs_in_text(e.detail) if e.detail else None,
-                response=mask_message(e.response) if e.response is not None else None,
-                near_miss=mask_cprs_in_text(e.near_miss) if e.near_miss else None,
+            JournalEntry(
+                id=0,
+                tidspunkt=c.tidspunkt,
+                service=c.service,
+                operation=c.operation,
+                kommunekode=c.kommunekode,
+                verdict=c.verdict,
+                fejlkode=c.fejlkode,
+                felt=mask_cprs_in_text(c.felt) if c.felt else None,
+                http_status=c.http_status,
+                request=mask_message(c.request),
+                detail=mask_cprs_in_text(c.detail) if c.detail else None,
+                response=mask_message(c.response) if c.response is not None else None,
+                near_miss=mask_cprs_in_text(c.near_miss) if c.near_miss else None,
             )
-            for e in batch
+            for c in batch
         ]
         with self.store.transaction() as tx:
             for e in masked:

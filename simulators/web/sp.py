@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Request, Response, request
 
 from oeir import safexml, wsdl
 from oeir.faults import MessageTooLarge
 from oeir.services import DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING, DEBITOR_REGISTRERING, Service
 from simulators import platform
+from simulators.engine import Simulator
 from simulators.web.context import simulator
 
 SERVED = (DEBITOR_REGISTRERING, DEBITOR_FORESPOERGSEL, DEBITOR_INDBETALING)
@@ -20,13 +21,19 @@ XML = "text/xml; charset=utf-8"
 
 def soap_response(outcome: platform.Outcome) -> Response:
     """The HTTP response of an outcome."""
-    return Response(outcome.body, status=outcome.http_status, content_type=XML)
+    # The body is one bytes object: passed through as the WSGI iterable, without the
+    # generator and closing wrapper werkzeug puts around a body it may have to encode.
+    return Response(
+        outcome.body, status=outcome.http_status, content_type=XML, direct_passthrough=True
+    )
 
 
-def journal(service: Service, outcome: platform.Outcome, data: bytes) -> None:
-    """Record an outcome in the request journal."""
+def journal(
+    service: Service, outcome: platform.Outcome, data: bytes, sim: Simulator | None = None
+) -> None:
+    """Record an outcome in the request journal (of `sim`, by default the current app's)."""
     f = outcome.fault
-    simulator().journal.record(
+    (sim or simulator()).journal.record(
         service=service.name,
         operation=outcome.operation,
         kommunekode=outcome.kommunekode,
@@ -41,13 +48,14 @@ def journal(service: Service, outcome: platform.Outcome, data: bytes) -> None:
     )
 
 
-def too_large(service: Service, size: int | None) -> Response:
+def too_large(service: Service, size: int | None, sim: Simulator | None = None) -> Response:
     """HTTP 500 with a SOAP Fault (as SOAP 1.1 answers every Fault), before anything is parsed."""
-    limit = simulator().config.max_request_bytes
+    sim = sim or simulator()
+    limit = sim.config.max_request_bytes
     outcome = platform.fault_outcome(
         MessageTooLarge(f"{size if size is not None else 'more than'} > {limit} bytes")
     )
-    journal(service, outcome, b"")
+    journal(service, outcome, b"", sim)
     return soap_response(outcome)
 
 
@@ -57,11 +65,14 @@ bp = Blueprint("sp", __name__)
 
 def soap_endpoint() -> Response:
     """A served service: ``?wsdl`` on GET, a SOAP call on POST (journalled)."""
-    service = _BY_PATH[request.url_rule.rule]  # type: ignore[union-attr]
+    # The request itself, not the `request` proxy: every attribute read through the proxy
+    # looks the request up again (about as costly as the rest of this function together).
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    service = _BY_PATH[req.url_rule.rule]  # type: ignore[union-attr]
     sim = simulator()
-    if request.method in ("GET", "HEAD"):  # Flask drops the body of a HEAD answer
-        if "wsdl" in {k.lower() for k in request.args}:
-            body = wsdl.render(service, request.host_url.rstrip("/") + request.script_root)
+    if req.method in ("GET", "HEAD"):  # Flask drops the body of a HEAD answer
+        if "wsdl" in {k.lower() for k in req.args}:
+            body = wsdl.render(service, req.host_url.rstrip("/") + req.script_root)
             return Response(body, content_type=XML)
         return Response(
             f"{service.name}: POST SOAP 1.1 here; the WSDL is at ?wsdl\n",
@@ -69,17 +80,15 @@ def soap_endpoint() -> Response:
             headers={"Allow": "GET, POST"},
             content_type="text/plain; charset=utf-8",
         )
-    size = request.content_length
+    size = req.content_length
     if size is not None and size > sim.config.max_request_bytes:
-        return too_large(service, size)
+        return too_large(service, size, sim)
     try:
-        data = safexml.read_at_most(request.stream, sim.config.max_request_bytes)
+        data = safexml.read_at_most(req.stream, sim.config.max_request_bytes)
     except MessageTooLarge:  # a chunked body without Content-Length
-        return too_large(service, None)
-    outcome = platform.handle(
-        sim, service, data, request.headers.get("SOAPAction"), request.environ
-    )
-    journal(service, outcome, data)
+        return too_large(service, None, sim)
+    outcome = platform.handle(sim, service, data, req.headers.get("SOAPAction"), req.environ)
+    journal(service, outcome, data, sim)
     return soap_response(outcome)
 
 
