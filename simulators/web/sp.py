@@ -28,12 +28,10 @@ def soap_response(outcome: platform.Outcome) -> Response:
     )
 
 
-def journal(
-    service: Service, outcome: platform.Outcome, data: bytes, sim: Simulator | None = None
-) -> None:
-    """Record an outcome in the request journal (of `sim`, by default the current app's)."""
+def journal(sim: Simulator, service: Service, outcome: platform.Outcome, data: bytes) -> None:
+    """Record an outcome in `sim`'s request journal."""
     f = outcome.fault
-    (sim or simulator()).journal.record(
+    sim.journal.record(
         service=service.name,
         operation=outcome.operation,
         kommunekode=outcome.kommunekode,
@@ -48,14 +46,13 @@ def journal(
     )
 
 
-def too_large(service: Service, size: int | None, sim: Simulator | None = None) -> Response:
+def too_large(sim: Simulator, service: Service, size: int | None) -> Response:
     """HTTP 500 with a SOAP Fault (as SOAP 1.1 answers every Fault), before anything is parsed."""
-    sim = sim or simulator()
     limit = sim.config.max_request_bytes
     outcome = platform.fault_outcome(
         MessageTooLarge(f"{size if size is not None else 'more than'} > {limit} bytes")
     )
-    journal(service, outcome, b"", sim)
+    journal(sim, service, outcome, b"")
     return soap_response(outcome)
 
 
@@ -82,13 +79,13 @@ def soap_endpoint() -> Response:
         )
     size = req.content_length
     if size is not None and size > sim.config.max_request_bytes:
-        return too_large(service, size, sim)
+        return too_large(sim, service, size)
     try:
         data = safexml.read_at_most(req.stream, sim.config.max_request_bytes)
     except MessageTooLarge:  # a chunked body without Content-Length
-        return too_large(service, None, sim)
+        return too_large(sim, service, None)
     outcome = platform.handle(sim, service, data, req.headers.get("SOAPAction"), req.environ)
-    journal(service, outcome, data, sim)
+    journal(sim, service, outcome, data)
     return soap_response(outcome)
 
 
