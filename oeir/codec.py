@@ -75,7 +75,8 @@ _SP_CLASSES: dict[type, tuple[str, str]] = {
 """Serviceplatformen's context blocks: their real namespace and the prefix written."""
 
 
-def _namespace(cls: type) -> str:
+def namespace(cls: type) -> str:
+    """The namespace of the element `encode` writes for a message of class `cls`."""
     return _SP_CLASSES[cls][0] if cls in _SP_CLASSES else OEIR
 
 
@@ -87,7 +88,7 @@ def _prefix(cls: type) -> str:
 def _fields(cls: type) -> tuple[_Field, ...]:
     hints = typing.get_type_hints(cls, include_extras=True)
     names: dict[str, str] = getattr(cls, "XML_NAMES", {})
-    ns = _namespace(cls)
+    ns = namespace(cls)
     out = []
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
@@ -219,7 +220,7 @@ def to_element(obj: Any, tag: str | None = None) -> etree._Element:
     """Build the element for a dataclass instance (its class name is the tag by default)."""
     cls = type(obj)
     if tag is None:
-        ns = _namespace(cls)
+        ns = namespace(cls)
         el = etree.Element(f"{{{ns}}}{cls.__name__}", nsmap={_prefix(cls): ns})
     else:
         el = etree.Element(tag)
@@ -235,14 +236,9 @@ def encode_into(parent: etree._Element, message: Any) -> etree._Element:
     element, which is built in a document of its own and moved.
     """
     cls = type(message)
-    el = etree.SubElement(parent, f"{{{_namespace(cls)}}}{cls.__name__}")
+    el = etree.SubElement(parent, f"{{{namespace(cls)}}}{cls.__name__}")
     _fill(el, message)
     return el
-
-
-def namespace(cls: type) -> str:
-    """The namespace of the element `encode` writes for a message of class `cls`."""
-    return _namespace(cls)
 
 
 def _fill(el: etree._Element, obj: Any) -> None:
@@ -386,7 +382,7 @@ def decode(el: etree._Element) -> Any:
     if (
         qname.namespace not in (OEIR, *SP_NAMESPACES)
         or cls is None
-        or _namespace(cls) != qname.namespace
+        or namespace(cls) != qname.namespace
     ):
         raise DecodeError(f"unknown message element {el.tag}")
     return from_element(cls, el)

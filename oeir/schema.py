@@ -44,9 +44,13 @@ class Schemas:
             }
         )
 
+    def _for(self, el: etree._Element) -> etree.XMLSchema | None:
+        """The XSD of `el`'s namespace, or None."""
+        return self._by_namespace.get(split(el.tag)[0] or "")
+
     def validate(self, el: etree._Element) -> None:
         """Validate one top-level element against its namespace's XSD, or raise `SchemaInvalid`."""
-        schema = self._by_namespace.get(split(el.tag)[0] or "")
+        schema = self._for(el)
         if schema is None:
             raise SchemaInvalid(f"no schema for {el.tag}")
         if not schema.validate(el):
@@ -54,7 +58,7 @@ class Schemas:
 
     def errors(self, el: etree._Element) -> list[tuple[int, str]]:
         """Every XSD error of one top-level element as (source line, message); [] when valid."""
-        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        schema = self._for(el)
         if schema is None:
             return [(int(el.sourceline or 0), f"no schema for {el.tag}")]
         if schema.validate(el):
@@ -63,7 +67,7 @@ class Schemas:
 
     def error_details(self, el: etree._Element) -> list[tuple[int, str, str]]:
         """Every XSD error of one top-level element as (line, element path, message)."""
-        schema = self._by_namespace.get(etree.QName(el).namespace or "")
+        schema = self._for(el)
         if schema is None:
             return [(int(el.sourceline or 0), "", f"no schema for {el.tag}")]
         if schema.validate(el):
