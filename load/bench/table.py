@@ -278,7 +278,7 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
     """
     from simulators.ledger.records import Account, Claim
     from simulators.store import sqlite as sq
-    from simulators.store.ledger import CLAIM_COLUMNS, claim_values
+    from simulators.store.ledger import claim_values
 
     fake = traffic.Traffic(seed=5).fake
     store = sq.SqliteStore(db)
@@ -287,8 +287,6 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
     now = datetime.now(UTC)
     today = date.today()
     accounts: list[tuple[str, str]] = []
-    cols = ", ".join(CLAIM_COLUMNS)
-    marks = ", ".join("?" for _ in CLAIM_COLUMNS)
     names = [fake.name() for _ in range(1000)]
     cprs = [fake.cpr() for _ in range(1000)]
     with store.transaction() as tx:
@@ -330,19 +328,21 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
                 )
                 claim_rows.append(claim_values(c))
             if len(claim_rows) >= 50_000:
-                _flush(conn, acc_rows, claim_rows, cols, marks)
-        _flush(conn, acc_rows, claim_rows, cols, marks)
+                _flush(conn, acc_rows, claim_rows)
+        _flush(conn, acc_rows, claim_rows)
     store.close()
     return accounts
 
 
-def _flush(conn: Any, acc_rows: list[Any], claim_rows: list[Any], cols: str, marks: str) -> None:
+def _flush(conn: Any, acc_rows: list[Any], claim_rows: list[Any]) -> None:
+    from simulators.store.ledger import INSERT_CLAIM
+
     conn.executemany(
         "INSERT INTO accounts (nummer, kommunekode, ident, cpr_nummer, cvr_nummer, navn,"
         " tilgode, lukket, oprettet) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         acc_rows,
     )
-    conn.executemany(f"INSERT INTO claims ({cols}) VALUES ({marks})", claim_rows)
+    conn.executemany(INSERT_CLAIM, claim_rows)
     acc_rows.clear()
     claim_rows.clear()
 
