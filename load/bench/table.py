@@ -330,6 +330,7 @@ def seed(db: Path, n_claims: int, per_account: int) -> list[tuple[str, str]]:
             if len(claim_rows) >= 50_000:
                 _flush(conn, acc_rows, claim_rows)
         _flush(conn, acc_rows, claim_rows)
+        tx.recount_owed()  # the accounts' totals, as insert_claim keeps them
     store.close()
     return accounts
 

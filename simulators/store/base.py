@@ -67,6 +67,10 @@ class Tx(LedgerTx, Protocol):
     def claim_totals(self, kommunekode: str) -> dict[str, int]:
         """A municipality's ``claims``, ``open_claims``, ``accounts`` and ``saldo`` (øre, all claims)."""
 
+    def recount_owed(self) -> None:
+        """Count every account's total owed again from its claims, after claims were written
+        other than by `insert_claim` and `update_claim` (a snapshot load, a bulk seed)."""
+
     def count(self, what: str) -> int:
         """How many rows of `what` (accounts, claims, events, jobs, journal, pending_jobs) exist."""
 

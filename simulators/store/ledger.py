@@ -11,8 +11,10 @@ The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` ar
    `insert_account` (MAX, INSERT) and its event as in 6;
 3. `claim` (the claims key: a claim carries its own idempotency, the hash of its payload;
    the ``idempotency`` table is read only for claims stored before that);
-4. `account_owed` (claims_konto: the bound on the account's balance, summed in SQL);
-5. `insert_claim` (claims, its key and claims_konto; the account key for the foreign key);
+4. `account_owed` (the account's key: the bound on the account's balance, kept in
+   ``accounts.owed``, one row however many claims the account holds);
+5. `insert_claim` (claims, its key and claims_konto; the account key for the foreign key),
+   and the claim's balance added to ``accounts.owed`` (the account's key);
 6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
    (events, its event id and two indexes); the listeners then queue the invoice job
    (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
@@ -36,8 +38,19 @@ from simulators.ledger.records import Account, Claim, Event, EventKind, NewEvent
 from simulators.store.meta import MetaSql
 from simulators.store.sql import chunks, dt
 
+SALDO = "hovedstol - nedskrevet - nedreguleret - daekket - afskrevet + rykkergebyrer + renter"
+"""A claim's balance (`Claim.saldo`) in SQL."""
+
+# ``accounts.owed`` is what the account's claims still owe in total (`Claim.saldo`,
+# summed): the store keeps it on every claim written (`LedgerSql.insert_claim`,
+# `LedgerSql.update_claim`), so the bound on the account's balance reads one row, not
+# every claim of the account. Whatever writes claims otherwise (a snapshot load, the
+# bench's seed) counts it again from the claims (`LedgerSql.recount_owed`).
+OWED_COLUMN = "owed INTEGER NOT NULL DEFAULT 0"
+"""``accounts.owed``: added to a database made before it (`LedgerSql.upgrade_ledger`)."""
+
 SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS accounts (
+    f"""CREATE TABLE IF NOT EXISTS accounts (
     nummer TEXT PRIMARY KEY,
     kommunekode TEXT NOT NULL,
     ident TEXT NOT NULL,
@@ -47,6 +60,7 @@ SCHEMA = (
     tilgode INTEGER NOT NULL DEFAULT 0,
     lukket INTEGER NOT NULL DEFAULT 0,
     oprettet TEXT,
+    {OWED_COLUMN},
     UNIQUE (kommunekode, ident)
 )""",
     """CREATE INDEX IF NOT EXISTS accounts_ident ON accounts (ident)""",
@@ -103,11 +117,19 @@ SCHEMA = (
     """CREATE INDEX IF NOT EXISTS events_kommune ON events (kommunekode, seq)""",
 )
 
-ACCOUNT_OWED = (
-    "SELECT COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
-    " + rykkergebyrer + renter), 0) AS owed FROM claims WHERE konto = ?"
+ACCOUNT_OWED = "SELECT owed FROM accounts WHERE nummer = ?"
+"""What an account's claims still owe in total (`Claim.saldo`, summed): one row."""
+
+CLAIM_OWED = f"SELECT konto, {SALDO} AS saldo FROM claims WHERE kommunekode = ? AND fordring_id = ?"
+"""A stored claim's account and balance (what it adds to ``accounts.owed``)."""
+
+ADD_OWED = "UPDATE accounts SET owed = owed + ? WHERE nummer = ?"
+
+RECOUNT_OWED = (
+    f"UPDATE accounts SET owed = COALESCE((SELECT SUM({SALDO}) FROM claims"
+    " WHERE claims.konto = accounts.nummer), 0)"
 )
-"""What an account's claims still owe in total (`Claim.saldo`, summed)."""
+"""Every account's ``owed`` counted again from its claims (claims_konto)."""
 
 _EVENT_NS = uuid.UUID("6f1b1c2e-6c4e-5d0e-9a35-1590b0000001")
 _EVENT_NS_BYTES = _EVENT_NS.bytes
@@ -329,9 +351,27 @@ class LedgerSql(MetaSql):
         return [_claim(r) for r in rows]
 
     def account_owed(self, konto: str) -> int:
-        """The sum of the balances of an account's claims (claims_konto; no claim decoded)."""
+        """The sum of the balances of an account's claims (``accounts.owed``: one row)."""
         row = self._one(ACCOUNT_OWED, (konto,))
         return int(row["owed"]) if row else 0
+
+    def recount_owed(self) -> None:
+        """Count every account's ``owed`` again from its claims: after claims were written
+        other than by `insert_claim` and `update_claim` (a snapshot load, a bulk seed)."""
+        self._c.execute(RECOUNT_OWED)
+
+    def upgrade_ledger(self) -> None:
+        """Give a database made before ``accounts.owed`` the column, counted from the claims
+        (in the store's first write transaction: once, whichever process opens it first)."""
+        cur = self._c.execute("SELECT * FROM accounts LIMIT 0")
+        if "owed" not in {d[0] for d in cur.description}:
+            self._c.execute(f"ALTER TABLE accounts ADD COLUMN {OWED_COLUMN}")
+            self.recount_owed()
+
+    def _owe(self, konto: str, change: int) -> None:
+        """Move an account's ``owed`` by `change` øre."""
+        if change:
+            self._c.execute(ADD_OWED, (change, konto))
 
     def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:
         """Claims of a municipality by FordringId, after `after` (primary-key range scan)."""
@@ -347,8 +387,7 @@ class LedgerSql(MetaSql):
         row = self._one(
             "SELECT COUNT(*) AS claims,"
             " COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS open_claims,"
-            " COALESCE(SUM(hovedstol - nedskrevet - nedreguleret - daekket - afskrevet"
-            " + rykkergebyrer + renter), 0) AS saldo"
+            f" COALESCE(SUM({SALDO}), 0) AS saldo"
             " FROM claims WHERE kommunekode = ?",
             (str(model.FordringStatus.AABEN), kommunekode),
         )
@@ -363,13 +402,25 @@ class LedgerSql(MetaSql):
         }
 
     def insert_claim(self, claim: Claim) -> None:
-        """Insert a claim."""
+        """Insert a claim, and add its balance to its account's ``owed``."""
         self._c.execute(INSERT_CLAIM, claim_values(claim))
+        self._owe(claim.konto, claim.saldo)
 
     def update_claim(self, claim: Claim) -> None:
-        """Write every column of a claim but its key."""
+        """Write every column of a claim but its key, and move ``owed`` of the account(s)
+        by what the claim's balance changed (from the stored row: exact, even when the
+        claim moves to another account)."""
+        before = self._one(CLAIM_OWED, (claim.kommunekode, claim.fordring_id))
         values = claim_values(claim)
         self._c.execute(UPDATE_CLAIM, (*values[2:], claim.kommunekode, claim.fordring_id))
+        if before is None:  # no such claim: nothing was written
+            return
+        konto, saldo = before["konto"], int(before["saldo"])
+        if konto == claim.konto:
+            self._owe(konto, claim.saldo - saldo)
+        else:
+            self._owe(konto, -saldo)
+            self._owe(claim.konto, claim.saldo)
 
     # -- idempotency --------------------------------------------------------
     def idempotent(self, scope: str, kommunekode: str, key: str) -> tuple[str, str] | None:

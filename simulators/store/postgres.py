@@ -44,8 +44,9 @@ class PgConnection:
         self.raw = conn
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        """Run one statement (``CREATE TABLE/INDEX`` is translated to PostgreSQL DDL)."""
-        if sql.lstrip()[:6].upper() == "CREATE":
+        """Run one statement (``CREATE TABLE/INDEX`` and ``ALTER TABLE`` are translated to
+        PostgreSQL DDL)."""
+        if sql.lstrip()[:6].upper() in ("CREATE", "ALTER "):
             sql = pg_ddl(sql)
         return self.raw.execute(pg_sql(sql), tuple(args) or None)
 
@@ -108,6 +109,7 @@ class PgStore:
         self._pool = ConnectionPool(url, schema)
         self._local = threading.local()
         with self.transaction() as tx:
+            tx.upgrade_ledger()
             tx.instance_id()
 
     @contextmanager

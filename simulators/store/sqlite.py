@@ -96,6 +96,7 @@ class SqliteStore:
         finally:
             self._unlock_other_processes()
         with self.transaction() as tx:
+            tx.upgrade_ledger()
             tx.instance_id()
 
     def _conn(self) -> sqlite3.Connection:

@@ -2,7 +2,9 @@
 
 After every step, for every claim: the balance formula holds, each balance
 component equals the sum of its events, closed claims stand at 0, and the
-ledger agrees with a much simpler model of what the balance and status must be.
+ledger agrees with a much simpler model of what the balance and status must be;
+for every account: the total the store keeps of what its claims owe
+(`account_owed`) is the sum of its claims' balances. On SQLite, and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from oeir import model
 from oeir.faults import OeirFault
 from simulators.clock import VirtualClock
 from simulators.ledger import EventKind, Ledger, check_invariant
 from simulators.store import SqliteStore
+from simulators.store.base import Store
 from tests.simulators.helpers import CPRS, fordring, kreditor
 
 S = model.FordringStatus
@@ -48,19 +57,29 @@ class Model:
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    """Drives the ledger with random operations and checks it after each."""
+    """Drives the ledger with random operations and checks it after each.
 
-    def __init__(self) -> None:
+    On a fresh SQLite store of its own, or on `store` (emptied first, left open).
+    """
+
+    def __init__(self, store: Store | None = None) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="ledger-sm-"))
-        self.store = SqliteStore(self.dir / "sim.sqlite3", synchronous="OFF")
+        if store is None:
+            self.store: Store = SqliteStore(self.dir / "sim.sqlite3", synchronous="OFF")
+            self.own_store = True
+        else:
+            with store.transaction() as tx:
+                tx.reset()
+            self.store, self.own_store = store, False
         self.clock = VirtualClock()
         self.ledger = Ledger(self.store, self.clock)
         self.m = Model()
         self.n = 0
 
     def teardown(self) -> None:
-        self.store.close()
+        if self.own_store:
+            self.store.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _pick(self, data: st.DataObject) -> ModelClaim | None:
@@ -322,6 +341,19 @@ class LedgerMachine(RuleBasedStateMachine):
             assert account is not None and account.tilgode == tilgode
             assert account.lukket == ((kommune, cpr) in self.m.lukket)
 
+    @invariant()
+    def account_owed_is_its_claims_sum(self) -> None:
+        for kommune, cpr in self.m.tilgode:
+            expected = sum(
+                c.saldo for c in self.m.claims.values() if (c.kommune, c.cpr) == (kommune, cpr)
+            )
+            with self.store.read() as tx:
+                account = tx.account_by_debtor(kommune, cpr)
+                assert account is not None
+                claims = tx.claims_of_account(account.nummer)
+                owed = tx.account_owed(account.nummer)
+            assert owed == sum(c.saldo for c in claims) == expected, (kommune, cpr)
+
 
 LedgerMachine.TestCase.settings = settings(
     max_examples=60,
@@ -330,3 +362,16 @@ LedgerMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_ledger_state_machine = LedgerMachine.TestCase
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_ledger_state_machine_on_postgres(store: Store) -> None:
+    run_state_machine_as_test(
+        lambda: LedgerMachine(store),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from debitorsim import cli
+from oeir import model
 from oeir.services import DEBITOR_REGISTRERING
 from simulators import SimConfig, create_app, simulator_of, snapshot
 from simulators.clock import VirtualClock
@@ -156,6 +157,43 @@ def test_round_trip_restores_the_saved_state_exactly(
     unsealed = {k: v for k, v in document.items() if k != "digest"}
     assert client.put("/admin/snapshot", json=unsealed).status_code == 200
     assert observed(sim) == saved
+
+
+def test_the_accounts_totals_are_not_saved_but_counted_from_the_claims_on_load(
+    client: FlaskClient, sim: Simulator, kode: str
+) -> None:
+    build_state(client, sim, kode, "A")
+    sim.ledger.daekning(kode, "A-L1", 1500, model.Betalingsmiddel.KORT)
+    document = client.get("/admin/snapshot").get_json()
+    accounts = document["tables"]["accounts"]
+    assert "owed" not in accounts["columns"]  # the store's own bookkeeping (accounts.owed)
+    saved = owed_by_account(sim)
+    assert saved and any(saved.values()), saved
+    # Totals in a document written by hand are not taken: they are counted from its claims.
+    forged = {
+        "columns": [*accounts["columns"], "owed"],
+        "rows": [[*row, 123] for row in accounts["rows"]],
+    }
+    unsealed = {k: v for k, v in document.items() if k != "digest"}
+    unsealed["tables"] = {**document["tables"], "accounts": forged}
+    build_state(client, sim, kode, "B")
+    for doc in (document, unsealed):
+        r = client.put("/admin/snapshot", json=doc)
+        assert r.status_code == 200, r.text
+        assert owed_by_account(sim) == saved
+
+
+def owed_by_account(sim: Simulator) -> dict[str, int]:
+    """Every account's kept total (`account_owed`), checked against its claims' balances."""
+    out = {}
+    with sim.store.read() as tx:
+        for t in sim.tenants.all():
+            for account in tx.accounts_page(t.kode, None, ALL):
+                owed = tx.account_owed(account.nummer)
+                claims = tx.claims_of_account(account.nummer)
+                assert owed == sum(c.saldo for c in claims), account.nummer
+                out[account.nummer] = owed
+    return out
 
 
 def test_activity_after_a_load_continues_with_fresh_ids_and_due_jobs(
