@@ -1,0 +1,144 @@
+"""The SOAP calls themselves (a POST on a served service's path), answered in plain WSGI.
+
+A call is the simulator's hot path. Flask around it (request object and context, URL
+adapter and routing, session, hooks, response object) cost about a fifth of an
+OpretFordring's in-process CPU while adding nothing a call uses, so `SoapCalls` sits in
+front of the Flask app and answers those POSTs itself; every other request (the WSDL on
+GET, the XSDs, admin API, dashboard, payment pages, wrong methods and paths) goes on to
+Flask. The middleware around the app (same-origin guard, clock refresh, fault injection,
+work slots) wraps both alike.
+
+Its answers are the ones the Flask view gave, byte for byte: the body read through
+werkzeug's own input stream with Flask's request limit, the status line as werkzeug
+spells it, an error Flask's handlers would have turned into a SOAP Fault (or an HTML
+page) turned into the same one. A POST werkzeug's routing refuses before any view
+(a WebSocket upgrade, a Host it cannot encode) still goes to Flask, which answers 400.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_content_length, get_host, get_input_stream
+
+from oeir import safexml
+from oeir.faults import MessageTooLarge, OeirFault
+from oeir.services import Service
+from simulators import platform
+from simulators.engine import Simulator
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+XML = "text/xml; charset=utf-8"
+
+
+def journal(sim: Simulator, service: Service, outcome: platform.Outcome, data: bytes) -> None:
+    """Record an outcome in `sim`'s request journal."""
+    f = outcome.fault
+    sim.journal.record(
+        service=service.name,
+        operation=outcome.operation,
+        kommunekode=outcome.kommunekode,
+        verdict="fault" if f else "ok",
+        fejlkode=f.kode if f else None,
+        felt=f.felt if f else None,
+        http_status=outcome.http_status,
+        request=data,
+        detail=f.tekst_en if f else None,
+        response=outcome.body,
+        near_miss=outcome.near_miss,
+    )
+
+
+def status_line(code: int) -> str:
+    """The status line werkzeug's `Response` sends for `code` (``500 INTERNAL SERVER ERROR``)."""
+    reason = HTTP_STATUS_CODES.get(code)
+    return f"{code} {reason.upper() if reason else 'UNKNOWN'}"
+
+
+class SoapCalls:
+    """WSGI app: a POST on a path of `services` answered here (see the module), anything
+    else passed on to `app` (the Flask app's own WSGI callable).
+
+    An unexpected error is logged on `logger` and answered with an ``InternFejl`` Fault,
+    as the Flask app's error handler did.
+    """
+
+    def __init__(
+        self, app: WsgiApp, sim: Simulator, services: Iterable[Service], logger: logging.Logger
+    ) -> None:
+        self.app = app
+        self.sim = sim
+        self.by_path = {service.path: service for service in services}
+        self.logger = logger
+        self.max_bytes = sim.config.max_request_bytes
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        service = self.by_path.get(environ.get("PATH_INFO", ""))
+        if (
+            service is None
+            or environ.get("REQUEST_METHOD", "").upper() != "POST"
+            or _refused_by_routing(environ)
+        ):
+            return self.app(environ, start_response)
+        try:
+            status, body = self._call(service, environ)
+        except HTTPException as err:
+            if err.code != 413:
+                return err(environ, start_response)
+            # Flask stopped reading at its limit: a SOAP Fault all the same (HTTP 500).
+            status, body = 500, platform.fault_outcome(MessageTooLarge("request body")).body
+        except Exception:
+            self.logger.exception("unhandled error")
+            status, body = 500, platform.fault_outcome(OeirFault(kode="InternFejl")).body
+        start_response(
+            status_line(status), [("Content-Type", XML), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    def _call(self, service: Service, environ: Environ) -> tuple[int, bytes]:
+        """Read, answer and journal one call: its HTTP status and body."""
+        sim, limit = self.sim, self.max_bytes
+        size = get_content_length(environ)
+        if size is not None and size > limit:
+            return self._too_large(service, size)
+        # As Flask's request stream: bounded by Content-Length, or by Flask's own limit
+        # (one byte above ours) when the server terminates the input itself.
+        stream = get_input_stream(environ, max_content_length=limit + 1)
+        try:
+            data = safexml.read_at_most(stream, limit)
+        except MessageTooLarge:  # a chunked body without Content-Length
+            return self._too_large(service, None)
+        outcome = platform.handle(sim, service, data, environ.get("HTTP_SOAPACTION"), environ)
+        journal(sim, service, outcome, data)
+        return outcome.http_status, outcome.body
+
+    def _too_large(self, service: Service, size: int | None) -> tuple[int, bytes]:
+        """A SOAP Fault (HTTP 500, as SOAP 1.1 answers every Fault), before anything is parsed."""
+        outcome = platform.fault_outcome(
+            MessageTooLarge(f"{size if size is not None else 'more than'} > {self.max_bytes} bytes")
+        )
+        journal(self.sim, service, outcome, b"")
+        return outcome.http_status, outcome.body
+
+
+def _refused_by_routing(environ: Environ) -> bool:
+    """Whether werkzeug's routing refuses the request before any view (as
+    `werkzeug.routing.Map.bind_to_environ` decides): a WebSocket upgrade, which no route
+    takes, or a Host it cannot IDNA-encode."""
+    upgrade = environ.get("HTTP_UPGRADE")
+    if upgrade is not None and upgrade.lower() == "websocket":
+        connection = environ.get("HTTP_CONNECTION", "").lower().split(",")
+        if any(v.strip(" \t") == "upgrade" for v in connection):
+            return True
+    try:
+        get_host(environ).lower().partition(":")[0].encode("idna")
+    except UnicodeError:
+        return True
+    return False
