@@ -176,7 +176,7 @@ def _targets() -> list[tuple[Any, str, str]]:
         (soap_calls.SoapCalls, "__call__", "wsgi: SOAP endpoint, response"),
         (soap_calls.SoapCalls, "_call", "wsgi: SOAP endpoint, response"),
         (soap_calls, "journal", "journal: record (queue)"),
-        (safexml, "read_at_most", "wsgi: body read"),
+        (soap_calls, "read_body", "wsgi: body read"),
         (soap, "read_request", "soap: envelope split, operation"),
         (safexml, "parse", "xml: safe parse"),
         (sp_context, "read", "soap: SP header blocks"),
