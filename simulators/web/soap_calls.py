@@ -36,6 +36,8 @@ WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 XML = "text/xml; charset=utf-8"
 
+_HOSTS_REMEMBERED = 64
+
 
 def journal(sim: Simulator, service: Service, outcome: platform.Outcome, data: bytes) -> None:
     """Record an outcome in `sim`'s request journal."""
@@ -77,13 +79,14 @@ class SoapCalls:
         self.by_path = {service.path: service for service in services}
         self.logger = logger
         self.max_bytes = sim.config.max_request_bytes
+        self._encodable_hosts: set[str] = set()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         service = self.by_path.get(environ.get("PATH_INFO", ""))
         if (
             service is None
             or environ.get("REQUEST_METHOD", "").upper() != "POST"
-            or _refused_by_routing(environ)
+            or self._refused_by_routing(environ)
         ):
             return self.app(environ, start_response)
         try:
@@ -100,6 +103,21 @@ class SoapCalls:
             status_line(status), [("Content-Type", XML), ("Content-Length", str(len(body)))]
         )
         return [body]
+
+    def _refused_by_routing(self, environ: Environ) -> bool:
+        """Whether werkzeug's routing refuses the request before any view: a WebSocket
+        upgrade (no route takes one), or a Host it cannot IDNA-encode. A Host found
+        encodable is remembered (a few of them: clients name the server the same way)."""
+        if _upgrades_to_websocket(environ):
+            return True
+        host = environ.get("HTTP_HOST")
+        if host is not None and host in self._encodable_hosts:
+            return False
+        if not _encodable_host(environ):
+            return True
+        if host is not None and len(self._encodable_hosts) < _HOSTS_REMEMBERED:
+            self._encodable_hosts.add(host)
+        return False
 
     def _call(self, service: Service, environ: Environ) -> tuple[int, bytes]:
         """Read, answer and journal one call: its HTTP status and body."""
@@ -160,17 +178,19 @@ def read_body(environ: Environ, size: int | None, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _refused_by_routing(environ: Environ) -> bool:
-    """Whether werkzeug's routing refuses the request before any view (as
-    `werkzeug.routing.Map.bind_to_environ` decides): a WebSocket upgrade, which no route
-    takes, or a Host it cannot IDNA-encode."""
+def _upgrades_to_websocket(environ: Environ) -> bool:
+    """A WebSocket upgrade, as `werkzeug.routing.Map.bind_to_environ` tells one."""
     upgrade = environ.get("HTTP_UPGRADE")
-    if upgrade is not None and upgrade.lower() == "websocket":
-        connection = environ.get("HTTP_CONNECTION", "").lower().split(",")
-        if any(v.strip(" \t") == "upgrade" for v in connection):
-            return True
+    if upgrade is None or upgrade.lower() != "websocket":
+        return False
+    connection = environ.get("HTTP_CONNECTION", "").lower().split(",")
+    return any(v.strip(" \t") == "upgrade" for v in connection)
+
+
+def _encodable_host(environ: Environ) -> bool:
+    """Whether werkzeug's routing can IDNA-encode the request's host (else: BadHost)."""
     try:
         get_host(environ).lower().partition(":")[0].encode("idna")
     except UnicodeError:
-        return True
-    return False
+        return False
+    return True
