@@ -21,6 +21,7 @@ from simulators.sim_time import SimTime
 from simulators.web import admin, dashboard, fault_admin, payment_pages, sp, time_admin
 from simulators.web.context import attach, sim_time_of, simulator_of
 from simulators.web.fault_middleware import FaultMiddleware
+from simulators.web.soap_calls import SoapCalls
 from simulators.web.work_slots import WorkSlots
 
 __all__ = ["StoredInt", "create_app", "sim_time_of", "simulator_of"]
@@ -63,6 +64,8 @@ def create_app(config: SimConfig) -> Flask:
     app.register_blueprint(time_admin.bp, url_prefix="/admin")
     admin.install_error_handlers(app)
 
+    # The SOAP calls (POST) are answered in front of Flask; everything else goes on to it.
+    app.wsgi_app = SoapCalls(app.wsgi_app, sim, sp.SERVED, app.logger)  # type: ignore[method-assign]
     if config.work_slots is not None:
         paths = [service.path for service in sp.SERVED]
         app.wsgi_app = WorkSlots(  # type: ignore[method-assign]

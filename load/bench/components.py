@@ -158,17 +158,13 @@ class _TimedConnection:
 
 def _targets() -> list[tuple[Any, str, str]]:
     """(owner, attribute, component) of every function the breakdown times."""
-    from flask import Flask
-    from flask.ctx import RequestContext
-    from werkzeug.wrappers.response import Response
-
     from oeir import codec, rules, safexml, schema, soap, sp_context
     from oeir.same_origin import SameOrigin
     from simulators import engine, journal, platform, replay
     from simulators import rules as profile_rules
     from simulators.ledger import commands, core
     from simulators.store import ledger as ledger_sql
-    from simulators.web import sp
+    from simulators.web import soap_calls
     from simulators.web.fault_middleware import FaultMiddleware
     from simulators.web.work_slots import WorkSlots
 
@@ -176,13 +172,11 @@ def _targets() -> list[tuple[Any, str, str]]:
         (SameOrigin, "__call__", "wsgi: same-origin guard"),
         (engine.Simulator, "refresh_clock", "wsgi: clock refresh"),
         (FaultMiddleware, "__call__", "wsgi: fault middleware"),
-        (WorkSlots, "__call__", "wsgi: work slot, body read, Flask around"),
-        (Flask, "full_dispatch_request", "flask: dispatch, response object"),
-        (RequestContext, "push", "flask: request context, routing"),
-        (RequestContext, "pop", "flask: request context, routing"),
-        (Response, "__call__", "flask: response to WSGI"),
-        (sp, "journal", "journal: record (queue)"),
-        (safexml, "read_at_most", "flask: body read"),
+        (WorkSlots, "__call__", "wsgi: work slot, body read"),
+        (soap_calls.SoapCalls, "__call__", "wsgi: SOAP endpoint, response"),
+        (soap_calls.SoapCalls, "_call", "wsgi: SOAP endpoint, response"),
+        (soap_calls, "journal", "journal: record (queue)"),
+        (soap_calls, "read_body", "wsgi: body read"),
         (soap, "read_request", "soap: envelope split, operation"),
         (safexml, "parse", "xml: safe parse"),
         (sp_context, "read", "soap: SP header blocks"),
