@@ -436,7 +436,8 @@ BUILDING_BLOCKS: dict[type, st.SearchStrategy[Any]] = {
 
 def messages(cls: type) -> st.SearchStrategy[Any]:
     """The strategy for any class of `oeir.model` (message or building block)."""
-    return STRATEGIES.get(cls) or BUILDING_BLOCKS[cls]
+    found = STRATEGIES.get(cls)
+    return found if found is not None else BUILDING_BLOCKS[cls]
 
 
 # --- Messages that also obey the business rules (oeir.rules) ----------------------------
