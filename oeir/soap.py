@@ -121,7 +121,10 @@ def fault_envelope(fault: OeirFault) -> bytes:
 
 
 def _split(data: bytes, max_bytes: int) -> tuple[etree._Element | None, etree._Element]:
-    root = safexml.parse(data, max_bytes=max_bytes)
+    return _split_root(safexml.parse(data, max_bytes=max_bytes))
+
+
+def _split_root(root: etree._Element) -> tuple[etree._Element | None, etree._Element]:
     if root.tag == f"{{{SOAP12_ENV}}}Envelope":
         raise OeirFault(kode="SoapVersionIkkeUnderstoettet")
     if root.tag != _ENVELOPE:
@@ -141,13 +144,18 @@ def _split(data: bytes, max_bytes: int) -> tuple[etree._Element | None, etree._E
 
 
 def read_header(
-    header: etree._Element | None, request: etree._Element, schemas: Schemas
+    header: etree._Element | None,
+    request: etree._Element,
+    schemas: Schemas,
+    *,
+    validated: bool = False,
 ) -> SpHeader:
     """Serviceplatformen's context blocks, from the header or the request element.
 
     See `oeir.sp_context.read`: blocks found in `request` are taken out of it.
+    `validated`: the blocks are known valid (`Schemas.envelope_valid`).
     """
-    return sp_context.read(header, request, schemas)
+    return sp_context.read(header, request, schemas, validated=validated)
 
 
 def read_request(
@@ -163,7 +171,8 @@ def read_request(
     Raises `OeirFault` (always with a `FejlKode`) on the first problem found.
     """
     schemas = schemas or default_schemas()
-    header_el, body_el = _split(data, max_bytes)
+    root = safexml.parse(data, max_bytes=max_bytes)
+    header_el, body_el = _split_root(root)
     namespace, name = namespaces.split(body_el.tag)
     if namespace != OEIR:
         raise WrongNamespace(f"{{{namespace}}}")
@@ -174,8 +183,12 @@ def read_request(
         action = (soap_action or "").strip().strip('"')
         if action and action != operation.soap_action:
             raise OeirFault(f"expected {operation.soap_action}", kode="ForkertSoapAction")
-        header = read_header(header_el, body_el, schemas)
-        schemas.validate(body_el)
+        # One validation of the whole envelope for a valid call; the part-by-part one
+        # (which finds the fault) only when that fails.
+        valid = schemas.envelope_valid(root, data)
+        header = read_header(header_el, body_el, schemas, validated=valid)
+        if not valid:
+            schemas.validate(body_el)
         return Request(header, operation, codec.from_element(operation.request, body_el))
     except OeirFault as fault:
         fault.operation = operation.name  # the journal files the refusal under its operation
