@@ -283,6 +283,96 @@ def _text_function(kind: Any) -> Callable[[Any], str]:
     return str
 
 
+_XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+
+NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character XML 1.0 cannot carry (a control, a surrogate, U+FFFE/U+FFFF): lxml refuses
+to build an element with one; `xml_text` writes it, so its caller must look for one."""
+
+
+def escape_text(text: str) -> str:
+    """`text` escaped as libxml2 writes element content: &, <, > and carriage return."""
+    for char, ref in _XML_ESCAPES:
+        if char in text:
+            text = text.replace(char, ref)
+    return text
+
+
+def xml_text(message: Any) -> str:
+    """The XML text `etree.tostring` writes for `encode_into`'s element of `message`
+    (an ØiR class), its namespace declared by an ancestor under the prefix ``o``.
+
+    Characters XML cannot carry are written as they are (see `NOT_XML_CHAR`).
+    """
+    out: list[str] = []
+    _write(out, type(message), message)
+    return "".join(out)
+
+
+def _write(out: list[str], cls: type, obj: Any) -> None:
+    """Append the element of `obj` (tag `o:` and its class name) to `out`."""
+    start, empty, end = _write_tags(cls)
+    mark = len(out)
+    out.append(start)
+    _write_children(out, obj)
+    if len(out) == mark + 1:
+        out[mark] = empty
+    else:
+        out.append(end)
+
+
+def _write_children(out: list[str], obj: Any) -> None:
+    for name, (start, empty, end), repeated, nested, text_of in _write_plan(type(obj)):
+        value = getattr(obj, name)
+        if value is None:
+            continue
+        for item in value if repeated else (value,):
+            if nested:
+                mark = len(out)
+                out.append(start)
+                _write_children(out, item)
+                if len(out) == mark + 1:
+                    out[mark] = empty
+                else:
+                    out.append(end)
+            else:
+                out.append(start)
+                out.append(text_of(item))
+                out.append(end)
+
+
+def _tags(prefix: str, name: str) -> tuple[str, str, str]:
+    """Start tag, empty-element tag and end tag of `prefix:name`."""
+    return f"<{prefix}:{name}>", f"<{prefix}:{name}/>", f"</{prefix}:{name}>"
+
+
+@cache
+def _write_tags(cls: type) -> tuple[str, str, str]:
+    if namespace(cls) != OEIR:
+        raise ValueError(f"{cls.__name__} is not an ØiR class")
+    return _tags("o", cls.__name__)
+
+
+@cache
+def _write_plan(
+    cls: type,
+) -> tuple[tuple[str, tuple[str, str, str], bool, bool, Callable[[Any], str]], ...]:
+    """Per field: name, its tags, repeated, nested dataclass, and its text function
+    (escaping only for strings: the others write no character that needs it)."""
+    plan = []
+    for f in _fields(cls):
+        nested = dataclasses.is_dataclass(f.kind)
+        text_of = _text_function(f.kind)
+        if f.kind is str or f.kind == "uuid":
+            text_of = _escaped_str
+        plan.append((f.name, _tags("o", f.tag.rpartition("}")[2]), f.repeated, nested, text_of))
+    return tuple(plan)
+
+
+def _escaped_str(value: Any) -> str:
+    return escape_text(str(value))
+
+
 def from_element(cls: type, el: etree._Element) -> Any:
     """Build a `cls` instance from its element; raises `DecodeError` on a mismatch."""
     plan = _decode_plan(cls)
@@ -408,4 +498,5 @@ __all__ = [
     "oere",
     "to_bytes",
     "to_element",
+    "xml_text",
 ]

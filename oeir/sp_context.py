@@ -84,12 +84,20 @@ def _for_us(block: etree._Element) -> bool:
     return actor in ("", SOAP_ACTOR_NEXT)
 
 
-def read(header: etree._Element | None, request: etree._Element, schemas: Schemas) -> SpHeader:
+def read(
+    header: etree._Element | None,
+    request: etree._Element,
+    schemas: Schemas,
+    *,
+    validated: bool = False,
+) -> SpHeader:
     """The Serviceplatformen context of a call, from `header` and/or `request`.
 
     Context blocks found in `request` are taken out of it, so the message that remains
     is the operation's own (and validates against its XSD). Raises `OeirFault`.
+    `validated`: the blocks are known valid (`Schemas.envelope_valid`): not validated again.
     """
+    decode = _decode_valid if validated else _decode
     found: dict[str, tuple[etree._Element, str]] = {}
     strays: list[tuple[str, str]] = []  # (tag, where): a context name in another namespace
     if header is not None:
@@ -118,10 +126,10 @@ def read(header: etree._Element | None, request: etree._Element, schemas: Schema
     for tag in (INVOCATION, AUTHORITY):
         if tag not in found:
             raise _missing(tag, request, strays)
-    ic: InvocationContext = _decode(found[INVOCATION][0], schemas)
-    ac: AuthorityContext = _decode(found[AUTHORITY][0], schemas)
+    ic: InvocationContext = decode(found[INVOCATION][0], schemas)
+    ac: AuthorityContext = decode(found[AUTHORITY][0], schemas)
     if CALL in found:
-        ic = _merge(ic, _decode(found[CALL][0], schemas))
+        ic = _merge(ic, decode(found[CALL][0], schemas))
     return SpHeader(invocation_context=ic, authority_context=ac)
 
 
@@ -167,6 +175,11 @@ def _decode(block: etree._Element, schemas: Schemas) -> Any:
         bare = block
     schemas.validate(bare)
     return codec.from_element(_CLASSES[block.tag], bare)
+
+
+def _decode_valid(block: etree._Element, schemas: Schemas) -> Any:
+    """`_decode` of a block known valid, without the SOAP attributes `_decode` drops."""
+    return codec.from_element(_CLASSES[block.tag], block)
 
 
 def _merge(ic: InvocationContext, cc: CallContext) -> InvocationContext:

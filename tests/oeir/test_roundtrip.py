@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from lxml import etree
 
 from oeir import codec, model, safexml, schema, soap
 from oeir.faults import DecodeError, OeirFault
-from oeir.namespaces import SOAP_ENV
+from oeir.namespaces import OEIR, SOAP_ENV
 from oeir.services import SERVICES
 from tests.oeir import strategies as s
 
@@ -83,6 +84,50 @@ def test_response_envelope_is_byte_identical_to_the_plainly_built_one(cls: type)
             assert other_thread.submit(soap.response_envelope, message).result() == expected
 
     check()
+
+
+def _with_texts(obj, texts):
+    """`obj` with every string field (nested ones too) replaced by the next of `texts`."""
+    changes = {}
+    for f in codec.fields(type(obj)):
+        value = getattr(obj, f.name)
+        if value is None:
+            continue
+        items = value if f.repeated else (value,)
+        if dataclasses.is_dataclass(f.kind):
+            items = tuple(_with_texts(item, texts) for item in items)
+        elif f.kind is str:
+            items = tuple(next(texts) for _ in items)
+        changes[f.name] = items if f.repeated else items[0]
+    return dataclasses.replace(obj, **changes)
+
+
+_AWKWARD_TEXT = st.one_of(
+    st.sampled_from(["", " ", "&", "<>", "&amp;", "]]>", "\r\n", "\"'", "æøå €", "\U0001f600"]),
+    s.xml_text(0, 40),
+)
+
+
+@pytest.mark.parametrize(
+    "cls", [c for c in codec.TOP_LEVEL if codec.namespace(c) == OEIR], ids=lambda c: c.__name__
+)
+def test_response_envelope_escapes_every_text_as_lxml_does(cls: type) -> None:
+    @ROUND_TRIP
+    @given(s.STRATEGIES[cls], st.lists(_AWKWARD_TEXT, min_size=1))
+    def check(message, texts) -> None:
+        message = _with_texts(message, itertools.cycle(texts))
+        assert soap.response_envelope(message) == _envelope_built_whole(message)
+
+    check()
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x0b", "\x1f", "\ufffe", "\uffff", "\ud800"])
+def test_response_envelope_refuses_what_xml_cannot_carry_as_lxml_does(bad: str) -> None:
+    message = model.OpretFordringSvar(debitorkontonummer=f"a{bad}b", fordring_id="F-1")
+    with pytest.raises(ValueError) as expected:
+        _envelope_built_whole(message)
+    with pytest.raises(type(expected.value), match=re.escape(str(expected.value))):
+        soap.response_envelope(message)
 
 
 @settings(max_examples=60, deadline=None)
