@@ -375,33 +375,117 @@ def _escaped_str(value: Any) -> str:
 
 def from_element(cls: type, el: etree._Element) -> Any:
     """Build a `cls` instance from its element; raises `DecodeError` on a mismatch."""
+    return _decoder(cls)(el)
+
+
+_ABSENT = object()
+"""A field whose element has not been seen (yet)."""
+
+
+@cache
+def _decoder(cls: type) -> Callable[[etree._Element], Any]:
+    """`from_element` for `cls`: a function generated once, from `_decode_plan`.
+
+    It reads the children in document order (comments and PIs skipped) into one local
+    per field, with the same refusals as the plan read generically: an unexpected element,
+    a non-repeated one given twice, a bad value, and (from the class) a missing one.
+    """
     plan = _decode_plan(cls)
-    values: dict[str, Any] = {}
-    for child in el:
-        tag = child.tag  # lxml builds a new string on every read of .tag
-        if not isinstance(tag, str):
-            continue  # comments and processing instructions
-        step = plan.get(tag)
-        if step is None:
-            raise DecodeError(f"unexpected element {tag} in {cls.__name__}")
-        name, repeated, nested, read = step
+    name = cls.__name__
+    env: dict[str, Any] = {
+        "ABSENT": _ABSENT,
+        "DecodeError": DecodeError,
+        "element_text": element_text,
+        "cls": cls,
+        "index": {tag: i for i, tag in enumerate(plan)}.get,
+    }
+    defaults = {f.name: f for f in dataclasses.fields(cls)}
+    names = [step[0] for step in plan.values()]
+    body = [f"def decode_{name}(el):"]
+    if names:
+        body.append("    " + " = ".join(f"v{i}" for i in range(len(names))) + " = ABSENT")
+    body += [
+        "    for child in el:",
+        "        tag = child.tag",  # lxml builds a new string on every read of .tag
+        "        i = index(tag)",
+        "        if i is None:",
+        "            if type(tag) is not str:",
+        "                continue",  # comments and processing instructions
+        f"            raise DecodeError(f'unexpected element {{tag}} in {name}')",
+    ]
+    for i, (_, repeated, nested, read) in enumerate(plan.values()):
         if nested is not None:
-            value = from_element(nested, child)
+            env[f"d{i}"] = _decoder(nested)
+            value = f"d{i}(child)"
         else:
             # element_text's common case inline: a value of one text node
-            text = (child.text or "") if len(child) == 0 else element_text(child)
-            value = text if read is None else read(text)
+            text = '((child.text or "") if len(child) == 0 else element_text(child))'
+            if read is None:
+                value = text
+            else:
+                env[f"r{i}"] = read
+                value = f"r{i}({text})"
+        body.append(f"        {'if' if i == 0 else 'elif'} i == {i}:")
         if repeated:
-            values.setdefault(name, []).append(value)
-        elif name in values:
-            raise DecodeError(f"{tag} given twice in {cls.__name__}")
+            body += [
+                f"            if v{i} is ABSENT:",
+                f"                v{i} = []",
+                f"            v{i}.append({value})",
+            ]
         else:
-            values[name] = value
-    for name, value in values.items():
-        if type(value) is list:
-            values[name] = tuple(value)
+            body += [  # read first: a bad value given twice is refused as a bad value
+                f"            value = {value}",
+                f"            if v{i} is not ABSENT:",
+                f"                raise DecodeError(f'{{tag}} given twice in {name}')",
+                f"            v{i} = value",
+            ]
+    required = [i for i, n in enumerate(names) if _required(defaults[n])]
+    arguments = []
+    for i, (field, repeated, _, _) in enumerate(plan.values()):
+        given = f"tuple(v{i})" if repeated else f"v{i}"
+        if i in required:
+            arguments.append(f"{field}={given}")
+        else:
+            env[f"default{i}"] = _default_of(defaults[field])
+            arguments.append(f"{field}=default{i}() if v{i} is ABSENT else {given}")
+    if required:
+        body.append(f"    if {' or '.join(f'v{i} is ABSENT' for i in required)}:")
+        given = ", ".join(f"{n!r}: v{i}" for i, n in enumerate(names))
+        body.append(f"        return _missing(cls, {{{given}}})")
+        env["_missing"] = _missing
+    body += [
+        "    try:",
+        f"        return cls({', '.join(arguments)})",
+        "    except TypeError as exc:",
+        f"        raise DecodeError(f'{name}: {{exc}}') from exc",
+    ]
+    exec("\n".join(body), env)  # the source is built above from the class's own fields
+    decode: Callable[[etree._Element], Any] = env[f"decode_{name}"]
+    return decode
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def _default_of(field: dataclasses.Field[Any]) -> Callable[[], Any]:
+    """What a field is when its element is absent: its default, or its factory's value."""
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory
+    default = field.default
+    return lambda: default
+
+
+def _missing(cls: type, values: dict[str, Any]) -> Any:
+    """`cls` from the fields given (a required one is not): the class's own TypeError, as
+    `DecodeError`."""
+    given = {
+        name: tuple(value) if type(value) is list else value
+        for name, value in values.items()
+        if value is not _ABSENT
+    }
     try:
-        return cls(**values)
+        return cls(**given)
     except TypeError as exc:
         raise DecodeError(f"{cls.__name__}: {exc}") from exc
 

@@ -47,6 +47,7 @@ _CLASSES: dict[str, type] = {
     CALL: CallContext,
 }
 _LOCAL_NAMES = {etree.QName(tag).localname: tag for tag in _CLASSES}
+_OEIR_PREFIX = f"{{{OEIR}}}"
 
 _MUST_UNDERSTAND = f"{{{SOAP_ENV}}}mustUnderstand"
 _ACTOR = f"{{{SOAP_ENV}}}actor"
@@ -102,44 +103,46 @@ def read(
     strays: list[tuple[str, str]] = []  # (tag, where): a context name in another namespace
     if header is not None:
         for block in header:
-            if not isinstance(block.tag, str):
+            tag = block.tag  # lxml builds a new string on every read of .tag
+            if not isinstance(tag, str):
                 continue
-            understood = block.tag in _CLASSES
+            understood = tag in _CLASSES
             if must_understand(block) and not understood and _for_us(block):
-                raise OeirFault(
-                    f"{block.tag} in soap:Header", kode="SoapHeaderIkkeForstaaet", felt=block.tag
-                )
+                raise OeirFault(f"{tag} in soap:Header", kode="SoapHeaderIkkeForstaaet", felt=tag)
             if understood:
-                _add(found, block, "soap:Header")
-            elif etree.QName(block).localname in _LOCAL_NAMES:
-                strays.append((block.tag, "soap:Header"))
-    for child in list(request):
+                _add(found, block, tag, "soap:Header")
+            elif split(tag)[1] in _LOCAL_NAMES:
+                strays.append((tag, "soap:Header"))
+    for child in list(request):  # a copy: context blocks are taken out on the way
         tag = child.tag
-        if not isinstance(tag, str):
+        # the request's own elements (all of them, as a rule) are neither blocks nor strays
+        if not isinstance(tag, str) or tag.startswith(_OEIR_PREFIX):
             continue
-        namespace, name = split(tag)
         if tag in _CLASSES:
-            _add(found, child, _place(request))
+            _add(found, child, tag, _place(request))
             _take_out(request, child)
-        elif name in _LOCAL_NAMES and namespace != OEIR:
+        elif split(tag)[1] in _LOCAL_NAMES:
             strays.append((tag, _place(request)))
     for tag in (INVOCATION, AUTHORITY):
         if tag not in found:
             raise _missing(tag, request, strays)
-    ic: InvocationContext = decode(found[INVOCATION][0], schemas)
-    ac: AuthorityContext = decode(found[AUTHORITY][0], schemas)
+    ic: InvocationContext = decode(found[INVOCATION][0], InvocationContext, schemas)
+    ac: AuthorityContext = decode(found[AUTHORITY][0], AuthorityContext, schemas)
     if CALL in found:
-        ic = _merge(ic, decode(found[CALL][0], schemas))
+        ic = _merge(ic, decode(found[CALL][0], CallContext, schemas))
     return SpHeader(invocation_context=ic, authority_context=ac)
 
 
-def _add(found: dict[str, tuple[etree._Element, str]], block: etree._Element, where: str) -> None:
-    name = split(block.tag)[1]
-    if block.tag in found:
-        first = found[block.tag][1]
+def _add(
+    found: dict[str, tuple[etree._Element, str]], block: etree._Element, tag: str, where: str
+) -> None:
+    """Note `block` (its `tag`, found in `where`); a second block of its kind is refused."""
+    if tag in found:
+        name = split(tag)[1]
+        first = found[tag][1]
         places = f"twice in {where}" if first == where else f"in {first} and in {where}"
         raise OeirFault(f"{name} given {places}", kode="SoapHeaderGentaget", felt=name)
-    found[block.tag] = (block, where)
+    found[tag] = (block, where)
 
 
 def _take_out(request: etree._Element, child: etree._Element) -> None:
@@ -159,7 +162,7 @@ def _missing(tag: str, request: etree._Element, strays: list[tuple[str, str]]) -
     return OeirFault(detail, kode="ManglendeSoapHeader", felt=qname.localname)
 
 
-def _decode(block: etree._Element, schemas: Schemas) -> Any:
+def _decode(block: etree._Element, cls: type, schemas: Schemas) -> Any:
     """Validate one context block (without the generic header attributes) and decode it.
 
     The block is copied only when it carries such an attribute (the copy is what loses
@@ -174,12 +177,12 @@ def _decode(block: etree._Element, schemas: Schemas) -> Any:
     else:
         bare = block
     schemas.validate(bare)
-    return codec.from_element(_CLASSES[block.tag], bare)
+    return codec.from_element(cls, bare)
 
 
-def _decode_valid(block: etree._Element, schemas: Schemas) -> Any:
-    """`_decode` of a block known valid, without the SOAP attributes `_decode` drops."""
-    return codec.from_element(_CLASSES[block.tag], block)
+def _decode_valid(block: etree._Element, cls: type, schemas: Schemas) -> Any:
+    """`_decode` of a block known valid (the SOAP attributes `_decode` drops are not read)."""
+    return codec.from_element(cls, block)
 
 
 def _merge(ic: InvocationContext, cc: CallContext) -> InvocationContext:
