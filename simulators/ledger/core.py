@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -63,11 +63,93 @@ def _json_default(obj: Any) -> Any:
 _CANONICAL_JSON = json.JSONEncoder(default=_json_default, ensure_ascii=False, check_circular=False)
 """`json.dumps(asdict(obj), sort_keys=True, default=str, ensure_ascii=False)` without the
 copy `asdict` makes, for values whose dicts are in key order: a dataclass's fields are
-written in name order (`_json_default`), so the encoder need not sort."""
+written in name order (`_json_default`), so the encoder need not sort. The writers below
+(`_value`) write the same text; this encoder writes what they have no writer for."""
+
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _write_list(items: Any) -> str:
+    return f"[{', '.join([_value(v) for v in items])}]" if items else "[]"
+
+
+def _write_dict(d: dict[Any, Any]) -> str:
+    if not all(type(k) is str for k in d):  # keys JSON turns into text: the encoder's way
+        return _CANONICAL_JSON.encode(d)
+    if not d:
+        return "{}"
+    return f"{{{', '.join([f'{_encode_str(k)}: {_value(v)}' for k, v in d.items()])}}}"
+
+
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    str: _encode_str,
+    int: int.__repr__,
+    bool: lambda b: "true" if b else "false",
+    type(None): lambda _: "null",
+    date: lambda d: f'"{d.isoformat()}"',  # `str(date)`: digits and dashes, nothing to escape
+    tuple: _write_list,
+    list: _write_list,
+    dict: _write_dict,
+}
+"""The canonical JSON of a value, by its exact type; a dataclass's writer is generated the
+first time one is written (`_writer_of`)."""
+
+
+def _writer_of(cls: type) -> Callable[[Any], str]:
+    """The canonical JSON writer of one dataclass: its fields in name order, generated once
+    per class as one expression. A frozen dataclass remembers its last instance's text: the
+    Fordring of an `OpretFordring` is written for the call's hash, then again as the claim's
+    payload (`claim_payload`)."""
+    names = sorted(f.name for f in fields(cls))
+    if names:
+        heads = ["{" if i == 0 else ", " for i in range(len(names))]
+        text = " + ".join(
+            f"{h + _encode_str(n) + ': '!r} + _value(obj.{n})"
+            for h, n in zip(heads, names, strict=True)
+        )
+        text += " + '}'"
+    else:
+        text = "'{}'"
+    if cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        src = (
+            "def write(obj):\n"
+            "    last = memo[0]\n"
+            "    if last[0] is obj:\n"
+            "        return last[1]\n"
+            f"    text = {text}\n"
+            "    memo[0] = (obj, text)\n"
+            "    return text\n"
+        )
+    else:
+        src = f"def write(obj):\n    return {text}\n"
+    scope: dict[str, Any] = {"_value": _value, "memo": [(None, "")]}
+    exec(src, scope)  # made of the class's own field names only
+    write: Callable[[Any], str] = scope["write"]
+    return write
+
+
+_NATIVE = (int, float, list, tuple, dict)
+
+
+def _value(v: Any) -> str:
+    """The canonical JSON of `v`: what `_CANONICAL_JSON` writes, by a writer per type."""
+    cls = type(v)
+    write = _WRITERS.get(cls)
+    if write is None:
+        # In the encoder's order: a str (StrEnum) or a number, list or dict of a subclass
+        # is written as one; only what it has no type for is handed to `_json_default`.
+        if issubclass(cls, str):
+            write = _encode_str
+        elif hasattr(cls, "__dataclass_fields__") and not issubclass(cls, _NATIVE):
+            write = _writer_of(cls)
+        else:
+            write = _CANONICAL_JSON.encode
+        _WRITERS[cls] = write
+    return write(v)
 
 
 def _canonical(obj: Any) -> str:
-    return _CANONICAL_JSON.encode(obj)
+    return _value(obj)
 
 
 def digest(obj: Any) -> str:

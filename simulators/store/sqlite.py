@@ -13,8 +13,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +68,64 @@ class SqliteTx(StoreTx):
         )
 
 
+class _Transaction:
+    """One ``with`` of `SqliteStore.transaction` or `SqliteStore.read`: the outermost of a
+    thread begins and commits (or rolls back); a nested one joins it.
+
+    A class, not a ``contextmanager`` generator: two of them per call, and a generator
+    costs a frame and its resumption on entry and on exit."""
+
+    __slots__ = ("_conn", "_store", "_write")
+
+    def __init__(self, store: SqliteStore, write: bool) -> None:
+        self._store = store
+        self._write = write
+        self._conn: sqlite3.Connection | None = None  # set when this one began
+
+    def __enter__(self) -> SqliteTx:
+        store = self._store
+        conn = store._conn()
+        local = store._local
+        if local.depth > 0:
+            local.depth += 1
+            tx: SqliteTx = local.tx
+            return tx
+        # Writers of this process queue on a Python lock: waiting in SQLite's busy
+        # handler means sleeping in steps of milliseconds while the lock is free.
+        if self._write:
+            store._write_lock.acquire()
+            try:
+                store._lock_other_processes()
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                store._unlock_other_processes()
+                store._write_lock.release()
+                raise
+        else:
+            conn.execute("BEGIN DEFERRED")
+        local.depth = 1
+        local.tx = tx = SqliteTx(conn)
+        self._conn = conn
+        return tx
+
+    def __exit__(self, kind: type[BaseException] | None, exc: Any, tb: Any) -> None:
+        store = self._store
+        local = store._local
+        conn = self._conn
+        if conn is None:  # joined an outer one
+            local.depth -= 1
+            return
+        self._conn = None
+        try:
+            conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            local.depth = 0
+            local.tx = None
+            if self._write:
+                store._unlock_other_processes()
+                store._write_lock.release()
+
+
 class SqliteStore:
     """SQLite store in WAL mode at `path`; thread-safe, one connection per thread."""
 
@@ -118,40 +175,6 @@ class SqliteStore:
                 self._all.append(conn)
         return conn
 
-    @contextmanager
-    def _begin(self, write: bool) -> Iterator[SqliteTx]:
-        conn = self._conn()
-        if self._local.depth > 0:
-            self._local.depth += 1
-            try:
-                yield self._local.tx
-            finally:
-                self._local.depth -= 1
-            return
-        # Writers of this process queue on a Python lock: waiting in SQLite's busy
-        # handler means sleeping in steps of milliseconds while the lock is free.
-        if write:
-            self._write_lock.acquire()
-            self._lock_other_processes()
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
-            self._local.depth = 1
-            self._local.tx = SqliteTx(conn)
-            try:
-                yield self._local.tx
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
-            finally:
-                self._local.depth = 0
-                self._local.tx = None
-        finally:
-            if write:
-                self._unlock_other_processes()
-                self._write_lock.release()
-
     def _lock_other_processes(self) -> None:
         """Writers of other processes (gunicorn workers) queue on a file lock, woken by the
         kernel when it is free, instead of polling in SQLite's busy handler (p99 > 1 s)."""
@@ -169,11 +192,11 @@ class SqliteStore:
 
     def transaction(self) -> Any:
         """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
-        return self._begin(write=True)
+        return _Transaction(self, True)
 
     def read(self) -> Any:
         """A read snapshot (BEGIN DEFERRED); joins an open transaction of this thread."""
-        return self._begin(write=False)
+        return _Transaction(self, False)
 
     # -- fault injection (simulators.faults) ----------------------------------
     def fault_generation(self) -> int:

@@ -149,3 +149,17 @@ def test_no_message_holds_a_dict() -> None:
         if "dict" in str(f.type).lower() or "mapping" in str(f.type).lower()
     ]
     assert held == []
+
+
+def test_a_new_claims_fordring_is_written_once_for_the_call_hash_and_the_payload() -> None:
+    # The call's hash writes the Fordring inside the OpretFordring; the claim's payload is
+    # that same text, not a second writing of it (`simulators.ledger.core._writer_of`).
+    fordring = replace(FORDRING)
+    content_digest("OpretFordring", model.OpretFordring(fordring=fordring))
+    payload = claim_payload(fordring)
+    assert payload == PAYLOAD and claim_payload(fordring) is payload
+    other = replace(FORDRING, hovedstol=1)
+    assert claim_payload(other) != PAYLOAD
+    again = replace(FORDRING)
+    assert claim_payload(again) == PAYLOAD and claim_payload(again) is not payload
+    assert claim_payload(fordring) == PAYLOAD
