@@ -50,9 +50,13 @@ def mask_cpr(cpr: str) -> str:
 
 
 _CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])")
-# A CPR number lies inside a run of ASCII digits and dashes; finding the runs first
-# is ~4x cheaper than trying the exact pattern at every position of a message.
-_DIGIT_RUN = re.compile(r"[0-9][0-9-]{9,}")
+# A CPR number lies inside a run of ASCII digits and dashes with six digits in a row.
+# Such windows are found with bytes.translate and bytes.find (a few instructions a
+# character), not a regular expression tried at every position of a message.
+_SIX_DIGITS = b"000000"
+_DIGIT_MARKS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+"""Every ASCII digit as "0", every other byte as "."."""
+_RUN_BYTES = frozenset(b"0123456789-")
 
 
 def _mask(m: re.Match[str]) -> str:
@@ -60,8 +64,37 @@ def _mask(m: re.Match[str]) -> str:
 
 
 def mask_cprs_in_text(text: str) -> str:
-    """Mask every valid CPR number in free text (with or without the dash)."""
-    return _DIGIT_RUN.sub(lambda run: _CPR_IN_TEXT.sub(_mask, run.group(0)), text)
+    """Mask every valid CPR number in free text (with or without the dash).
+
+    Each maximal run of ASCII digits and dashes is masked on its own with `_CPR_IN_TEXT`;
+    only runs with six digits in a row can hold a CPR number, so only those are looked at.
+    The text is searched as UTF-8, where an ASCII digit or dash is always that character
+    (never part of another's bytes).
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    marks = data.translate(_DIGIT_MARKS)
+    hit = marks.find(_SIX_DIGITS)
+    if hit < 0:
+        return text
+    size, done = len(data), 0
+    parts: list[bytes] = []
+    while hit >= 0:
+        start, end = hit, hit + 6
+        while start > 0 and data[start - 1] in _RUN_BYTES:
+            start -= 1
+        while end < size and data[end] in _RUN_BYTES:
+            end += 1
+        if end - start >= 10:  # a shorter run cannot hold one
+            run = data[start:end].decode("ascii")
+            masked = _CPR_IN_TEXT.sub(_mask, run)
+            if masked != run:
+                parts += (data[done:start], masked.encode("ascii"))
+                done = end
+        hit = marks.find(_SIX_DIGITS, end)
+    if not parts:
+        return text
+    parts.append(data[done:])
+    return b"".join(parts).decode("utf-8", "surrogatepass")
 
 
 def mask_cprs_in_data(value: Any) -> Any:

@@ -74,8 +74,33 @@ def mask_message(data: bytes | str) -> str:
         text = text[:MAX_STORED_CHARS] + "…[truncated]"
     text = decode_digits(text)
     if "CPRNummer" in text:
-        text = _CPR_ELEMENT.sub(lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text)
+        text = mask_cpr_elements(text)
     return mask_cprs_in_text(text)
+
+
+def mask_cpr_elements(text: str) -> str:
+    """The content of every CPRNummer element in `text` cut to six characters and a mask.
+
+    What ``_CPR_ELEMENT.sub`` gives, with the pattern tried only where an element can start:
+    at the last "<" before each "CPRNummer" (a prefix between them has none), not at every
+    "<" of the message.
+    """
+    parts: list[str] = []
+    done = 0
+    at = text.find("CPRNummer")
+    while at >= 0:
+        start = text.rfind("<", done, at)
+        m = _CPR_ELEMENT.match(text, start) if start >= 0 else None
+        if m is None:
+            at = text.find("CPRNummer", at + 1)
+            continue
+        parts += (text[done:start], f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}")
+        done = m.end()
+        at = text.find("CPRNummer", done)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 class _Call(NamedTuple):

@@ -182,6 +182,61 @@ def test_masking_runs_first_matches_the_plain_pattern(noise: str, cpr: str) -> N
     assert mask_cprs_in_text(text) == plain
 
 
+_RUN = re.compile(r"[0-9][0-9-]{9,}")
+
+
+def _mask_by_runs(text: str) -> str:
+    """The masking as one regular expression over the whole text found the runs."""
+    return _RUN.sub(
+        lambda run: re.sub(
+            r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])",
+            lambda m: f"{m.group(1)}-****" if valid_cpr(m.group(1) + m.group(2)) else m.group(0),
+            run.group(0),
+        ),
+        text,
+    )
+
+
+_NOISY = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("0123456789-- x<>:æ€\U0001f600\ud800٣"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(_NOISY, s.cprs(), s.cprs().map(lambda c: f"{c[:6]}-{c[6:]}"))))
+def test_masking_by_windows_matches_the_runs_found_by_one_pattern(parts: list[str]) -> None:
+    """Windows found by six digits in a row change speed only: the runs' result, with
+    dashes, other digits (Arabic-Indic ٣), non-ASCII and lone surrogates around."""
+    text = "".join(parts)
+    assert mask_cprs_in_text(text) == _mask_by_runs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "0101901234",
+        "-0101901234-",
+        "--0101901234",
+        "x0101901234x",
+        "01019012345",
+        "0101901234-0101901234",
+        "12-0101901234",
+        "æ0101901234ø",
+        "\ud8000101901234",
+        "010190123",
+        "1-2-3-4-5-6-7-8-9-0",
+        "2026-11-24 0101901234",
+    ],
+)
+def test_masking_by_windows_at_the_edges(text: str) -> None:
+    assert mask_cprs_in_text(text) == _mask_by_runs(text)
+
+
 # --- Faker provider --------------------------------------------------------------------
 
 

@@ -14,11 +14,14 @@ from dataclasses import replace
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oeir import model, soap
 from oeir.faults import OeirFault
 from oeir.identifiers import mask_cpr
 from oeir.services import DEBITOR_REGISTRERING
+from simulators import journal
 from simulators.journal import mask_message
 from simulators.ledger import check_invariant
 from tests.conftest import Served
@@ -176,3 +179,58 @@ def test_a_mistyped_cpr_refused_by_the_schema_is_not_repeated_in_the_fault_or_jo
     served.sim.journal.flush()
     journal = requests.get(served.base_url + "/admin/journal?limit=50", timeout=10).text
     assert DEBTOR[:9] not in read_as_xml_would(journal)
+
+
+_PIECES = st.sampled_from(
+    [
+        "<",
+        ">",
+        "</",
+        ":",
+        "o:",
+        "a.b-c:",
+        " ",
+        'x="1"',
+        "CPRNummer",
+        "CPRNum",
+        "<o:CPRNummer>",
+        "0101901234",
+        "1502851111",
+        "æ",
+        "<!-- -->",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=30))
+def test_masking_cpr_elements_by_windows_matches_the_pattern_over_the_whole_text(
+    pieces: list[str],
+) -> None:
+    """Trying the CPRNummer pattern only before each "CPRNummer" changes speed only."""
+    text = "".join(pieces)
+    whole = journal._CPR_ELEMENT.sub(
+        lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text
+    )
+    assert journal.mask_cpr_elements(text) == whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<o:CPRNummer>0101901234<o:CPRNummer>1502851111</o:CPRNummer>",
+        "<CPRNummer:CPRNummer>0101901234</x>",
+        "<o:CPRNummer <o:CPRNummer>0101901234</o:CPRNummer>",
+        "<a:b:CPRNummer>0101901234</a:b:CPRNummer>",
+        "<o:CPRNummer x='CPRNummer'>0101901234</o:CPRNummer>",
+        "<o:CPRNummer>CPRNummer 0101901234</o:CPRNummer>",
+        "<o:CPRNummer>0101901234",
+        "CPRNummer<CPRNummer>0101901234<",
+    ],
+)
+def test_masking_cpr_elements_at_the_edges(text: str) -> None:
+    whole = journal._CPR_ELEMENT.sub(
+        lambda m: f"{m.group(1)}{m.group(2)[:6]}-****{m.group(3)}", text
+    )
+    assert journal.mask_cpr_elements(text) == whole
