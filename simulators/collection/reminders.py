@@ -21,6 +21,7 @@ in docs/profiles.md):
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from oeir import model
@@ -50,11 +51,33 @@ def at(day: date, when: time) -> datetime:
 def next_working_morning(after: datetime, when: time) -> datetime:
     """The first working day's `when` strictly after `after`."""
     day = after.date()
+    today, later = _mornings(day, when)
+    if today is not None and today > after:
+        return today
+    if later is not None and later > after:
+        return later
+    # `after` in another time zone, late in its day: the next day's `when` in Copenhagen
+    # may not be after it. Walk, as without the cache (past the calendar: OverflowError).
     while True:
         instant = at(day, when)
         if is_working_day(day) and instant > after:
             return instant
         day += timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _mornings(day: date, when: time) -> tuple[datetime | None, datetime | None]:
+    """`day` at `when` if it is a working day, and the next working day's `when` (None past
+    the calendar): the two instants `next_working_morning` chooses from, worked out once per
+    day (every new claim of the day asks)."""
+    today = at(day, when) if is_working_day(day) else None
+    try:
+        later = day + timedelta(days=1)
+        while not is_working_day(later):
+            later += timedelta(days=1)
+    except OverflowError:
+        return today, None
+    return today, at(later, when)
 
 
 class Collection:
