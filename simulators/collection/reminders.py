@@ -131,7 +131,7 @@ class Collection:
         due = next_working_morning(event.tidspunkt, settings.job_time)
         key = f"invoice:{event.kommunekode}:{event.fordring_id}"
         payload = {"kommunekode": event.kommunekode, "fordring_id": event.fordring_id}
-        tx.insert_job(INVOICE, due, payload, key)
+        tx.queue_job(INVOICE, due, payload, key)
 
     # -- the steps (each runs inside the job's transaction) ---------------------------------
 
@@ -169,7 +169,7 @@ class Collection:
         if reminder_day is None:
             return "faktureret; rykker uden for kalenderen"
         due = max(now, at(reminder_day, settings.job_time))
-        tx.insert_job(REMINDER, due, self._payload(claim), f"reminder:{kommunekode}:{fordring_id}")
+        tx.queue_job(REMINDER, due, self._payload(claim), f"reminder:{kommunekode}:{fordring_id}")
         return "faktureret"
 
     def remind(self, tx: Tx, kommunekode: str, fordring_id: str, now: datetime) -> str:
@@ -208,7 +208,7 @@ class Collection:
         if handover_day is None:
             return "rykket; overdragelse uden for kalenderen"
         due = at(handover_day, settings.job_time)
-        tx.insert_job(HANDOVER, due, self._payload(claim), f"handover:{kommunekode}:{fordring_id}")
+        tx.queue_job(HANDOVER, due, self._payload(claim), f"handover:{kommunekode}:{fordring_id}")
         return "rykket"
 
     def hand_over(self, tx: Tx, kommunekode: str, fordring_id: str, now: datetime) -> str:
@@ -226,7 +226,7 @@ class Collection:
             days = TimeSettings.of(self._profile(kommunekode)).psrm_processing_days
             done = plus_days(now, days)
             if done is not None:
-                tx.insert_job(
+                tx.queue_job(
                     PSRM_DONE,
                     done,
                     self._payload(claim),

@@ -18,7 +18,7 @@ The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` ar
    and the claim's balance added to ``accounts.owed`` (the account's key);
 6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
    (events, its event id and two indexes); the listeners then queue the invoice job
-   (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
+   (`simulators.store.jobs.queue_job`: jobs, its key and due indexes);
 7. `record_call` (call_ids and its index); COMMIT.
 
 The journal row follows later, batched by its writer (`simulators.store.journal`).
