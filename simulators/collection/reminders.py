@@ -21,6 +21,7 @@ in docs/profiles.md):
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from oeir import model
@@ -50,11 +51,33 @@ def at(day: date, when: time) -> datetime:
 def next_working_morning(after: datetime, when: time) -> datetime:
     """The first working day's `when` strictly after `after`."""
     day = after.date()
+    today, later = _mornings(day, when)
+    if today is not None and today > after:
+        return today
+    if later is not None and later > after:
+        return later
+    # `after` in another time zone, late in its day: the next day's `when` in Copenhagen
+    # may not be after it. Walk, as without the cache (past the calendar: OverflowError).
     while True:
         instant = at(day, when)
         if is_working_day(day) and instant > after:
             return instant
         day += timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _mornings(day: date, when: time) -> tuple[datetime | None, datetime | None]:
+    """`day` at `when` if it is a working day, and the next working day's `when` (None past
+    the calendar): the two instants `next_working_morning` chooses from, worked out once per
+    day (every new claim of the day asks)."""
+    today = at(day, when) if is_working_day(day) else None
+    try:
+        later = day + timedelta(days=1)
+        while not is_working_day(later):
+            later += timedelta(days=1)
+    except OverflowError:
+        return today, None
+    return today, at(later, when)
 
 
 class Collection:
@@ -108,7 +131,7 @@ class Collection:
         due = next_working_morning(event.tidspunkt, settings.job_time)
         key = f"invoice:{event.kommunekode}:{event.fordring_id}"
         payload = {"kommunekode": event.kommunekode, "fordring_id": event.fordring_id}
-        tx.insert_job(INVOICE, due, payload, key)
+        tx.queue_job(INVOICE, due, payload, key)
 
     # -- the steps (each runs inside the job's transaction) ---------------------------------
 
@@ -146,7 +169,7 @@ class Collection:
         if reminder_day is None:
             return "faktureret; rykker uden for kalenderen"
         due = max(now, at(reminder_day, settings.job_time))
-        tx.insert_job(REMINDER, due, self._payload(claim), f"reminder:{kommunekode}:{fordring_id}")
+        tx.queue_job(REMINDER, due, self._payload(claim), f"reminder:{kommunekode}:{fordring_id}")
         return "faktureret"
 
     def remind(self, tx: Tx, kommunekode: str, fordring_id: str, now: datetime) -> str:
@@ -185,7 +208,7 @@ class Collection:
         if handover_day is None:
             return "rykket; overdragelse uden for kalenderen"
         due = at(handover_day, settings.job_time)
-        tx.insert_job(HANDOVER, due, self._payload(claim), f"handover:{kommunekode}:{fordring_id}")
+        tx.queue_job(HANDOVER, due, self._payload(claim), f"handover:{kommunekode}:{fordring_id}")
         return "rykket"
 
     def hand_over(self, tx: Tx, kommunekode: str, fordring_id: str, now: datetime) -> str:
@@ -203,7 +226,7 @@ class Collection:
             days = TimeSettings.of(self._profile(kommunekode)).psrm_processing_days
             done = plus_days(now, days)
             if done is not None:
-                tx.insert_job(
+                tx.queue_job(
                     PSRM_DONE,
                     done,
                     self._payload(claim),

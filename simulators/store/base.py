@@ -75,6 +75,9 @@ class Tx(LedgerTx, Protocol):
         """How many rows of `what` (accounts, claims, events, jobs, journal, pending_jobs) exist."""
 
     # -- jobs ---------------------------------------------------------------
+    def queue_job(self, name: str, due: datetime, payload: dict[str, Any], key: str) -> None:
+        """`insert_job` without the job back: queue it unless `key` is already queued."""
+
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job; with a `key` already queued, return that job unchanged."""
 

@@ -59,6 +59,15 @@ def _job(row: Any) -> Job:
 class JobsSql(SqlTx):
     """Queue, find and finish jobs."""
 
+    def queue_job(self, name: str, due: datetime, payload: dict[str, Any], key: str) -> None:
+        """Queue a job unless one is queued under `key` (then nothing changes): `insert_job`
+        for a caller that needs no `Job` back (one statement, nothing read back)."""
+        self._c.execute(
+            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO NOTHING",
+            (name, us(due), due.isoformat(), _PAYLOAD.encode(payload), key),
+        )
+
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job, or return the one already queued under `key`."""
         # One statement on the common path (a new key): insert, and read back only a duplicate.

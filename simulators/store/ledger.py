@@ -11,13 +11,14 @@ The SQL of one new claim (`OpretFordring` with a call id, `simulators.replay` ar
    `insert_account` (MAX, INSERT) and its event as in 6;
 3. `claim` (the claims key: a claim carries its own idempotency, the hash of its payload;
    the ``idempotency`` table is read only for claims stored before that);
-4. `account_owed` (the account's key: the bound on the account's balance, kept in
-   ``accounts.owed``, one row however many claims the account holds);
+4. `account_owed`: the bound on the account's balance, kept in ``accounts.owed``; no
+   statement, the row read in 2 had it (otherwise the account's key: one row however many
+   claims the account holds);
 5. `insert_claim` (claims, its key and claims_konto; the account key for the foreign key),
    and the claim's balance added to ``accounts.owed`` (the account's key);
 6. `append_event`: the next seq and the instance id in one SELECT, then the INSERT
    (events, its event id and two indexes); the listeners then queue the invoice job
-   (`simulators.store.jobs.insert_job`: jobs, its key and due indexes);
+   (`simulators.store.jobs.queue_job`: jobs, its key and due indexes);
 7. `record_call` (call_ids and its index); COMMIT.
 
 The journal row follows later, batched by its writer (`simulators.store.journal`).
@@ -272,6 +273,11 @@ def _event(row: Any) -> Event:
 class LedgerSql(MetaSql):
     """Accounts, claims, idempotency keys and events (`simulators.ledger.ports.LedgerTx`)."""
 
+    _owed_read: tuple[str, int] | None = None
+    """``accounts.owed`` of the account `account_by_debtor` last read in this transaction,
+    until anything writes ``owed``: a new claim checks the bound on the account it just
+    read (`account_owed`) without reading the row again."""
+
     # -- accounts -----------------------------------------------------------
     def account(self, nummer: str) -> Account | None:
         """An account by its number."""
@@ -283,7 +289,10 @@ class LedgerSql(MetaSql):
         row = self._one(
             "SELECT * FROM accounts WHERE kommunekode = ? AND ident = ?", (kommunekode, ident)
         )
-        return _account(row) if row else None
+        if row is None:
+            return None
+        self._owed_read = (row["nummer"], int(row["owed"]))
+        return _account(row)
 
     def insert_account(self, account: Account) -> Account:
         """Insert an account, numbered ``<kommunekode>-<running number in that municipality>``."""
@@ -352,17 +361,22 @@ class LedgerSql(MetaSql):
 
     def account_owed(self, konto: str) -> int:
         """The sum of the balances of an account's claims (``accounts.owed``: one row)."""
+        read = self._owed_read
+        if read is not None and read[0] == konto:
+            return read[1]
         row = self._one(ACCOUNT_OWED, (konto,))
         return int(row["owed"]) if row else 0
 
     def recount_owed(self) -> None:
         """Count every account's ``owed`` again from its claims: after claims were written
         other than by `insert_claim` and `update_claim` (a snapshot load, a bulk seed)."""
+        self._owed_read = None
         self._c.execute(RECOUNT_OWED)
 
     def upgrade_ledger(self) -> None:
         """Give a database made before ``accounts.owed`` the column, counted from the claims
         (in the store's first write transaction: once, whichever process opens it first)."""
+        self._owed_read = None
         cur = self._c.execute("SELECT * FROM accounts LIMIT 0")
         if "owed" not in {d[0] for d in cur.description}:
             self._c.execute(f"ALTER TABLE accounts ADD COLUMN {OWED_COLUMN}")
@@ -371,6 +385,7 @@ class LedgerSql(MetaSql):
     def _owe(self, konto: str, change: int) -> None:
         """Move an account's ``owed`` by `change` øre."""
         if change:
+            self._owed_read = None
             self._c.execute(ADD_OWED, (change, konto))
 
     def claims_page(self, kommunekode: str, after: str | None, limit: int) -> list[Claim]:

@@ -90,6 +90,7 @@ class PgTx(StoreTx):
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
         """Write rows as they are, ids included, with COPY (10^5 rows in well under a second)."""
+        self._owed_read = None
         cur = self._c.raw.cursor()
         with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

@@ -55,6 +55,7 @@ class SqliteTx(StoreTx):
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
         """Write rows as they are, ids included."""
+        self._owed_read = None
         marks = ", ".join("?" for _ in columns)
         self._c.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 

@@ -32,6 +32,7 @@ class StoreTx(LedgerSql, JobsSql, JournalSql, FaultsSql, CallsSql, SessionsSql):
 
     def reset(self) -> None:
         """Empty every table of data, and start a new instance id (so event ids stay unique)."""
+        self._owed_read = None
         for table in RESET:
             self._c.execute(f"DELETE FROM {table}")
         self.set_meta("instance_id", str(uuid.uuid4()))

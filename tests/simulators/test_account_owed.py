@@ -9,6 +9,7 @@ is checked by the ledger's state machine (`tests.simulators.test_ledger_invarian
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -176,5 +177,48 @@ def test_claims_written_in_bulk_are_counted_again(tmp_path: Path) -> None:
             totals = [tx.account_owed(nummer) for nummer, _ in accounts]
             sums = [sum(c.saldo for c in tx.claims_of_account(nummer)) for nummer, _ in accounts]
         assert len(totals) == 3 and totals == sums and all(totals)
+    finally:
+        store.close()
+
+
+@on_each_backend
+def test_the_total_read_with_the_account_is_used_only_until_something_writes_it(
+    store: Store,
+) -> None:
+    # A new claim reads the debtor's account, owed included, and checks the bound on it
+    # without reading the row again; any write of ``owed`` in between must be seen.
+    ledger = Ledger(store, VirtualClock())
+    konto = ledger.opret_fordring(fordring("F1", 5000, cpr=CPRS[0])).debitorkontonummer
+    with store.transaction() as tx:
+        account = tx.account_by_debtor("101", CPRS[0])
+        assert account is not None and tx.account_owed(konto) == 5000
+        claim = tx.claim("101", "F1")
+        assert claim is not None
+        tx.insert_claim(replace(claim, fordring_id="F2", hovedstol=700))
+        assert tx.account_owed(konto) == 5700
+        tx.account_by_debtor("101", CPRS[0])
+        tx.update_claim(replace(claim, nedskrevet=1000))
+        assert tx.account_owed(konto) == 4700
+        tx.account_by_debtor("101", CPRS[0])
+        tx.sql().execute("UPDATE accounts SET owed = 1 WHERE nummer = ?", (konto,))
+        tx.recount_owed()
+        assert tx.account_owed(konto) == 4700
+        tx.account_by_debtor("101", CPRS[0])
+        tx.reset()
+        assert tx.account_owed(konto) == 0
+
+
+def test_a_known_debtors_new_claim_reads_the_account_row_once(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "sim.sqlite3", synchronous="OFF")
+    try:
+        ledger = Ledger(store, VirtualClock())
+        ledger.opret_fordring(fordring("F1", 5000, cpr=CPRS[0]))
+        sent: list[str] = []
+        with store.transaction() as tx:
+            tx._c.set_trace_callback(sent.append)
+            ledger.opret_fordring(fordring("F2", 700, cpr=CPRS[0]))
+            tx._c.set_trace_callback(None)
+        reads = [s for s in sent if s.startswith("SELECT") and "FROM accounts" in s]
+        assert len(reads) == 1, reads
     finally:
         store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from simulators.clock import TZ
@@ -35,3 +36,17 @@ def test_due_us_counts_microseconds_since_the_epoch_in_any_zone() -> None:
     ]
     for moment in moments:
         assert us(moment) == int(moment.timestamp() // 1) * 1_000_000 + moment.microsecond
+
+
+def test_queue_job_stores_what_insert_job_stores_and_keeps_the_first_under_a_key(
+    store: Store,
+) -> None:
+    due = datetime(2026, 3, 29, 1, 30, 0, 250, tzinfo=TZ)
+    payload = {"b": "ø", "a": "1"}
+    with store.transaction() as tx:
+        tx.queue_job("collection.invoice", due, payload, "invoice:101:F1")
+        tx.queue_job("collection.invoice", due.replace(hour=9), {}, "invoice:101:F1")
+        inserted = tx.insert_job("collection.invoice", due, payload, "invoice:101:F2")
+        queued, again = tx.jobs(None, 10)
+    assert again == inserted
+    assert queued == replace(inserted, id=queued.id, key="invoice:101:F1")
