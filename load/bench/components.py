@@ -180,6 +180,7 @@ def _targets() -> list[tuple[Any, str, str]]:
         (soap, "read_request", "soap: envelope split, operation"),
         (safexml, "parse", "xml: safe parse"),
         (sp_context, "read", "soap: SP header blocks"),
+        (schema.Schemas, "envelope_valid", "xsd: validation"),
         (schema.Schemas, "validate", "xsd: validation"),
         (codec, "from_element", "codec: decode"),
         (platform, "route", "rules: routing, agreement"),

@@ -27,6 +27,7 @@ def test_the_breakdown_names_each_component_and_counts_the_sql() -> None:
     assert result["total_cpu_us"] > 0 and all(v >= 0 for v in parts.values())
     # the wrappers are gone again
     assert not hasattr(schema.Schemas.validate, "__wrapped__")
+    assert not hasattr(schema.Schemas.envelope_valid, "__wrapped__")
     assert not hasattr(Ledger.opret_fordring, "__wrapped__")
 
 
