@@ -54,6 +54,21 @@ def test_a_failed_begin_leaves_the_write_locks_free(sqlite_store: SqliteStore, p
         assert tx.get_meta("k") == "v"
 
 
+def test_a_file_lock_that_cannot_be_taken_leaves_the_thread_lock_free(
+    sqlite_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse() -> None:
+        raise OSError("no lock file")
+
+    monkeypatch.setattr(sqlite_store, "_lock_other_processes", refuse)
+    with pytest.raises(OSError), sqlite_store.transaction():
+        pytest.fail("the body ran without the locks")
+    assert not sqlite_store._write_lock.locked()
+    monkeypatch.undo()
+    with sqlite_store.transaction() as tx:
+        tx.set_meta("k", "v")
+
+
 def test_nested_transactions_join_the_outer_one_and_roll_back_with_it(
     sqlite_store: SqliteStore, path: Path
 ) -> None:
