@@ -118,7 +118,17 @@ class _Transaction:
             return
         self._conn = None
         try:
-            conn.execute("COMMIT" if kind is None else "ROLLBACK")
+            if kind is not None:
+                conn.execute("ROLLBACK")
+            else:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # A failed COMMIT (a full disk, an I/O error) can leave the transaction
+                    # open, and every later BEGIN of this thread would fail on it.
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
         finally:
             local.depth = 0
             local.tx = None

@@ -94,3 +94,26 @@ def test_nested_transactions_join_the_outer_one_and_roll_back_with_it(
 def test_a_read_takes_no_write_lock(sqlite_store: SqliteStore, path: Path) -> None:
     with sqlite_store.read():
         assert not sqlite_store._write_lock.locked() and _file_lock_is_free(path)
+
+
+def test_a_failed_commit_rolls_back_and_the_thread_can_write_again(
+    sqlite_store: SqliteStore, path: Path
+) -> None:
+    """A COMMIT that fails (here a deferred foreign key; in production a full disk or an I/O
+    error) leaves SQLite's transaction open: it is rolled back, so the call's changes are
+    gone, the caller sees the error, and the thread's next transaction begins as usual."""
+    conn = sqlite_store._conn()
+    conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    conn.execute(
+        "CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
+    )
+    with pytest.raises(sqlite3.IntegrityError), sqlite_store.transaction() as tx:
+        tx.set_meta("k", "lost")
+        conn.execute("INSERT INTO child (p) VALUES (999)")  # checked only at COMMIT
+    assert not conn.in_transaction
+    assert not sqlite_store._write_lock.locked() and _file_lock_is_free(path)
+    with sqlite_store.transaction() as tx:
+        tx.set_meta("k", "kept")
+    with sqlite_store.read() as tx:
+        assert tx.get_meta("k") == "kept"
+        assert conn.execute("SELECT count(*) FROM child").fetchone()[0] == 0
