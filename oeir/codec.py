@@ -305,40 +305,29 @@ def xml_text(message: Any) -> str:
     Characters XML cannot carry are written as they are (see `NOT_XML_CHAR`).
     """
     out: list[str] = []
-    _write(out, type(message), message)
+    _write_element(out, _write_tags(type(message)), message)
     return "".join(out)
 
 
-def _write(out: list[str], cls: type, obj: Any) -> None:
-    """Append the element of `obj` (tag `o:` and its class name) to `out`."""
-    start, empty, end = _write_tags(cls)
+def _write_element(out: list[str], tags: tuple[str, str, str], obj: Any) -> None:
+    """Append the element of the dataclass `obj` under `tags` (start, empty, end) to `out`:
+    its children, or the empty-element tag when it has none."""
+    start, empty, end = tags
     mark = len(out)
     out.append(start)
-    _write_children(out, obj)
-    if len(out) == mark + 1:
-        out[mark] = empty
-    else:
-        out.append(end)
-
-
-def _write_children(out: list[str], obj: Any) -> None:
-    for name, (start, empty, end), repeated, nested, text_of in _write_plan(type(obj)):
+    for name, field_tags, repeated, nested, text_of in _write_plan(type(obj)):
         value = getattr(obj, name)
         if value is None:
             continue
         for item in value if repeated else (value,):
             if nested:
-                mark = len(out)
-                out.append(start)
-                _write_children(out, item)
-                if len(out) == mark + 1:
-                    out[mark] = empty
-                else:
-                    out.append(end)
+                _write_element(out, field_tags, item)
             else:
-                out.append(start)
-                out.append(text_of(item))
-                out.append(end)
+                out += (field_tags[0], text_of(item), field_tags[2])
+    if len(out) == mark + 1:
+        out[mark] = empty
+    else:
+        out.append(end)
 
 
 def _tags(prefix: str, name: str) -> tuple[str, str, str]:
