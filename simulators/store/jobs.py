@@ -56,27 +56,27 @@ def _job(row: Any) -> Job:
     )
 
 
+_QUEUE_JOB = (
+    "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (key) DO NOTHING"
+)
+"""A new job, unless one is queued under its key."""
+_INSERT_JOB = f"{_QUEUE_JOB} RETURNING id"
+
+
 class JobsSql(SqlTx):
     """Queue, find and finish jobs."""
 
     def queue_job(self, name: str, due: datetime, payload: dict[str, Any], key: str) -> None:
         """Queue a job unless one is queued under `key` (then nothing changes): `insert_job`
         for a caller that needs no `Job` back (one statement, nothing read back)."""
-        self._c.execute(
-            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (key) DO NOTHING",
-            (name, us(due), due.isoformat(), _PAYLOAD.encode(payload), key),
-        )
+        self._c.execute(_QUEUE_JOB, (name, us(due), due.isoformat(), _PAYLOAD.encode(payload), key))
 
     def insert_job(self, name: str, due: datetime, payload: dict[str, Any], key: str | None) -> Job:
         """Queue a job, or return the one already queued under `key`."""
         # One statement on the common path (a new key): insert, and read back only a duplicate.
         due_text, payload_text = due.isoformat(), _PAYLOAD.encode(payload)
-        rows = self._c.execute(
-            "INSERT INTO jobs (name, due_us, due, payload, key) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (key) DO NOTHING RETURNING id",
-            (name, us(due), due_text, payload_text, key),
-        ).fetchall()
+        rows = self._c.execute(_INSERT_JOB, (name, us(due), due_text, payload_text, key)).fetchall()
         if not rows:
             return _job(self._one("SELECT * FROM jobs WHERE key = ?", (key,)))
         # The new row as `_job` would read it back (status and the rest are the defaults).
