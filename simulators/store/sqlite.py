@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from simulators.store.checkpoint import CHECKPOINT_EVERY, WalCheckpointer
 from simulators.store.faults import FAULT_GENERATION
 from simulators.store.journal import JOURNAL_ADDED_COLUMNS
 from simulators.store.meta import PEEK_META
@@ -129,6 +130,8 @@ class _Transaction:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
+                if self._write:
+                    store._checkpointer.committed()
         finally:
             local.depth = 0
             local.tx = None
@@ -138,9 +141,18 @@ class _Transaction:
 
 
 class SqliteStore:
-    """SQLite store in WAL mode at `path`; thread-safe, one connection per thread."""
+    """SQLite store in WAL mode at `path`; thread-safe, one connection per thread.
 
-    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL") -> None:
+    The WAL is checkpointed by a thread of its own every `checkpoint_every` write
+    commits (`simulators.store.checkpoint`), never inside a writer's COMMIT."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: str = "NORMAL",
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._synchronous = synchronous
@@ -151,6 +163,7 @@ class SqliteStore:
         self._lock_fd: int | None = None
         self._lock_pid = 0
         self._closed = False
+        self._checkpointer = WalCheckpointer(self.path, checkpoint_every)
         # Processes opening a new file together (gunicorn workers) take turns: switching it
         # to WAL can answer "database is locked" without waiting in SQLite's busy handler.
         self._lock_other_processes()
@@ -180,6 +193,7 @@ class SqliteStore:
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # `WalCheckpointer` does it
             self._local.conn = conn
             self._local.depth = 0
             with self._lock:
@@ -227,6 +241,7 @@ class SqliteStore:
 
     def close(self) -> None:
         """Checkpoint the WAL and close every connection."""
+        self._checkpointer.close()
         with self._lock:
             self._closed = True
             conns, self._all = self._all, []
