@@ -41,7 +41,7 @@ class WalCheckpointer:
         self._path = path
         self._every = every
         self.commits = 0
-        """Write commits counted in this store (all processes' counts are their own)."""
+        """Write commits of this store in this process."""
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._wake = threading.Event()
