@@ -5,9 +5,17 @@ writer copies every page back into the database file and syncs it while it still
 the write lock, so every other writer of every process waits for it (every ~60 claims,
 milliseconds each). The store switches it off on its connections (``PRAGMA
 wal_autocheckpoint = 0``) and counts its write commits; every `every`-th wakes this
-checkpointer, which runs a PASSIVE checkpoint on its own connection. A passive checkpoint
-takes no write lock: writers go on while it copies, and the next writer after a complete
-one starts the WAL from its beginning again, so the file stays bounded.
+checkpointer, which runs on its own connection in two passes:
+
+1. a PASSIVE checkpoint while the writers go on: it takes no write lock and copies the
+   bulk, up to the last frame committed when it began;
+2. the same with the writers of every process held (the store's write lock): it copies
+   only what was committed during the first pass, and since nothing new can come, it
+   reaches the WAL's end, so the next writer starts the WAL from its beginning again.
+
+Without the second pass a steady load never lets a checkpoint reach the end, and the WAL
+grows without bound (1.8 GB in 32 s of OpretFordring at c=32); with it the WAL stayed at
+18 MB in the same run.
 
 Durability does not change: a commit is durable once it is in the WAL (the checkpoint
 only copies committed pages on), and a checkpoint interrupted by a crash is finished by
@@ -22,6 +30,8 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -32,13 +42,20 @@ amount SQLite's own automatic checkpoint waits for."""
 
 
 class WalCheckpointer:
-    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own thread every `every` commits.
+    """Checkpoints the WAL on its own thread every `every` commits (see the module);
+    `hold_writers` holds every writer of every process while it is entered.
 
     The thread starts at the first checkpoint due in this process (a store opened before
     a fork, as gunicorn's workers may inherit it, gets a thread in each child)."""
 
-    def __init__(self, path: Path, every: int = CHECKPOINT_EVERY) -> None:
+    def __init__(
+        self,
+        path: Path,
+        hold_writers: Callable[[], AbstractContextManager[None]],
+        every: int = CHECKPOINT_EVERY,
+    ) -> None:
         self._path = path
+        self._hold_writers = hold_writers
         self._every = every
         self.commits = 0
         """Write commits of this store in this process."""
@@ -100,7 +117,7 @@ class WalCheckpointer:
                 if self._closed:
                     return
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self._checkpoint(conn)
                 except sqlite3.Error:
                     # The next wake-up tries again; the WAL only grows meanwhile.
                     log.exception("WAL checkpoint of %s failed", self._path)
@@ -110,3 +127,9 @@ class WalCheckpointer:
                     self._done.notify_all()
         finally:
             conn.close()
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        """The two passes of the module's docstring."""
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        with self._hold_writers():
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

@@ -13,7 +13,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,7 @@ class SqliteStore:
         self._lock_fd: int | None = None
         self._lock_pid = 0
         self._closed = False
-        self._checkpointer = WalCheckpointer(self.path, checkpoint_every)
+        self._checkpointer = WalCheckpointer(self.path, self._writers_held, checkpoint_every)
         # Processes opening a new file together (gunicorn workers) take turns: switching it
         # to WAL can answer "database is locked" without waiting in SQLite's busy handler.
         self._lock_other_processes()
@@ -199,6 +199,16 @@ class SqliteStore:
             with self._lock:
                 self._all.append(conn)
         return conn
+
+    @contextlib.contextmanager
+    def _writers_held(self) -> Iterator[None]:
+        """No writer of any process on the file begins or commits while this is held."""
+        with self._write_lock:
+            self._lock_other_processes()
+            try:
+                yield
+            finally:
+                self._unlock_other_processes()
 
     def _lock_other_processes(self) -> None:
         """Writers of other processes (gunicorn workers) queue on a file lock, woken by the
