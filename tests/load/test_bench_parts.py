@@ -173,3 +173,31 @@ def test_the_journal_cost_of_alternating_rounds_is_their_median() -> None:
     row = next(ln for ln in bench.table(results).splitlines() if ln.startswith("journal cost"))
     assert "10.0% of throughput (median of 3 rounds, -5% to 30%)" in row
     assert row.rstrip().endswith("yes")
+
+
+def test_the_soak_fails_when_the_wal_grows() -> None:
+    fig = {"rps": 1000.0, "p50_ms": 5.0, "p99_ms": 20.0}
+    soak = {"rss_drift": 0.02, "rps_per_minute": [600.0, 650.0], "failed": 0, "wal_mb_max": 18.0}
+    results = {
+        "ceiling": {"static_wsgi": {**fig, "rps": 4000.0}, "flask_lxml": {**fig, "rps": 2000.0}},
+        **{
+            key: {"skipped": "x"}
+            for key in (
+                "opret_fordring",
+                "opret_fordring_journal_off",
+                "latency_100ms",
+                "latency_100ms_static",
+                "hent_1m",
+                "hent_1m_journal_off",
+                "core_100k",
+            )
+        },
+        "soak": soak,
+    }
+
+    def row() -> str:
+        return next(ln for ln in bench.table(results).splitlines() if ln.startswith("soak"))
+
+    assert "WAL max 18 MB" in row() and row().rstrip().endswith("yes")
+    results["soak"] = {**soak, "wal_mb_max": 1826.8}  # a WAL never started again
+    assert "WAL max 1,827 MB" in row() and row().rstrip().endswith("NO")
