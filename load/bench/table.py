@@ -134,32 +134,48 @@ def opret_fordring(s: Settings, *, journal: bool, connections: int = 32) -> dict
     t = traffic.Traffic(seed=2)
     with (
         tempfile.TemporaryDirectory() as d,
-        TestBed(
-            Path(d),
-            sim_workers=calls.SIM_WORKERS,
-            sim_threads=calls.SIM_THREADS,
-            journal=journal,
-            with_core=False,
-        ) as bed,
+        TestBed(Path(d), **_SIM_ONLY, journal=journal) as bed,
     ):
-        debtors = calls.open_debtors(bed.sim_url, 64, t)
-        tpl = calls.opret_fordring_template(Path(d), debtors, t)
-        before = _claims_in(Path(d) / "simulator.db")
-        r = calls.warm_wrk(
-            bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
-            connections=connections,
-            seconds=s.seconds,
-            template=tpl,
-            extra=[calls.soap_action("OpretFordring")],
-        )
-        rss = bed.servers[0].rss_bytes()
-        persisted = _claims_in(Path(d) / "simulator.db") - before
+        drive, before = _opret_driver(bed, Path(d), t, connections)
+        drive(seconds=2)  # warm-up, thrown away
+        r = drive(seconds=s.seconds)
+        return {**r.as_dict(), **_stored(bed, Path(d), before, [r], journal)}
+
+
+_SIM_ONLY: dict[str, Any] = {
+    "sim_workers": calls.SIM_WORKERS,
+    "sim_threads": calls.SIM_THREADS,
+    "with_core": False,
+}
+
+
+def _opret_driver(
+    bed: TestBed, workdir: Path, t: traffic.Traffic, connections: int = 32
+) -> tuple[Callable[..., runner.WrkResult], int]:
+    """wrk sending OpretFordring for 64 debtors newly opened on `bed` (call it with
+    `seconds`), and the claims stored before it runs."""
+    debtors = calls.open_debtors(bed.sim_url, 64, t)
+    tpl = calls.opret_fordring_template(workdir, debtors, t)
+    drive = functools.partial(
+        runner.wrk,
+        bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
+        connections=connections,
+        template=tpl,
+        extra=[calls.soap_action("OpretFordring")],
+    )
+    return drive, _claims_in(workdir / "simulator.db")
+
+
+def _stored(
+    bed: TestBed, workdir: Path, before: int, runs: list[runner.WrkResult], journal: bool
+) -> dict[str, Any]:
+    """What `runs` left in the simulator's database, and its memory."""
+    persisted = _claims_in(workdir / "simulator.db") - before
     return {
-        **r.as_dict(),
         "persisted": persisted,
         # in-flight requests at the end may be stored but not counted by wrk: >= is right
-        "all_persisted": persisted >= r.requests - r.non_2xx - r.errors,
-        "rss_mb": round(rss / 2**20, 1),
+        "all_persisted": persisted >= sum(r.requests - r.failed for r in runs),
+        "rss_mb": round(bed.servers[0].rss_bytes() / 2**20, 1),
         "journal": journal,
     }
 
@@ -181,6 +197,7 @@ def journal_on_off(s: Settings, rounds: int = JOURNAL_ROUNDS) -> dict[str, dict[
     """
     t = traffic.Traffic(seed=2)
     per_round = s.seconds / rounds
+    sides = ("on", "off")
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         with (
@@ -188,47 +205,25 @@ def journal_on_off(s: Settings, rounds: int = JOURNAL_ROUNDS) -> dict[str, dict[
             TestBed(root / "off", **_SIM_ONLY, journal=False) as off_bed,
         ):
             beds = {"on": on_bed, "off": off_bed}
-            drive: dict[str, Callable[..., runner.WrkResult]] = {}
-            before: dict[str, int] = {}
-            for side, bed in beds.items():
-                debtors = calls.open_debtors(bed.sim_url, 64, t)
-                tpl = calls.opret_fordring_template(root / side, debtors, t)
-                before[side] = _claims_in(root / side / "simulator.db")
-                drive[side] = functools.partial(
-                    runner.wrk,
-                    bed.sim_url + traffic.DEBITOR_REGISTRERING.path,
-                    connections=32,
-                    template=tpl,
-                    extra=[calls.soap_action("OpretFordring")],
-                )
-                drive[side](seconds=2)  # warm-up, thrown away
-            runs: dict[str, list[runner.WrkResult]] = {"on": [], "off": []}
+            drivers = {side: _opret_driver(beds[side], root / side, t) for side in sides}
+            for drive, _ in drivers.values():
+                drive(seconds=2)  # warm-up, thrown away
+            runs: dict[str, list[runner.WrkResult]] = {side: [] for side in sides}
             for _ in range(rounds):
-                for side in ("on", "off"):
-                    runs[side].append(drive[side](seconds=per_round))
-            out = {}
-            for side, bed in beds.items():
-                persisted = _claims_in(root / side / "simulator.db") - before[side]
-                out[side] = {
+                for side in sides:
+                    runs[side].append(drivers[side][0](seconds=per_round))
+            out = {
+                side: {
                     **_rounds_combined(runs[side]),
-                    "persisted": persisted,
-                    # in-flight requests at the end may be stored but not counted by wrk
-                    "all_persisted": persisted >= sum(r.requests - r.failed for r in runs[side]),
-                    "rss_mb": round(bed.servers[0].rss_bytes() / 2**20, 1),
-                    "journal": side == "on",
+                    **_stored(beds[side], root / side, drivers[side][1], runs[side], side == "on"),
                 }
+                for side in sides
+            }
     costs = [1 - a.rps / b.rps for a, b in zip(runs["on"], runs["off"], strict=True) if b.rps]
     if costs:
         out["on"]["journal_cost"] = round(statistics.median(costs), 4)
         out["on"]["journal_cost_rounds"] = [round(c, 4) for c in costs]
     return out
-
-
-_SIM_ONLY: dict[str, Any] = {
-    "sim_workers": calls.SIM_WORKERS,
-    "sim_threads": calls.SIM_THREADS,
-    "with_core": False,
-}
 
 
 def _rounds_combined(rounds: list[runner.WrkResult]) -> dict[str, Any]:

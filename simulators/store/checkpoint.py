@@ -59,8 +59,7 @@ class WalCheckpointer:
         self._every = every
         self.commits = 0
         """Write commits of this store in this process."""
-        self._lock = threading.Lock()
-        self._done = threading.Condition(self._lock)
+        self._done = threading.Condition()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
