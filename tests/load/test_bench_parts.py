@@ -201,3 +201,43 @@ def test_the_soak_fails_when_the_wal_grows() -> None:
     assert "WAL max 18 MB" in row() and row().rstrip().endswith("yes")
     results["soak"] = {**soak, "wal_mb_max": 1826.8}  # a WAL never started again
     assert "WAL max 1,827 MB" in row() and row().rstrip().endswith("NO")
+
+
+def test_the_ratio_to_flask_lxml_is_the_median_of_rounds_measured_beside_it() -> None:
+    """The ceiling figure of the run was measured minutes earlier: the machine's drift in
+    between would move the ratio, so a figure measured in rounds beside the ceiling uses
+    its own rounds' ratios."""
+    ratios = bench._ratio_rounds([700.0, 800.0, 900.0], [2000.0, 2000.0, 2000.0])
+    assert ratios["flask_lxml_ratio"] == 0.4  # the median of 0.35, 0.40, 0.45
+    assert ratios["flask_lxml_ratio_rounds"] == [0.35, 0.4, 0.45]
+    assert bench._ratio_rounds([700.0], [0.0]) == {}  # no ceiling, no ratio
+
+    fig = {"rps": 800.0, "p50_ms": 5.0, "p99_ms": 20.0}
+    results = {
+        "ceiling": {"static_wsgi": {**fig, "rps": 4000.0}, "flask_lxml": {**fig, "rps": 3200.0}},
+        "opret_fordring": {**fig, **ratios},  # 800 / 3200 = 0.25 against the earlier ceiling
+        "opret_fordring_journal_off": {**fig, "rps": 900.0},
+        **{
+            key: {"skipped": "x"}
+            for key in (
+                "latency_100ms",
+                "latency_100ms_static",
+                "hent_1m",
+                "hent_1m_journal_off",
+                "core_100k",
+            )
+        },
+    }
+
+    def row() -> list[str]:
+        text = bench.table(results)
+        line = next(
+            ln for ln in text.splitlines() if ln.startswith("OpretFordring c=32, journal on")
+        )
+        return [cell.strip() for cell in line.split("|")]
+
+    cells = row()
+    assert cells[3] == "0.40" and "median of 3 rounds beside it" in cells[1]
+    assert cells[5] == "yes"  # 0.40 >= 0.35 and p99 20 <= 50
+    results["opret_fordring"] = {**fig, **bench._ratio_rounds([600.0] * 3, [2000.0] * 3)}
+    assert row()[3] == "0.30" and row()[5] == "NO"
