@@ -211,6 +211,9 @@ def test_the_ratio_to_flask_lxml_is_the_median_of_rounds_measured_beside_it() ->
     assert ratios["flask_lxml_ratio"] == 0.4  # the median of 0.35, 0.40, 0.45
     assert ratios["flask_lxml_ratio_rounds"] == [0.35, 0.4, 0.45]
     assert bench._ratio_rounds([700.0], [0.0]) == {}  # no ceiling, no ratio
+    # a ceiling run with failed requests measured failures: it is not the round's ceiling
+    assert bench._best_ceiling([_wrk(2500, failed=3), _wrk(2100)]) == 2100
+    assert bench._best_ceiling([_wrk(2500, failed=3)]) == 0.0
 
     fig = {"rps": 800.0, "p50_ms": 5.0, "p99_ms": 20.0}
     results = {
